@@ -1,0 +1,122 @@
+/**
+ * What the read-only probe (`vm/probe.sh`) reports about one VM.
+ *
+ * The probe prints exactly one line, `IBG_PROBE_V1 <json>`, and keeps the whole line under
+ * PROBE_OUTPUT_BUDGET_BYTES because managed Run Command keeps only the last 4 KiB of stdout.
+ * Everything here came from a VM and is untrusted: `parseProbeOutput` validates it field by field.
+ * Paths are as the VM sees them (without the `--root`/`IBG_ROOT` prefix used for image checks).
+ */
+export const PROBE_MARKER = 'IBG_PROBE_V1';
+export const PROBE_OUTPUT_BUDGET_BYTES = 4000;
+
+export interface ProbeFileFacts {
+  path: string;
+  /** `-e` after following symlinks. */
+  exists: boolean;
+  /** `-f` after following symlinks (what the extension's `os.path.isfile` sees). */
+  isFile: boolean;
+  isLink?: boolean;
+  /** Owner *name* of the link target (`stat -L -c %U`); the extension compares the name with "root". */
+  owner?: string;
+  /** Octal permission bits of the link target as `stat -L -c %a` prints them, e.g. "600", "4700". */
+  mode?: string;
+  size?: number;
+  readable?: boolean;
+}
+
+export interface ProbeTextFileFacts extends ProbeFileFacts {
+  /** Content (JSON-escaped by the probe), capped; `truncated` says whether it was cut. */
+  text?: string;
+  truncated?: boolean;
+  /** Starts with the UTF-8 byte order mark EF BB BF. */
+  bom?: boolean;
+}
+
+/** Ids of the bash-only constructs the probe greps for (the extension runs scripts with `sh`, dash on Debian/Ubuntu). */
+export type BashismId =
+  | 'double-bracket'
+  | 'function-keyword'
+  | 'pipe-ampersand'
+  | 'array'
+  | 'process-substitution'
+  | 'source'
+  | 'double-equals'
+  | 'echo-e'
+  | 'pipestatus'
+  | 'let'
+  | 'declare';
+
+export interface ProbeScriptFacts extends ProbeFileFacts {
+  /** First line, at most 80 characters (the shebang, which the extension ignores). */
+  firstLine?: string;
+  /** Any line ends in CR. */
+  crlf?: boolean;
+  bashisms?: BashismId[];
+  /** Value of our marker line `# iris-backup-guard: <role> v<N>`, e.g. "pre v1"; absent for other scripts. */
+  ibgScript?: string;
+  /** Occurrences of ExternalFreeze / ExternalThaw. */
+  freezeCalls?: number;
+  thawCalls?: number;
+  /** First line that calls ExternalFreeze, trimmed, at most 160 characters. */
+  freezeCall?: string;
+  /** Seconds the script bounds its freeze attempt by (our scripts' `FREEZE_ATTEMPT_TIMEOUT=`), if found. */
+  freezeAttemptTimeout?: number;
+  /** The script compares an exit status with 5 (`-eq 5`, `= 5`, `"5"`, or a `5)` case label). */
+  checksFive?: boolean;
+  /** Up to 4 `exit …` statements, trimmed, at most 60 characters each. */
+  exitLines?: string[];
+  /** Lines that write to stdout: `echo`/`printf`/`tee` without a redirection to a file on the same line. */
+  stdoutWrites?: number;
+  setE?: boolean;
+  trap?: boolean;
+}
+
+export interface ProbeWdState {
+  instance: string;
+  /** Exit status of `Backup.General.IsWDSuspendedExt()`: 5 = write daemon suspended (frozen), 3 = running. */
+  rc: number;
+}
+
+export interface ProbeIrisFacts {
+  /** An `iris` (IRIS) or `ccontrol` (Caché) command was found on PATH or in the usual places. */
+  present: boolean;
+  command?: 'iris' | 'ccontrol';
+  /** Raw `iris qlist` output, capped. */
+  qlist?: string;
+  wd?: ProbeWdState[];
+}
+
+export interface ProbeLogTail {
+  path: string;
+  exists: boolean;
+  /** The relevant lines, oldest first, each at most 300 characters. */
+  lines: string[];
+  truncated?: boolean;
+}
+
+export interface ProbeFacts {
+  v: 1;
+  /** `check`: setup facts and short log tails; `logs`: the log lines since `since`, for a backup verdict. */
+  mode: 'check' | 'logs';
+  /** The VM's clock, ISO 8601 UTC. */
+  at: string;
+  hostConf: ProbeTextFileFacts;
+  config: ProbeTextFileFacts;
+  pre?: ProbeScriptFacts;
+  post?: ProbeScriptFacts;
+  workloadConf: ProbeTextFileFacts;
+  vmbackupConf: ProbeTextFileFacts;
+  /** Installed VMSnapshotLinux extension directory names under /var/lib/waagent. */
+  extension: { versions: string[] };
+  iris: ProbeIrisFacts;
+  logs: {
+    extension?: ProbeLogTail;
+    /** Our hardened scripts' log (/var/log/iris-backup-guard/freeze-thaw.log). */
+    scripts?: ProbeLogTail;
+    /** Other script logs named in the scripts (e.g. the Microsoft sample's log), first one found. */
+    otherScriptLog?: ProbeLogTail;
+    messages?: ProbeLogTail;
+  };
+  /** Sections the probe shortened or dropped to stay within its output budget. */
+  dropped?: string[];
+}
