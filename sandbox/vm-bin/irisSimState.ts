@@ -1,0 +1,206 @@
+/**
+ * Sets up and reads the state of the simulated IRIS/Caché command (`sandbox/vm-bin/iris`) inside a simulated VM root.
+ * The file layout is documented at the top of that script and in vm/README.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export type IrisProduct = 'IRIS' | 'Cache';
+
+export interface IrisSimKnobs {
+  /** ExternalFreeze exits with this code and does not freeze. */
+  freezeRc?: number;
+  /** ExternalThaw exits with this code and does not thaw. */
+  thawRc?: number;
+  /** ExternalFreeze suspends the system, then hangs this long (a hung session after the freeze). */
+  freezeHangSeconds?: number;
+  /** ExternalThaw hangs this long before resuming. */
+  thawHangSeconds?: number;
+  /** IsWDSuspendedExt hangs this long before answering. */
+  statusHangSeconds?: number;
+}
+
+export interface IrisInstanceSpec {
+  name: string;
+  product: IrisProduct;
+  status: 'running' | 'down';
+  frozen?: boolean;
+  /** qlist field 9: ok | warn | alert | hung. */
+  health?: string;
+  mirror?: { type: string; status: string };
+  /** As the VM sees it; default /usr/irissys (IRIS) or /usr/cachesys (Caché). */
+  installDir?: string;
+  version?: string;
+  /** Database directories; default `<installDir>/mgr/` and `<installDir>/mgr/user/`. */
+  databases?: string[];
+  /** Integrity result per database directory; unlisted directories are ok. */
+  integrity?: Record<string, 'ok' | 'error'>;
+  knobs?: IrisSimKnobs;
+}
+
+export type IrisInstance = Required<Omit<IrisInstanceSpec, 'mirror'>> & Pick<IrisInstanceSpec, 'mirror'>;
+
+/** The real simulator script (from ts-jest or from dist/); `ccontrol`/`csession` are it called by another name. */
+export const IRIS_SIM_SCRIPT =
+  [path.join(__dirname, 'iris'), path.join(__dirname, '../../../sandbox/vm-bin/iris')].find((p) => fs.existsSync(p)) ??
+  path.join(__dirname, 'iris');
+
+export function irisSimDir(root: string): string {
+  return path.join(root, 'opt', 'iris-sim');
+}
+
+/** A directory with only the commands this VM's products provide (`iris`, or `ccontrol` + `csession`); put it on PATH. */
+export function irisSimBinDir(root: string): string {
+  return path.join(irisSimDir(root), 'bin');
+}
+
+/** Environment for running vm/ scripts against `root` with the simulator on PATH. */
+export function irisSimEnv(root: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, IBG_ROOT: root, IRIS_SIM_DIR: irisSimDir(root), PATH: `${irisSimBinDir(root)}:${base.PATH ?? ''}` };
+}
+
+/** messages.log (cconsole.log for Caché) of an instance, as a host path. */
+export function irisMessagesLogPath(root: string, instance: IrisInstance): string {
+  return path.join(root, instance.installDir, 'mgr', instance.product === 'Cache' ? 'cconsole.log' : 'messages.log');
+}
+
+/** Lines `<command> <args>` of every simulated call so far. */
+export function readIrisCalls(root: string): string[] {
+  const file = path.join(irisSimDir(root), 'calls.log');
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
+}
+
+function resolve(spec: IrisInstanceSpec): IrisInstance {
+  const installDir = spec.installDir ?? (spec.product === 'Cache' ? '/usr/cachesys' : '/usr/irissys');
+  const mgr = `${installDir.replace(/\/$/, '')}/mgr/`;
+  return {
+    name: spec.name,
+    product: spec.product,
+    status: spec.status,
+    frozen: spec.frozen ?? false,
+    health: spec.health ?? 'ok',
+    mirror: spec.mirror,
+    installDir,
+    version: spec.version ?? (spec.product === 'Cache' ? '2018.1.5.659.0' : '2024.1.0.267.2'),
+    databases: spec.databases ?? [mgr, `${mgr}user/`],
+    integrity: spec.integrity ?? {},
+    knobs: spec.knobs ?? {},
+  };
+}
+
+function assertSafeName(name: string): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new TypeError(`Invalid IRIS instance name: '${name}'`);
+}
+
+/** Creates or replaces one simulated instance and refreshes the bin directory's commands. */
+export function writeIrisInstance(root: string, spec: IrisInstanceSpec): IrisInstance {
+  assertSafeName(spec.name);
+  const inst = resolve(spec);
+  const dir = path.join(irisSimDir(root), 'instances', inst.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const put = (field: string, value: string | number | undefined): void => {
+    if (value !== undefined) fs.writeFileSync(path.join(dir, field), `${value}\n`);
+  };
+  put('product', inst.product);
+  put('status', inst.status);
+  put('frozen', inst.frozen ? 1 : 0);
+  put('health', inst.health);
+  put('mirror_type', inst.mirror?.type);
+  put('mirror_status', inst.mirror?.status);
+  put('version', inst.version);
+  put('install_dir', inst.installDir);
+  fs.writeFileSync(path.join(dir, 'databases'), inst.databases.map((d) => `${d}\n`).join(''));
+  fs.writeFileSync(
+    path.join(dir, 'integrity'),
+    Object.entries(inst.integrity)
+      .map(([db, result]) => `${result} ${db}\n`)
+      .join(''),
+  );
+  put('freeze_rc', inst.knobs.freezeRc);
+  put('thaw_rc', inst.knobs.thawRc);
+  put('freeze_hang_seconds', inst.knobs.freezeHangSeconds);
+  put('thaw_hang_seconds', inst.knobs.thawHangSeconds);
+  put('status_hang_seconds', inst.knobs.statusHangSeconds);
+  fs.mkdirSync(path.dirname(irisMessagesLogPath(root, inst)), { recursive: true });
+  refreshBinDir(root);
+  return inst;
+}
+
+/** Reads one instance back (undefined if it does not exist). */
+export function readIrisInstance(root: string, name: string): IrisInstance | undefined {
+  assertSafeName(name);
+  const dir = path.join(irisSimDir(root), 'instances', name);
+  if (!fs.existsSync(dir)) return undefined;
+  const get = (field: string): string | undefined => {
+    const file = path.join(dir, field);
+    return fs.existsSync(file) ? (fs.readFileSync(file, 'utf8').split('\n')[0] ?? '') : undefined;
+  };
+  const lines = (field: string): string[] => (get(field) === undefined ? [] : readLines(path.join(dir, field)));
+  const num = (field: string): number | undefined => {
+    const v = get(field);
+    return v === undefined || v === '' ? undefined : Number(v);
+  };
+  const integrity: Record<string, 'ok' | 'error'> = {};
+  for (const line of lines('integrity')) {
+    const m = /^(ok|error) (.+)$/.exec(line);
+    if (m?.[1] && m[2]) integrity[m[2]] = m[1] as 'ok' | 'error';
+  }
+  const mirrorType = get('mirror_type');
+  const knobs: IrisSimKnobs = {};
+  const setKnob = (key: keyof IrisSimKnobs, field: string): void => {
+    const v = num(field);
+    if (v !== undefined) knobs[key] = v;
+  };
+  setKnob('freezeRc', 'freeze_rc');
+  setKnob('thawRc', 'thaw_rc');
+  setKnob('freezeHangSeconds', 'freeze_hang_seconds');
+  setKnob('thawHangSeconds', 'thaw_hang_seconds');
+  setKnob('statusHangSeconds', 'status_hang_seconds');
+  return {
+    name,
+    product: get('product') === 'Cache' ? 'Cache' : 'IRIS',
+    status: get('status') === 'down' ? 'down' : 'running',
+    frozen: get('frozen') === '1',
+    health: get('health') ?? 'ok',
+    mirror: mirrorType ? { type: mirrorType, status: get('mirror_status') ?? '' } : undefined,
+    installDir: get('install_dir') ?? '/usr/irissys',
+    version: get('version') ?? '',
+    databases: lines('databases'),
+    integrity,
+    knobs,
+  };
+}
+
+function readLines(file: string): string[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+}
+
+/** Links `iris` when any IRIS instance exists and `ccontrol`/`csession` when any Caché instance exists. */
+function refreshBinDir(root: string): void {
+  const bin = irisSimBinDir(root);
+  fs.mkdirSync(bin, { recursive: true });
+  const products = new Set<IrisProduct>();
+  const instancesDir = path.join(irisSimDir(root), 'instances');
+  for (const name of fs.readdirSync(instancesDir)) {
+    products.add(readIrisInstance(root, name)?.product ?? 'IRIS');
+  }
+  const wanted = new Map<string, boolean>([
+    ['iris', products.has('IRIS')],
+    ['ccontrol', products.has('Cache')],
+    ['csession', products.has('Cache')],
+  ]);
+  for (const [command, present] of wanted) {
+    const link = path.join(bin, command);
+    fs.rmSync(link, { force: true });
+    if (present) fs.symlinkSync(IRIS_SIM_SCRIPT, link);
+  }
+}

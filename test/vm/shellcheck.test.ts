@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildInstallScript } from '../../src/shared/vmScripts/vmScripts';
+
+const repo = path.resolve(__dirname, '../..');
+const shellFiles = [
+  ...fs
+    .readdirSync(path.join(repo, 'vm'))
+    .filter((f) => f.endsWith('.sh'))
+    .map((f) => path.join(repo, 'vm', f)),
+  ...fs
+    .readdirSync(path.join(repo, 'sandbox/vm-bin'))
+    .filter((f) => !f.endsWith('.ts'))
+    .map((f) => path.join(repo, 'sandbox/vm-bin', f)),
+];
+
+function shellcheck(file: string): string {
+  const run = spawnSync('shellcheck', ['--shell=dash', '--severity=style', file], { encoding: 'utf8' });
+  if (run.error) throw run.error;
+  return run.status === 0 ? '' : `${run.stdout}${run.stderr}`;
+}
+
+describe('shellcheck (dash)', () => {
+  it('covers the probe, the freeze/thaw scripts, the installer and the simulator', () => {
+    expect(shellFiles.map((f) => path.basename(f)).sort()).toEqual(
+      ['ccontrol', 'csession', 'install.sh', 'iris', 'iris-post.sh', 'iris-pre.sh', 'probe.sh'].sort(),
+    );
+  });
+
+  it.each(shellFiles.map((f) => [path.relative(repo, f), f]))('%s passes', (_name, file) => {
+    expect(shellcheck(file)).toBe('');
+  });
+
+  it('the self-contained install script passes', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-sc-')), 'install.sh');
+    fs.writeFileSync(file, buildInstallScript());
+    try {
+      expect(shellcheck(file)).toBe('');
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+});

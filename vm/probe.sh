@@ -1,0 +1,407 @@
+#!/bin/sh
+# shellcheck shell=dash
+# IRIS Backup Guard probe v1: read-only facts about a VM's Azure Backup pre/post-script setup for IRIS/Caché.
+# Prints exactly one line, `IBG_PROBE_V1 <json>` (shape: src/shared/checks/probeFacts.ts), of at most 4000 bytes,
+# because managed Run Command keeps only the last 4 KiB of stdout. Writes nothing anywhere else, no temp files.
+# Environment (Run Command parameters):
+#   IBG_PROBE_MODE   check (default): setup facts and short log tails; logs: longer log tails for a backup verdict
+#   IBG_PROBE_SINCE  ISO UTC time; in logs mode, stamped log lines before it are left out
+#   IBG_ROOT         prefix of every file path read (empty on a real VM; an image or sandbox root otherwise)
+# No `set -e`: failures are expected everywhere here (missing files, no IRIS) and each one is handled.
+set -u
+
+readonly BUDGET=3990
+readonly READ_CAP=65536 LOG_READ_CAP=262144 LINE_CAP=300 PATH_CAP=200 IRIS_TIMEOUT=10 MAX_INSTANCES=4
+readonly R="${IBG_ROOT:-}"
+readonly HOST_CONF=/etc/azure/VMSnapshotPluginHost.conf
+readonly DEFAULT_CONFIG=/etc/azure/VMSnapshotScriptPluginConfig.json
+readonly EXT_LOG=/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log
+readonly SCRIPTS_LOG=/var/log/iris-backup-guard/freeze-thaw.log
+readonly EXT_PATTERN='script|plugin|freeze|thaw|StatusCode|Enable|consistent'
+readonly MSG_PATTERN='Backup\.General|Journal|Recovery|WIJ|Startup of|Shutdown|suspend|resum'
+TAB="$(printf '\t')"
+CR="$(printf '\r')"
+readonly TAB CR
+
+# ---- JSON text ----------------------------------------------------------------------------------------------
+
+# Keeps valid UTF-8 only (iconv), or plain ASCII where iconv is missing.
+utf8_only() {
+  if command -v iconv >/dev/null 2>&1; then iconv -f UTF-8 -t UTF-8 -c 2>/dev/null; else LC_ALL=C tr -d '\200-\377'; fi
+}
+
+# Escapes stdin for a JSON string: control characters other than tab/CR/LF are dropped, lines joined with \n.
+esc() {
+  LC_ALL=C tr -d '\000-\010\013\014\016-\037\177' |
+    LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g" -e "s/$CR/\\\\r/g" |
+    LC_ALL=C awk 'NR > 1 { printf "%s", "\\n" } { printf "%s", $0 }' | utf8_only
+}
+
+# Escapes stdin as JSON array elements, one per line: "a","b".
+esc_lines() {
+  LC_ALL=C tr -d '\000-\010\013\014\016-\037\177' |
+    LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g" -e "s/$CR/\\\\r/g" |
+    LC_ALL=C awk '{ printf "%s\"%s\"", (NR > 1 ? "," : ""), $0 }' | utf8_only
+}
+
+js() { printf '"%s"' "$(printf '%s' "$1" | esc)"; }
+
+# ---- files ----------------------------------------------------------------------------------------------------
+
+# file_facts VMPATH: sets FACTS (JSON members) and F_ISFILE / F_READABLE for the file at $R$VMPATH.
+file_facts() {
+  _p="$R$1"
+  F_ISFILE=false
+  F_READABLE=false
+  FACTS="\"path\":$(js "$(printf '%s' "$1" | head -c "$PATH_CAP")")"
+  _link=false
+  [ -L "$_p" ] && _link=true
+  if [ ! -e "$_p" ]; then
+    FACTS="$FACTS,\"exists\":false,\"isFile\":false,\"isLink\":$_link"
+    return 0
+  fi
+  [ -f "$_p" ] && F_ISFILE=true
+  [ -r "$_p" ] && F_READABLE=true
+  FACTS="$FACTS,\"exists\":true,\"isFile\":$F_ISFILE,\"isLink\":$_link,\"readable\":$F_READABLE"
+  _st="$(stat -L -c '%U %a %s' "$_p" 2>/dev/null)"
+  _owner="${_st%% *}"
+  _rest="${_st#* }"
+  _mode="${_rest%% *}"
+  _size="${_rest#* }"
+  [ -n "$_owner" ] && FACTS="$FACTS,\"owner\":$(js "$_owner")"
+  case "$_mode" in '' | *[!0-7]*) ;; *) FACTS="$FACTS,\"mode\":\"$_mode\"" ;; esac
+  case "$_size" in '' | *[!0-9]*) ;; *) FACTS="$FACTS,\"size\":$_size" ;; esac
+}
+
+exists() { if [ -e "$R$1" ]; then printf true; else printf false; fi; }
+
+# can_read VMPATH: a regular file we may read (never a FIFO or device, which could block or never end).
+can_read() { [ -f "$R$1" ] && [ -r "$R$1" ]; }
+
+# text_facts VMPATH CAP: file facts plus bom and up to CAP bytes of text (CAP 0: no text).
+text_facts() {
+  file_facts "$1"
+  can_read "$1" || return 0
+  _bom=false
+  [ "$(head -c 3 "$R$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = efbbbf ] && _bom=true
+  FACTS="$FACTS,\"bom\":$_bom"
+  [ "$2" -gt 0 ] || return 0
+  _size="$(head -c "$(($2 + 1))" "$R$1" 2>/dev/null | wc -c)"
+  _trunc=false
+  [ "$_size" -gt "$2" ] && _trunc=true
+  FACTS="$FACTS,\"text\":\"$(head -c "$2" "$R$1" 2>/dev/null | esc)\",\"truncated\":$_trunc"
+}
+
+# ---- scripts ---------------------------------------------------------------------------------------------------
+
+# json_key NAME: the string value of "NAME" in the config JSON (first match, one line), JSON slashes unescaped.
+json_key() {
+  head -c "$READ_CAP" "$R$CONFIG" 2>/dev/null | tr -d '\r' |
+    sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" | head -n 1 | sed 's|\\/|/|g'
+}
+
+has() { printf '%s\n' "$CODE" | grep -Eq -- "$1"; }
+
+bashisms() {
+  _b=""
+  has '(^|[[:space:];&|!(])\[\[[[:space:]]' && _b="$_b,\"double-bracket\""
+  has '(^|[[:space:];])function[[:space:]]+[A-Za-z_][A-Za-z0-9_]*' && _b="$_b,\"function-keyword\""
+  has '\|&' && _b="$_b,\"pipe-ampersand\""
+  has '(^|[[:space:];])[A-Za-z_][A-Za-z0-9_]*=\(|\$\{[A-Za-z_][A-Za-z0-9_]*\[' && _b="$_b,\"array\""
+  has '(^|[[:space:]])[<>]\(' && _b="$_b,\"process-substitution\""
+  has '(^|;|&&|\|\|)[[:space:]]*source[[:space:]]' && _b="$_b,\"source\""
+  has '\[[[:space:]][^]]*[[:space:]]==[[:space:]]' && _b="$_b,\"double-equals\""
+  has '(^|[;&|[:space:]])echo[[:space:]]+-[nE]*e' && _b="$_b,\"echo-e\""
+  has 'PIPESTATUS' && _b="$_b,\"pipestatus\""
+  has '(^|;|&&|\|\|)[[:space:]]*let[[:space:]]+[A-Za-z_]' && _b="$_b,\"let\""
+  has '(^|;|&&|\|\|)[[:space:]]*(declare|typeset)[[:space:]]' && _b="$_b,\"declare\""
+  printf '[%s]' "${_b#,}"
+}
+
+# Lines that write to stdout: echo/printf/tee with no redirection, not captured by $( ), not piped elsewhere.
+stdout_writes() {
+  printf '%s\n' "$CODE" | awk '
+    $0 !~ /(^|[;&|( \t])(echo|printf|tee)([ \t]|$)/ { next }
+    /[>`]/ || /\$\(/ { next }
+    /(echo|printf)[^|]*\|/ && !/\|[ \t]*tee([ \t]|$)/ { next }
+    { n++ }
+    END { print n + 0 }'
+}
+
+trimmed() { sed 's/^[[:space:]]*//;s/[[:space:]]*$//'; }
+
+# script_facts VMPATH: sets FACTS for a pre/post script.
+script_facts() {
+  file_facts "$1"
+  can_read "$1" || return 0
+  _raw="$(head -c "$READ_CAP" "$R$1" 2>/dev/null | tr -d '\000')"
+  # Analysis ignores CRs and full-line comments (the marker line is read from the raw text).
+  CODE="$(printf '%s\n' "$_raw" | tr -d '\r' | sed 's/^[[:space:]]*#.*//')"
+  _crlf=false
+  case "$_raw" in *"$CR"*) _crlf=true ;; esac
+  FACTS="$FACTS,\"firstLine\":$(js "$(printf '%s\n' "$_raw" | head -n 1 | tr -d '\r' | cut -c 1-80)")"
+  FACTS="$FACTS,\"crlf\":$_crlf,\"bashisms\":$(bashisms)"
+  _marker="$(printf '%s\n' "$_raw" | tr -d '\r' |
+    sed -n 's/^# iris-backup-guard: \([a-z][a-z]* v[0-9][0-9]*\)$/\1/p' | head -n 1)"
+  [ -z "$_marker" ] || FACTS="$FACTS,\"ibgScript\":$(js "$_marker")"
+  FACTS="$FACTS,\"freezeCalls\":$(printf '%s\n' "$CODE" | grep -c 'ExternalFreeze')"
+  FACTS="$FACTS,\"thawCalls\":$(printf '%s\n' "$CODE" | grep -c 'ExternalThaw')"
+  _call="$(printf '%s\n' "$CODE" | grep -m 1 'ExternalFreeze' | trimmed | cut -c 1-160)"
+  [ -z "$_call" ] || FACTS="$FACTS,\"freezeCall\":$(js "$_call")"
+  _fat="$(printf '%s\n' "$CODE" |
+    sed -n 's/^[[:space:]]*\(readonly[[:space:]][[:space:]]*\)\{0,1\}FREEZE_ATTEMPT_TIMEOUT=\([0-9][0-9]*\).*/\2/p' |
+    head -n 1 | cut -c 1-6)"
+  [ -z "$_fat" ] || FACTS="$FACTS,\"freezeAttemptTimeout\":$_fat"
+  _five=false
+  has '(-eq|-ne)[[:space:]]+"?5"?([^0-9]|$)|[^=!<>]=[[:space:]]*"?5"?([^0-9]|$)|"5"|(^|[[:space:]|(])5\)' && _five=true
+  _exits="$(printf '%s\n' "$CODE" | grep -E '(^|[;&|[:space:]])exit([[:space:];]|$)' | head -n 4 | trimmed |
+    cut -c 1-60 | esc_lines)"
+  FACTS="$FACTS,\"checksFive\":$_five,\"exitLines\":[$_exits],\"stdoutWrites\":$(stdout_writes)"
+  _set_e=false
+  has '(^|[;&|[:space:]])set[[:space:]]+(-[A-Za-z]*e|-o[[:space:]]+errexit)' && _set_e=true
+  _trap=false
+  has '(^|[;&|[:space:]])trap[[:space:]]' && _trap=true
+  FACTS="$FACTS,\"setE\":$_set_e,\"trap\":$_trap"
+}
+
+# The first other *.log named in the pre-script (e.g. the Microsoft sample's log_path), not our own.
+other_script_log() {
+  [ -n "${PRE:-}" ] && can_read "$PRE" || return 0
+  head -c "$READ_CAP" "$R$PRE" | tr -d '\r' | sed 's/^[[:space:]]*#.*//' |
+    sed -n 's|.*[^A-Za-z0-9._/-]\(/[A-Za-z0-9._/-]*\.log\).*|\1|p' |
+    grep -v -e "^$SCRIPTS_LOG\$" -e 'messages\.log$' -e 'cconsole\.log$' | head -n 1
+}
+
+# ---- IRIS ------------------------------------------------------------------------------------------------------
+
+bounded() {
+  if command -v timeout >/dev/null 2>&1; then timeout -k 2 "$IRIS_TIMEOUT" "$@"; else "$@"; fi
+}
+
+# Sets IRIS_CMD/IRIS_NAME, QLIST, WD (JSON members) and INSTALL_DIRS (from qlist field 2). Only qlist and IsWDSuspendedExt are called; both are read-only.
+iris_facts() {
+  IRIS_CMD=""
+  IRIS_NAME=""
+  INSTALL_DIRS=""
+  QLIST=""
+  WD=""
+  for _c in iris ccontrol; do
+    IRIS_CMD="$(command -v "$_c" 2>/dev/null)" && break
+    for _d in /usr/bin /usr/local/bin /usr/irissys/bin /usr/cachesys/bin; do
+      [ -x "$_d/$_c" ] && IRIS_CMD="$_d/$_c" && break 2
+    done
+    IRIS_CMD=""
+  done
+  [ -n "$IRIS_CMD" ] || return 0
+  _name="${IRIS_CMD##*/}"
+  QLIST="$(bounded "$IRIS_CMD" qlist </dev/null 2>/dev/null | head -c 2000 | tr -d '\r')"
+  _n=0
+  # Read from a variable, not a pipe, so WD survives (a pipe's loop runs in a subshell).
+  _rest="$QLIST"
+  while [ -n "$_rest" ]; do
+    _line="${_rest%%
+*}"
+    case "$_rest" in *"
+"*) _rest="${_rest#*
+}" ;; *) _rest="" ;; esac
+    _inst="$(printf '%s' "$_line" | cut -d '^' -f 1)"
+    _dir="$(printf '%s' "$_line" | cut -d '^' -f 2)"
+    _state="$(printf '%s' "$_line" | cut -d '^' -f 4)"
+    case "$_dir" in /*) INSTALL_DIRS="$INSTALL_DIRS ${_dir%/}" ;; esac
+    case "$_inst" in '' | *[!A-Za-z0-9_-]*) continue ;; esac
+    case "$_state" in running*) ;; *) continue ;; esac
+    [ "$_n" -lt "$MAX_INSTANCES" ] || continue
+    _n=$((_n + 1))
+    if [ "$_name" = iris ]; then
+      bounded "$IRIS_CMD" session "$_inst" -U%SYS '##Class(Backup.General).IsWDSuspendedExt()' </dev/null >/dev/null 2>&1
+    else
+      bounded "$(command -v csession || printf '%s' "${IRIS_CMD%/*}/csession")" "$_inst" -U%SYS '##Class(Backup.General).IsWDSuspendedExt()' \
+        </dev/null >/dev/null 2>&1
+    fi
+    WD="$WD,{\"instance\":\"$_inst\",\"rc\":$?}"
+  done
+  IRIS_NAME=$_name
+}
+
+iris_json() {
+  if [ -z "$IRIS_CMD" ]; then
+    printf '"present":false'
+    return 0
+  fi
+  printf '"present":true,"command":"%s","qlist":"%s","wd":[%s]' "$IRIS_NAME" \
+    "$(printf '%s' "$QLIST" | head -c "$1" | esc)" "${WD#,}"
+}
+
+# ---- logs ------------------------------------------------------------------------------------------------------
+
+# Lines at/after IBG_PROBE_SINCE (logs mode). Unstamped lines follow the stamped line before them; a file with no
+# stamped line at all is kept whole. Stamps: ISO, extension.log (py3 and py2), messages.log MM/DD/YY-HH:MM:SS.
+since_filter() {
+  LC_ALL=C awk -v since="$SINCE" '
+    function stamp(l, s) {
+      if (l ~ /^[0-9][0-9][0-9][0-9][-\/][0-9][0-9][-\/][0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) {
+        s = substr(l, 1, 10); gsub(/\//, "-", s); return s "T" substr(l, 12, 8)
+      }
+      if (l ~ /^[0-9][0-9]\/[0-9][0-9]\/[0-9][0-9]-[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/)
+        return "20" substr(l, 7, 2) "-" substr(l, 1, 2) "-" substr(l, 4, 2) "T" substr(l, 10, 8)
+      return ""
+    }
+    since == "" { print; next }
+    { s = stamp($0) }
+    s != "" { seen = 1; keep = (s >= since); if (keep) print; next }
+    !seen { held[++n] = $0; next }
+    keep { print }
+    END { if (!seen) for (i = 1; i <= n; i++) print held[i] }'
+}
+
+# log_lines VMPATH PATTERN: the relevant lines (newest 200, each cut to LINE_CAP bytes).
+log_lines() {
+  can_read "$1" || return 0
+  tail -c "$LOG_READ_CAP" "$R$1" 2>/dev/null | LC_ALL=C tr -d '\000\r' | since_filter |
+    if [ -n "$2" ]; then LC_ALL=C grep -Ei -- "$2"; else cat; fi | tail -n 200 | cut -c "1-$LINE_CAP"
+}
+
+count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi; }
+
+# log_json KEY VMPATH LINES MAX: one ProbeLogTail member with the newest MAX of LINES.
+log_json() {
+  _trunc=false
+  [ "$(count_lines "$3")" -le "$4" ] || _trunc=true
+  _exists=false
+  [ -e "$R$2" ] && _exists=true
+  _lines=""
+  [ "$4" -le 0 ] || [ -z "$3" ] || _lines="$(printf '%s\n' "$3" | tail -n "$4" | esc_lines)"
+  printf '"%s":{"path":%s,"exists":%s,"lines":[%s],"truncated":%s}' "$1" \
+    "$(js "$(printf '%s' "$2" | head -c "$PATH_CAP")")" "$_exists" "$_lines" "$_trunc"
+}
+
+messages_log() {
+  for _d in $INSTALL_DIRS /usr/irissys /usr/cachesys; do
+    for _f in messages.log cconsole.log; do
+      [ -f "$R$_d/mgr/$_f" ] && printf '%s\n' "$_d/mgr/$_f" && return 0
+    done
+  done
+  _name=messages.log
+  [ "${IRIS_NAME:-}" = ccontrol ] && _name=cconsole.log
+  printf '%s\n' "${INSTALL_DIRS# }" | awk -v f="$_name" '{ print ($1 == "" ? "/usr/irissys" : $1) "/mgr/" f }'
+}
+
+# ---- assembly --------------------------------------------------------------------------------------------------
+
+# base_json STAGE: everything but the logs; later stages carry less text.
+base_json() {
+  case "$1" in
+    0) _cfg=1200 _small=300 _ql=600 ;;
+    1) _cfg=400 _small=100 _ql=300 ;;
+    2) _cfg=0 _small=0 _ql=150 ;;
+    *) _cfg=0 _small=0 _ql=0 ;;
+  esac
+  text_facts "$HOST_CONF" "$_small"
+  printf '"hostConf":{%s}' "$FACTS"
+  text_facts "$CONFIG" "$_cfg"
+  printf ',"config":{%s}' "$FACTS"
+  for _role in pre post; do
+    if [ "$_role" = pre ]; then _script="$PRE"; else _script="$POST"; fi
+    [ -n "$_script" ] || continue
+    if [ "$1" -le 2 ]; then script_facts "$_script"; else file_facts "$_script"; fi
+    printf ',"%s":{%s}' "$_role" "$FACTS"
+  done
+  text_facts /etc/azure/workload.conf "$_small"
+  printf ',"workloadConf":{%s}' "$FACTS"
+  text_facts /etc/azure/vmbackup.conf "$_small"
+  printf ',"vmbackupConf":{%s}' "$FACTS"
+  printf ',"extension":{"versions":[%s]},"iris":{%s}' "$EXT_VERSIONS" "$(iris_json "$_ql")"
+}
+
+main() {
+  MODE="${IBG_PROBE_MODE:-check}"
+  [ "$MODE" = logs ] || MODE=check
+  SINCE=""
+  if [ "$MODE" = logs ]; then
+    SINCE="$(printf '%s' "${IBG_PROBE_SINCE:-}" | tr ' ' 'T' | cut -c 1-19)"
+    case "$SINCE" in
+      [0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]) ;;
+      [0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]*) SINCE="$(printf '%s' "$SINCE" | cut -c 1-10)T00:00:00" ;;
+      *) SINCE="" ;;
+    esac
+  fi
+  AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  CONFIG="$DEFAULT_CONFIG"
+  if can_read "$HOST_CONF"; then
+    _c="$(head -c "$READ_CAP" "$R$HOST_CONF" | tr -d '\r' |
+      sed -n 's/^[[:space:]]*pluginConfigPath0[[:space:]]*[:=][[:space:]]*\(.*[^[:space:]]\)[[:space:]]*$/\1/p' | head -n 1)"
+    case "$_c" in /*) CONFIG="$_c" ;; esac
+  fi
+  PRE=""
+  POST=""
+  if can_read "$CONFIG"; then
+    PRE="$(json_key preScriptLocation)"
+    POST="$(json_key postScriptLocation)"
+  fi
+  EXT_VERSIONS=""
+  for _d in "$R"/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-*; do
+    [ -d "$_d" ] && EXT_VERSIONS="$EXT_VERSIONS,$(js "${_d##*/}")"
+  done
+  EXT_VERSIONS="${EXT_VERSIONS#,}"
+  iris_facts
+  OTHER_LOG="$(other_script_log)"
+  MESSAGES_LOG="$(messages_log)"
+  L_EXT="$(log_lines "$EXT_LOG" "$EXT_PATTERN")"
+  L_SCRIPTS="$(log_lines "$SCRIPTS_LOG" '')"
+  L_OTHER=""
+  [ -z "$OTHER_LOG" ] || L_OTHER="$(log_lines "$OTHER_LOG" '')"
+  L_MSG="$(log_lines "$MESSAGES_LOG" "$MSG_PATTERN")"
+  # Logs mode is for a verdict: it starts without file texts (stage 2) and gives up setup details before all lines.
+  if [ "$MODE" = logs ]; then
+    _stages="2 3"
+    _levels="40:40:10:30 25:25:5:15 15:15:3:8 8:8:2:4 4:4:0:2 2:2:0:1 1:1:0:1"
+  else
+    _stages="0 1 2 3"
+    _levels="10:10:5:8 6:6:3:4 3:3:1:2 1:1:0:1 0:0:0:0"
+  fi
+  for _stage in $_stages; do
+    [ "$MODE" = check ] || [ "$_stage" != 3 ] || _levels="$_levels 0:0:0:0"
+    _base="$(base_json "$_stage")"
+    _dropped_base=""
+    case "$_stage" in
+      1) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist"' ;;
+      2) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist"' ;;
+      3) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist","pre","post"' ;;
+    esac
+    [ "$MODE" = check ] || [ "$_stage" != 2 ] || _dropped_base=""
+    for _lv in $_levels; do
+      _ne="${_lv%%:*}" _r="${_lv#*:}"
+      _ns="${_r%%:*}" _r="${_r#*:}"
+      _no="${_r%%:*}" _nm="${_r#*:}"
+      _logs="$(log_json extension "$EXT_LOG" "$L_EXT" "$_ne")"
+      _logs="$_logs,$(log_json scripts "$SCRIPTS_LOG" "$L_SCRIPTS" "$_ns")"
+      [ -z "$OTHER_LOG" ] || _logs="$_logs,$(log_json otherScriptLog "$OTHER_LOG" "$L_OTHER" "$_no")"
+      _logs="$_logs,$(log_json messages "$MESSAGES_LOG" "$L_MSG" "$_nm")"
+      DROPPED_LOGS=""
+      [ "$(count_lines "$L_EXT")" -le "$_ne" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.extension\""
+      [ "$(count_lines "$L_SCRIPTS")" -le "$_ns" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.scripts\""
+      [ -z "$OTHER_LOG" ] || [ "$(count_lines "$L_OTHER")" -le "$_no" ] ||
+        DROPPED_LOGS="$DROPPED_LOGS,\"logs.otherScriptLog\""
+      [ "$(count_lines "$L_MSG")" -le "$_nm" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.messages\""
+      _dropped="$_dropped_base$DROPPED_LOGS"
+      _json="{\"v\":1,\"mode\":\"$MODE\",\"at\":\"$AT\",$_base,\"logs\":{$_logs}"
+      [ -z "$_dropped" ] || _json="$_json,\"dropped\":[${_dropped#,}]"
+      _json="$_json}"
+      if [ $((${#_json} + 14)) -le "$BUDGET" ]; then
+        printf 'IBG_PROBE_V1 %s\n' "$_json"
+        exit 0
+      fi
+    done
+  done
+  # Nothing fitted (only possible with absurd paths): the bare minimum, so the caller still learns something.
+  printf 'IBG_PROBE_V1 {"v":1,"mode":"%s","at":"%s","hostConf":{"path":"%s","exists":%s},' \
+    "$MODE" "$AT" "$HOST_CONF" "$(exists "$HOST_CONF")"
+  printf '"config":{"path":"%s","exists":%s},"workloadConf":{"path":"%s","exists":%s},' \
+    "$DEFAULT_CONFIG" "$(exists "$DEFAULT_CONFIG")" /etc/azure/workload.conf "$(exists /etc/azure/workload.conf)"
+  printf '"vmbackupConf":{"path":"%s","exists":%s},"extension":{"versions":[]},' \
+    /etc/azure/vmbackup.conf "$(exists /etc/azure/vmbackup.conf)"
+  printf '"iris":{"present":false},"logs":{},"dropped":["all"]}\n'
+  exit 0
+}
+
+main "$@"
