@@ -32,14 +32,7 @@ export interface BackupOperationStatus {
 }
 
 export type JobStatus =
-  | 'InProgress'
-  | 'Completed'
-  | 'CompletedWithWarnings'
-  | 'Failed'
-  | 'Cancelled'
-  | 'Cancelling'
-  | 'Invalid'
-  | string;
+  'InProgress' | 'Completed' | 'CompletedWithWarnings' | 'Failed' | 'Cancelled' | 'Cancelling' | 'Invalid' | string;
 
 export interface JobErrorDetail {
   /** Numeric in the API (AzureIaaSVMErrorInfo.errorCode). */

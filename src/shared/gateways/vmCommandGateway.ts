@@ -12,7 +12,8 @@ export interface VmInfo {
   provisioningState?: string;
 }
 
-export type ExecutionState = 'Unknown' | 'Pending' | 'Running' | 'Failed' | 'Succeeded' | 'TimedOut' | 'Canceled' | string;
+export type ExecutionState =
+  'Unknown' | 'Pending' | 'Running' | 'Failed' | 'Succeeded' | 'TimedOut' | 'Canceled' | string;
 
 export interface RunScriptResult {
   executionState: ExecutionState;
