@@ -1,0 +1,464 @@
+/**
+ * The simulated Recovery Services vault: protected items, on-demand backups (running the simulated extension),
+ * jobs that follow the sandbox clock, recovery points, and restores that create a VM from a recovery point.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { containerNameOf, parseResourceGroupId, parseResourceId, protectedItemNameOf, resourceKey } from './armIds';
+import { ArmError, badRequest, conflict, notFound } from './armError';
+import type { SandboxClock } from './clock';
+import type { ExtensionOutcome } from './extension/extensionRules';
+import { runExtension } from './extension/extensionRun';
+import type { FaultSpec, Scenario } from './scenario';
+import { bootRestoredIris } from './irisInstances';
+import { copyTree, copyTreeSync } from './treeCopy';
+import type { VmProcessRunner } from './vmProcess';
+import type { VaultRecord, VmRecord, World } from './world';
+
+const DEFAULT_BACKUP_MINUTES = 15;
+const DEFAULT_RESTORE_MINUTES = 20;
+
+export interface ProtectedItemRecord {
+  vault: VaultRecord;
+  vm: VmRecord;
+  containerName: string;
+  itemName: string;
+}
+
+export interface RecoveryPointRecord {
+  name: string;
+  itemKey: string;
+  vmName: string;
+  timeMs: number;
+  type: 'AppConsistent' | 'FileSystemConsistent' | 'CrashConsistent';
+  dir: string;
+  vmSize: string;
+}
+
+export type TerminalJobStatus = 'Completed' | 'CompletedWithWarnings' | 'Failed';
+
+export interface JobErrorInfo {
+  errorCode: number;
+  errorTitle: string;
+  errorString: string;
+  recommendations: string[];
+}
+
+export interface JobRecord {
+  id: string;
+  vaultKey: string;
+  vaultId: string;
+  operation: 'Backup' | 'Restore';
+  vmName: string;
+  vmResourceGroup: string;
+  itemKey: string;
+  startMs: number;
+  durationMs: number;
+  activityId: string;
+  /** Set when the work is done (extension finished, restore copied); the job is terminal once the clock allows. */
+  result?: { status: TerminalJobStatus; errors: JobErrorInfo[]; dynamicErrorMessage?: string };
+  /** For restores: the VM to create. */
+  restoreTarget?: { subscriptionId: string; resourceGroup: string; name: string; subnetId?: string; location: string };
+  recoveryPoint?: RecoveryPointRecord;
+  /** Backup: the recovery point to publish at completion. */
+  pendingRecoveryPoint?: RecoveryPointRecord;
+  finalized: boolean;
+  restoredVmId?: string;
+}
+
+export interface BackupOperation {
+  id: string;
+  jobId: string;
+  startMs: number;
+  /** Status polls answered InProgress before Succeeded (restore: 1, as Azure shows; backup: 0). */
+  inProgressPolls: number;
+  polls: number;
+}
+
+export interface JobView {
+  status: 'InProgress' | TerminalJobStatus;
+  endMs?: number;
+}
+
+export class BackupService {
+  readonly jobs = new Map<string, JobRecord>();
+  readonly recoveryPoints = new Map<string, RecoveryPointRecord[]>();
+  readonly operations = new Map<string, BackupOperation>();
+  private readonly pending = new Set<Promise<void>>();
+  private rpSeq = 0;
+
+  constructor(
+    private readonly world: World,
+    private readonly clock: SandboxClock,
+    private readonly processes: VmProcessRunner,
+    private readonly scenario: Scenario,
+  ) {
+    clock.onAdvance(() => this.settle());
+  }
+
+  private fault<K extends FaultSpec['kind']>(kind: K, vmName: string): Extract<FaultSpec, { kind: K }> | undefined {
+    return (this.scenario.faults ?? []).find(
+      (f): f is Extract<FaultSpec, { kind: K }> =>
+        f.kind === kind && 'vm' in f && f.vm.toLowerCase() === vmName.toLowerCase(),
+    );
+  }
+
+  protectedItems(vault: VaultRecord): ProtectedItemRecord[] {
+    const key = resourceKey(vault.id);
+    return [...this.world.vms.values()]
+      .filter((vm) => vm.protectedBy === key)
+      .map((vm) => ({
+        vault,
+        vm,
+        containerName: containerNameOf(vm.resourceGroup, vm.name),
+        itemName: protectedItemNameOf(vm.resourceGroup, vm.name),
+      }));
+  }
+
+  vault(subscriptionId: string, resourceGroup: string, name: string): VaultRecord {
+    const vault = [...this.world.vaults.values()].find(
+      (v) =>
+        v.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
+        v.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() &&
+        v.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (!vault) throw notFound(`Recovery Services vault '${name}' in resource group '${resourceGroup}'`);
+    return vault;
+  }
+
+  protectedItem(vault: VaultRecord, fabric: string, container: string, item: string): ProtectedItemRecord {
+    if (fabric.toLowerCase() !== 'azure') throw notFound(`Backup fabric '${fabric}'`);
+    const found = this.protectedItems(vault).find(
+      (p) =>
+        p.containerName.toLowerCase() === container.toLowerCase() && p.itemName.toLowerCase() === item.toLowerCase(),
+    );
+    if (!found) {
+      throw new ArmError(
+        404,
+        'BMSUserErrorItemNotFound',
+        `Protected item '${item}' in container '${container}' was not found.`,
+      );
+    }
+    return found;
+  }
+
+  private itemKey(p: ProtectedItemRecord): string {
+    return resourceKey(p.vault.id, p.itemName);
+  }
+
+  /** Recovery points of an item, newest first; only those of completed jobs and the scenario's existing ones. */
+  pointsOf(p: ProtectedItemRecord): RecoveryPointRecord[] {
+    this.settle();
+    return [...(this.recoveryPoints.get(this.itemKey(p)) ?? [])].sort((a, b) => b.timeMs - a.timeMs);
+  }
+
+  private nextRecoveryPointName(): string {
+    this.rpSeq += 1;
+    return String(Math.floor(this.clock.nowMs() / 1000) * 1000 + this.rpSeq);
+  }
+
+  private snapshotDir(name: string): string {
+    return path.join(this.world.stateDir, 'recovery-points', name);
+  }
+
+  /** Recovery points a scenario says already exist: snapshots of the VM's initial root. */
+  async seedRecoveryPoints(): Promise<void> {
+    for (const vault of this.world.vaults.values()) {
+      for (const p of this.protectedItems(vault)) {
+        for (const rp of p.vm.spec.existingRecoveryPoints ?? []) {
+          const name = this.nextRecoveryPointName();
+          const dir = this.snapshotDir(name);
+          await copyTree(p.vm.root, dir);
+          this.addPoint({
+            name,
+            itemKey: this.itemKey(p),
+            vmName: p.vm.name,
+            timeMs: this.clock.nowMs() - rp.ageHours * 3600_000,
+            type: rp.type,
+            dir,
+            vmSize: p.vm.vmSize,
+          });
+        }
+      }
+    }
+  }
+
+  private addPoint(rp: RecoveryPointRecord): void {
+    const list = this.recoveryPoints.get(rp.itemKey) ?? [];
+    list.push(rp);
+    this.recoveryPoints.set(rp.itemKey, list);
+  }
+
+  private newOperation(jobId: string, inProgressPolls: number): BackupOperation {
+    const op: BackupOperation = { id: randomUUID(), jobId, startMs: this.clock.nowMs(), inProgressPolls, polls: 0 };
+    this.operations.set(op.id.toLowerCase(), op);
+    return op;
+  }
+
+  operation(id: string): BackupOperation {
+    const op = this.operations.get(id.toLowerCase());
+    if (!op) throw notFound(`Operation '${id}'`);
+    return op;
+  }
+
+  triggerBackup(p: ProtectedItemRecord): BackupOperation {
+    const itemKey = this.itemKey(p);
+    const running = [...this.jobs.values()].find(
+      (j) => j.itemKey === itemKey && j.operation === 'Backup' && this.view(j).status === 'InProgress',
+    );
+    if (running) {
+      throw new ArmError(
+        400,
+        'UserErrorBackupOperationInProgress',
+        `A backup job (${running.id}) is already in progress for ${p.vm.name}.`,
+      );
+    }
+    const minutes =
+      p.vm.spec.backup?.durationMinutes ?? this.scenario.backup?.durationMinutes ?? DEFAULT_BACKUP_MINUTES;
+    const job = this.newJob(p, 'Backup', minutes);
+    const startedAtReal = Date.now();
+    const work = runExtension({
+      root: p.vm.root,
+      now: () => new Date(job.startMs + (Date.now() - startedAtReal)),
+      processes: this.processes,
+      takeSnapshot: async () => {
+        const name = this.nextRecoveryPointName();
+        const dir = this.snapshotDir(name);
+        await copyTree(p.vm.root, dir);
+        return dir;
+      },
+      discardSnapshot: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+    })
+      .then(({ outcome, snapshotDir }) => this.completeBackup(job, p, outcome, snapshotDir))
+      .catch((e: unknown) => {
+        job.result = {
+          status: 'Failed',
+          errors: [
+            {
+              errorCode: 2,
+              errorTitle: 'ExtensionError',
+              errorString: `Simulated extension crashed: ${String(e)}`,
+              recommendations: [],
+            },
+          ],
+        };
+      });
+    this.track(work);
+    return this.newOperation(job.id, 0);
+  }
+
+  private completeBackup(
+    job: JobRecord,
+    p: ProtectedItemRecord,
+    outcome: ExtensionOutcome,
+    snapshotDir?: string,
+  ): void {
+    const forced = p.vm.spec.backup?.forceFailure;
+    const errors: JobErrorInfo[] = [];
+    if (outcome.errorDetail) errors.push({ ...outcome.errorDetail, recommendations: recommendationsFor(outcome) });
+    if (forced) {
+      errors.push({
+        errorCode: forced.errorCode,
+        errorTitle: '',
+        errorString: forced.errorString,
+        recommendations: [],
+      });
+      if (snapshotDir) fs.rmSync(snapshotDir, { recursive: true, force: true });
+      job.result = { status: 'Failed', errors };
+      return;
+    }
+    if (outcome.recoveryPointType !== undefined && snapshotDir !== undefined) {
+      job.pendingRecoveryPoint = {
+        name: path.basename(snapshotDir),
+        itemKey: this.itemKey(p),
+        vmName: p.vm.name,
+        // The snapshot is taken early in the job: after the pre-script, well before the transfer to the vault.
+        timeMs: job.startMs + Math.min(60_000, Math.floor(job.durationMs / 4)),
+        type: outcome.recoveryPointType,
+        dir: snapshotDir,
+        vmSize: p.vm.vmSize,
+      };
+    }
+    job.result = { status: outcome.jobStatus, errors, dynamicErrorMessage: errors[0]?.errorString };
+  }
+
+  triggerRestore(p: ProtectedItemRecord, rpName: string, body: unknown): BackupOperation {
+    const rp = this.pointsOf(p).find((r) => r.name.toLowerCase() === rpName.toLowerCase());
+    if (!rp) throw notFound(`Recovery point '${rpName}'`);
+    const props = (body as { properties?: Record<string, unknown> } | null)?.properties;
+    if (typeof props !== 'object' || props === null) throw badRequest('Request body must have "properties".');
+    if (props.objectType !== 'IaasVMRestoreRequest' && props.objectType !== 'IaasVMRestoreWithRehydrationRequest') {
+      throw badRequest(`properties.objectType '${String(props.objectType)}' is not an IaaS VM restore request.`);
+    }
+    if (props.recoveryType !== 'AlternateLocation') {
+      throw badRequest(
+        `recoveryType '${String(props.recoveryType)}' is not supported by the sandbox (use AlternateLocation).`,
+      );
+    }
+    const target =
+      typeof props.targetVirtualMachineId === 'string' ? parseResourceId(props.targetVirtualMachineId) : undefined;
+    const targetRg =
+      typeof props.targetResourceGroupId === 'string' ? parseResourceGroupId(props.targetResourceGroupId) : undefined;
+    if (!target || target.type.toLowerCase() !== 'microsoft.compute/virtualmachines') {
+      throw badRequest('properties.targetVirtualMachineId must be a virtual machine resource id.');
+    }
+    if (!targetRg || targetRg.resourceGroup.toLowerCase() !== target.resourceGroup.toLowerCase()) {
+      throw badRequest('properties.targetResourceGroupId must be the resource group of targetVirtualMachineId.');
+    }
+    if (this.world.vm(target.subscriptionId, target.resourceGroup, target.name)) {
+      throw conflict(`Virtual machine '${target.name}' already exists in '${target.resourceGroup}'.`);
+    }
+    const minutes = this.scenario.backup?.restoreDurationMinutes ?? DEFAULT_RESTORE_MINUTES;
+    const job = this.newJob(p, 'Restore', minutes);
+    job.recoveryPoint = rp;
+    job.restoreTarget = {
+      subscriptionId: target.subscriptionId,
+      resourceGroup: target.resourceGroup,
+      name: target.name,
+      subnetId: typeof props.subnetId === 'string' ? props.subnetId : undefined,
+      location: typeof props.region === 'string' && props.region !== '' ? props.region : p.vm.location,
+    };
+    const failure = this.fault('restoreFailure', p.vm.name);
+    job.result = failure
+      ? {
+          status: 'Failed',
+          errors: [
+            {
+              errorCode: failure.errorCode ?? 400090,
+              errorTitle: 'UserErrorRestoreFailed',
+              errorString: failure.errorString ?? 'Restore failed (simulated fault).',
+              recommendations: ['Retry the restore operation.'],
+            },
+          ],
+        }
+      : { status: 'Completed', errors: [] };
+    return this.newOperation(job.id, 1);
+  }
+
+  private newJob(p: ProtectedItemRecord, operation: 'Backup' | 'Restore', minutes: number): JobRecord {
+    const job: JobRecord = {
+      id: randomUUID(),
+      vaultKey: resourceKey(p.vault.id),
+      vaultId: p.vault.id,
+      operation,
+      vmName: p.vm.name,
+      vmResourceGroup: p.vm.resourceGroup,
+      itemKey: this.itemKey(p),
+      startMs: this.clock.nowMs(),
+      durationMs: Math.max(0, minutes) * 60_000,
+      activityId: randomUUID(),
+      finalized: false,
+    };
+    this.jobs.set(job.id.toLowerCase(), job);
+    return job;
+  }
+
+  job(vault: VaultRecord, id: string): JobRecord {
+    this.settle();
+    const job = this.jobs.get(id.toLowerCase());
+    if (!job || job.vaultKey !== resourceKey(vault.id)) throw notFound(`Job '${id}'`);
+    return job;
+  }
+
+  jobsOf(vault: VaultRecord): JobRecord[] {
+    this.settle();
+    const key = resourceKey(vault.id);
+    return [...this.jobs.values()].filter((j) => j.vaultKey === key).sort((a, b) => b.startMs - a.startMs);
+  }
+
+  /** A job is InProgress until its work is done and the clock has passed its duration. */
+  view(job: JobRecord): JobView {
+    const endMs = job.startMs + job.durationMs;
+    if (job.result === undefined || this.clock.nowMs() < endMs) return { status: 'InProgress' };
+    return { status: job.result.status, endMs };
+  }
+
+  /** Publishes recovery points and creates restored VMs for jobs that have become terminal. */
+  settle(): void {
+    for (const job of this.jobs.values()) {
+      if (job.finalized || this.view(job).status === 'InProgress') continue;
+      job.finalized = true;
+      if (job.operation === 'Backup' && job.pendingRecoveryPoint && job.result?.status !== 'Failed') {
+        this.addPoint(job.pendingRecoveryPoint);
+      }
+      if (job.operation === 'Restore' && job.result?.status === 'Completed' && job.restoreTarget && job.recoveryPoint) {
+        this.createRestoredVm(job, job.restoreTarget, job.recoveryPoint);
+      }
+    }
+  }
+
+  private createRestoredVm(
+    job: JobRecord,
+    target: NonNullable<JobRecord['restoreTarget']>,
+    rp: RecoveryPointRecord,
+  ): void {
+    if (this.world.vm(target.subscriptionId, target.resourceGroup, target.name)) {
+      job.result = {
+        status: 'Failed',
+        errors: [
+          {
+            errorCode: 400091,
+            errorTitle: 'UserErrorVmExists',
+            errorString: `VM ${target.name} already exists.`,
+            recommendations: [],
+          },
+        ],
+      };
+      return;
+    }
+    const source = [...this.world.vms.values()].find((vm) => vm.name === rp.vmName);
+    const vm = this.world.createVm({
+      subscriptionId: target.subscriptionId,
+      resourceGroup: target.resourceGroup,
+      name: target.name,
+      location: target.location,
+      // A restored VM keeps no tags; the app tags what it creates itself.
+      tags: {},
+      vmSize: rp.vmSize,
+      spec: {
+        ...(source?.spec ?? {
+          name: target.name,
+          subscriptionId: target.subscriptionId,
+          resourceGroup: target.resourceGroup,
+          location: target.location,
+        }),
+        name: target.name,
+      },
+      subnetId: target.subnetId,
+    });
+    copyTreeSync(rp.dir, vm.root);
+    bootRestoredIris(vm.root);
+    job.restoredVmId = vm.id;
+  }
+
+  private track(work: Promise<void>): void {
+    const done = work
+      .catch(() => undefined)
+      .finally(() => {
+        this.pending.delete(done);
+        this.settle();
+      });
+    this.pending.add(done);
+  }
+
+  /** Resolves when no extension run is in progress. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+}
+
+const recommendationsFor = (outcome: ExtensionOutcome): string[] => {
+  switch (outcome.errorDetail?.errorTitle) {
+    case 'Pre-ScriptExecutionFailed':
+    case 'Post-ScriptExecutionFailed':
+      return ['Check the script logs on the VM and make the script exit with 0 on success.'];
+    case 'Pre-ScriptTimeout':
+    case 'Post-ScriptTimeout':
+      return ['Increase timeoutInSeconds in /etc/azure/VMSnapshotScriptPluginConfig.json (maximum 1800).'];
+    default:
+      return [
+        'Follow https://learn.microsoft.com/azure/backup/backup-azure-linux-app-consistent to fix the configuration.',
+      ];
+  }
+};

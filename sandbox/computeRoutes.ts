@@ -1,0 +1,195 @@
+/** Compute (2026-03-01; disks 2025-01-02) and Network interface routes over the simulated world. */
+import { resourceKey, diskResourceId, nicResourceId } from './armIds';
+import { ArmError, badRequest, conflict, notFound } from './armError';
+import { type ArmRequest, type ArmResponse, type Route, json, page } from './armRouter';
+import { computeOperationJson, diskJson, nicJson, runCommandJson, vmJson } from './computeResources';
+import type { RunCommandService } from './runCommandService';
+import type { VmRecord, World } from './world';
+
+const RG = '/subscriptions/{sub}/resourceGroups/{rg}';
+const VM = `${RG}/providers/Microsoft.Compute/virtualMachines/{vm}`;
+
+export function computeRoutes(world: World, runCommands: RunCommandService, pageSize: number): Route[] {
+  const vmOf = (p: Record<string, string>): VmRecord => {
+    const vm = world.vm(p.sub ?? '', p.rg ?? '', p.vm ?? '');
+    if (!vm)
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The Resource 'Microsoft.Compute/virtualMachines/${p.vm}' under resource group '${p.rg}' was not found.`,
+      );
+    return vm;
+  };
+  const vmBody = (vm: VmRecord) => vmJson(vm, world.disks.get(resourceKey(vm.osDiskId)));
+  /** An LRO that is already done: 202 with both poll headers on the compute operations URL. */
+  const acceptedDone = (req: ArmRequest, sub: string, location: string): ArmResponse => {
+    const op = runCommands.newOperation(sub, location, true);
+    const url = operationUrl(req, sub, location, op.id);
+    return { status: 202, headers: { Location: url, 'Azure-AsyncOperation': url, 'Retry-After': '0' } };
+  };
+
+  return [
+    {
+      name: 'compute.vms.listBySubscription',
+      method: 'GET',
+      template: '/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines',
+      handler: (req, p) => json(200, page(req, world.vmsIn(p.sub ?? '').map(vmBody), pageSize)),
+    },
+    {
+      name: 'compute.vms.listByResourceGroup',
+      method: 'GET',
+      template: `${RG}/providers/Microsoft.Compute/virtualMachines`,
+      handler: (req, p) => json(200, page(req, world.vmsIn(p.sub ?? '', p.rg).map(vmBody), pageSize)),
+    },
+    {
+      name: 'compute.vms.get',
+      method: 'GET',
+      template: VM,
+      handler: (_req, p) => json(200, vmBody(vmOf(p))),
+    },
+    {
+      name: 'compute.vms.update',
+      method: 'PATCH',
+      template: VM,
+      handler: (req, p) => {
+        const vm = vmOf(p);
+        const tags = (req.body as { tags?: unknown } | null)?.tags;
+        if (tags !== undefined) {
+          if (typeof tags !== 'object' || tags === null || Object.values(tags).some((v) => typeof v !== 'string')) {
+            throw badRequest('tags must be an object of strings.', 'InvalidParameter');
+          }
+          vm.tags = { ...(tags as Record<string, string>) };
+        }
+        return json(200, vmBody(vm));
+      },
+    },
+    {
+      name: 'compute.vms.delete',
+      method: 'DELETE',
+      template: VM,
+      handler: (req, p) => {
+        const vm = world.vm(p.sub ?? '', p.rg ?? '', p.vm ?? '');
+        if (!vm) return { status: 204 };
+        runCommands.deleteAllOf(vm);
+        world.deleteVm(vm);
+        return acceptedDone(req, vm.subscriptionId, vm.location);
+      },
+    },
+    {
+      name: 'compute.disks.get',
+      method: 'GET',
+      template: `${RG}/providers/Microsoft.Compute/disks/{disk}`,
+      handler: (_req, p) => {
+        const disk = world.disks.get(resourceKey(diskResourceId(p.sub ?? '', p.rg ?? '', p.disk ?? '')));
+        if (!disk) throw notFound(`Disk '${p.disk}'`);
+        return json(200, diskJson(disk));
+      },
+    },
+    {
+      name: 'compute.disks.delete',
+      method: 'DELETE',
+      template: `${RG}/providers/Microsoft.Compute/disks/{disk}`,
+      handler: (req, p) => {
+        const key = resourceKey(diskResourceId(p.sub ?? '', p.rg ?? '', p.disk ?? ''));
+        const disk = world.disks.get(key);
+        if (!disk) return { status: 204 };
+        if (disk.managedBy) throw conflict(`Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
+        world.disks.delete(key);
+        return acceptedDone(req, disk.subscriptionId, disk.location);
+      },
+    },
+    {
+      name: 'network.nics.get',
+      method: 'GET',
+      template: `${RG}/providers/Microsoft.Network/networkInterfaces/{nic}`,
+      handler: (_req, p) => {
+        const nic = world.nics.get(resourceKey(nicResourceId(p.sub ?? '', p.rg ?? '', p.nic ?? '')));
+        if (!nic) throw notFound(`Network interface '${p.nic}'`);
+        return json(200, nicJson(nic));
+      },
+    },
+    {
+      name: 'network.nics.delete',
+      method: 'DELETE',
+      template: `${RG}/providers/Microsoft.Network/networkInterfaces/{nic}`,
+      handler: (req, p) => {
+        const key = resourceKey(nicResourceId(p.sub ?? '', p.rg ?? '', p.nic ?? ''));
+        const nic = world.nics.get(key);
+        if (!nic) return { status: 204 };
+        if (nic.virtualMachineId) {
+          throw new ArmError(
+            400,
+            'NicInUse',
+            `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}.`,
+          );
+        }
+        world.nics.delete(key);
+        return acceptedDone(req, nic.subscriptionId, nic.location);
+      },
+    },
+    {
+      name: 'compute.runCommands.list',
+      method: 'GET',
+      template: `${VM}/runCommands`,
+      handler: (req, p) => {
+        const expand = req.query.get('$expand') === 'instanceView';
+        return json(
+          200,
+          page(
+            req,
+            runCommands.list(vmOf(p)).map((rc) => runCommandJson(rc, expand)),
+            pageSize,
+          ),
+        );
+      },
+    },
+    {
+      name: 'compute.runCommands.createOrUpdate',
+      method: 'PUT',
+      template: `${VM}/runCommands/{name}`,
+      handler: (req, p) => {
+        const vm = vmOf(p);
+        const name = p.name ?? '';
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(name))
+          throw badRequest(`Invalid run command name '${name}'.`, 'InvalidParameter');
+        const { record, created } = runCommands.createOrUpdate(vm, name, req.body);
+        const url = operationUrl(req, vm.subscriptionId, record.location, record.operationId);
+        return json(created ? 201 : 200, runCommandJson(record, false), {
+          'Azure-AsyncOperation': url,
+          'Retry-After': '0',
+        });
+      },
+    },
+    {
+      name: 'compute.runCommands.get',
+      method: 'GET',
+      template: `${VM}/runCommands/{name}`,
+      handler: (req, p) =>
+        json(200, runCommandJson(runCommands.get(vmOf(p), p.name ?? ''), req.query.get('$expand') === 'instanceView')),
+    },
+    {
+      name: 'compute.runCommands.delete',
+      method: 'DELETE',
+      template: `${VM}/runCommands/{name}`,
+      handler: (req, p) => {
+        const vm = vmOf(p);
+        if (!runCommands.delete(vm, p.name ?? '')) return { status: 204 };
+        return acceptedDone(req, vm.subscriptionId, vm.location);
+      },
+    },
+    {
+      name: 'compute.operations.get',
+      method: 'GET',
+      template: '/subscriptions/{sub}/providers/Microsoft.Compute/locations/{location}/operations/{op}',
+      handler: (_req, p) => {
+        const op = runCommands.operation(p.op ?? '');
+        return json(200, computeOperationJson(op), op.result ? {} : { 'Retry-After': '0' });
+      },
+    },
+  ];
+}
+
+function operationUrl(req: ArmRequest, sub: string, location: string, opId: string): string {
+  const v = req.query.get('api-version') ?? '2026-03-01';
+  return `${req.baseUrl}/subscriptions/${sub}/providers/Microsoft.Compute/locations/${location}/operations/${opId}?api-version=${v}`;
+}

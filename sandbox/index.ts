@@ -1,0 +1,162 @@
+/**
+ * The sandbox: a local HTTPS ARM emulator over a simulated world of vaults and VMs, for development and tests.
+ * Point the real SDK clients at `sandbox.url` (reference/azure-apis.md §0.1) with `sandbox.credential`.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { vmResourceId } from './armIds';
+import { ArmRouter } from './armRouter';
+import { ArmServer, type RouteStats } from './armServer';
+import { backupRoutes } from './backupRoutes';
+import { BackupService } from './backupService';
+import { SandboxClock } from './clock';
+import { computeRoutes } from './computeRoutes';
+import { FaultInjector } from './faultInjector';
+import { logAnalyticsRoutes } from './logAnalyticsRoutes';
+import { repoRoot } from './repoRoot';
+import { RunCommandService } from './runCommandService';
+import { type Scenario, loadScenario, validateScenario } from './scenario';
+import { TrafficRecorder } from './trafficRecorder';
+import { VmProcessRunner } from './vmProcess';
+import { World } from './world';
+
+export { SandboxClock } from './clock';
+export { loadScenario, validateScenario, ScenarioError } from './scenario';
+export type { Scenario, VmSpec, VmFileSpec, VaultSpec, FaultSpec, WorkspaceSpec, LogTableSpec } from './scenario';
+export { generateFleetScenario } from './fleetGenerator';
+export { formatFilterDate } from './odataFilter';
+export { hardenedSetupFiles } from './hardenedSetup';
+export { startAzurite, type AzuriteTables } from './azurite';
+export {
+  validateTraffic,
+  formatTrafficIssues,
+  UNDEFINED_OPERATION_EXCEPTIONS,
+  type TrafficValidationResult,
+} from './trafficValidation';
+
+export interface SandboxOptions {
+  /** A scenario object, or the path of a scenario JSON file. */
+  scenario: Scenario | string;
+  /** Records every exchange as an oav traffic file here (default: $SANDBOX_TRAFFIC_DIR when set). */
+  trafficDir?: string;
+  /** Where VM roots and recovery points live (default: a new temp dir, removed by stop()). */
+  stateDir?: string;
+  port?: number;
+}
+
+export interface SandboxRequestStats {
+  total: number;
+  byRoute: Record<string, RouteStats>;
+}
+
+export interface Sandbox {
+  /** Base URL, e.g. https://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  credential: TokenCredential;
+  clock: SandboxClock;
+  scenario: Scenario;
+  stateDir: string;
+  /** Host directory used as the root of the VM with this ARM id (case-insensitive). */
+  vmRoot(vmId: string): string;
+  /** Number of requests served so far. */
+  readonly requests: number;
+  requestStats(): SandboxRequestStats;
+  /** Resolves when no simulated backup extension run is in progress (scripts finished). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A static fake token: the emulator does not check it, but the SDKs need one (and HTTPS) to send requests. */
+export const sandboxCredential: TokenCredential = {
+  getToken: async () => ({ token: 'sandbox-fake-token', expiresOnTimestamp: Date.now() + 3600_000 }),
+};
+
+interface CertificateModule {
+  ensureSandboxCertificate(dir?: string): { certPath: string; keyPath: string };
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const scenario =
+    typeof options.scenario === 'string' ? loadScenario(options.scenario) : validateScenario(options.scenario);
+  const ownsStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-sandbox-'));
+  fs.mkdirSync(stateDir, { recursive: true });
+  const root = repoRoot();
+  const clock = new SandboxClock(scenario.startTime ?? Date.now());
+  const processes = new VmProcessRunner();
+  const world = new World(stateDir, clock, root);
+  const cleanup = (): void => {
+    processes.stopAll();
+    if (ownsStateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    world.load(scenario);
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  const backup = new BackupService(world, clock, processes, scenario);
+  try {
+    await backup.seedRecoveryPoints();
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  const runCommands = new RunCommandService(clock, processes, scenario.faults ?? []);
+  const pageSize = scenario.pageSize ?? 50;
+  const router = new ArmRouter([
+    ...backupRoutes(backup, clock, pageSize),
+    ...computeRoutes(world, runCommands, pageSize),
+    ...logAnalyticsRoutes(scenario.workspaces ?? [], backup),
+  ]);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cert = require(path.join(root, 'scripts', 'sandboxCertificate.js')) as CertificateModule;
+  const { certPath, keyPath } = cert.ensureSandboxCertificate();
+  const server = new ArmServer({
+    router,
+    faults: new FaultInjector(scenario.faults ?? []),
+    tls: { cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) },
+    port: options.port,
+    beforeRequest: () => backup.settle(),
+  });
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  const trafficDir = options.trafficDir ?? process.env.SANDBOX_TRAFFIC_DIR;
+  if (trafficDir) server.setRecorder(new TrafficRecorder(trafficDir, url));
+
+  let stopped = false;
+  return {
+    url,
+    credential: sandboxCredential,
+    clock,
+    scenario,
+    stateDir,
+    vmRoot(vmId: string): string {
+      const vm = world.vmById(vmId);
+      if (!vm) throw new Error(`No VM ${vmId} in the sandbox`);
+      return vm.root;
+    },
+    get requests(): number {
+      return server.requests;
+    },
+    requestStats: () => ({ total: server.requests, byRoute: Object.fromEntries(server.routeStats) }),
+    idle: () => backup.idle(),
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      cleanup();
+    },
+  };
+}
+
+/** The ARM id of a scenario VM, for tests and the demo. */
+export const scenarioVmId = (vm: { subscriptionId: string; resourceGroup: string; name: string }): string =>
+  vmResourceId(vm.subscriptionId, vm.resourceGroup, vm.name);

@@ -1,0 +1,175 @@
+/**
+ * A Scenario describes the simulated Azure world: vaults, VMs with their files and IRIS instances, how backup jobs
+ * behave, and which faults to inject. Scenarios are plain JSON (sandbox/scenarios/*.json) or built in code.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { IrisInstanceSpec } from './vm-bin/irisSimState';
+
+export interface VaultSpec {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+}
+
+/** A file in a VM's root. Exactly one of content, contentBase64, source (a repo-relative path) or symlinkTo. */
+export interface VmFileSpec {
+  /** Absolute path inside the VM, e.g. /etc/azure/VMSnapshotScriptPluginConfig.json */
+  path: string;
+  content?: string;
+  contentBase64?: string;
+  /** Copied from this file, relative to the repository root (e.g. vm/iris-pre.sh), when the sandbox starts. */
+  source?: string;
+  /** Text transforms applied to content/source: CRLF line endings, or a UTF-8 byte order mark. */
+  crlf?: boolean;
+  bom?: boolean;
+  symlinkTo?: string;
+  /** User name on this machine (e.g. root, nobody). Default root. */
+  owner?: string;
+  group?: string;
+  /** Octal string, e.g. "600". Default "644" for files. */
+  mode?: string;
+}
+
+export interface VmBackupBehaviour {
+  /** Simulated job duration (sandbox clock). Default from Scenario.backup. */
+  durationMinutes?: number;
+  /** Forces the backup job to fail whatever the extension did (e.g. a platform error). */
+  forceFailure?: { errorCode: number; errorString: string };
+}
+
+export interface VmSpec {
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  tags?: Record<string, string>;
+  vmSize?: string;
+  /** Name of the vault protecting this VM (same subscription), or absent when unprotected. */
+  protectedBy?: string;
+  files?: VmFileSpec[];
+  /** IRIS instances, written with sandbox/vm-bin/irisSimState.ts writeIrisInstance. */
+  irisInstances?: IrisInstanceSpec[];
+  backup?: VmBackupBehaviour;
+  /** Recovery points that already exist when the sandbox starts (a snapshot of the VM's initial root). */
+  existingRecoveryPoints?: { ageHours: number; type: 'AppConsistent' | 'FileSystemConsistent' | 'CrashConsistent' }[];
+}
+
+export interface LogTableSpec {
+  name: string;
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+}
+
+export interface WorkspaceSpec {
+  id: string;
+  /** Extra tables returned for every query, in order. */
+  tables?: LogTableSpec[];
+  /** Adds an AddonAzureBackupJobs table built from the sandbox's jobs (default true). */
+  deriveBackupJobs?: boolean;
+}
+
+export type FaultSpec =
+  | {
+      kind: 'throttle';
+      /** Case-insensitive regular expression over the URL-decoded path. */
+      pathPattern: string;
+      method?: string;
+      /** 1-based number of the first matching request that is throttled. */
+      nth: number;
+      /** How many consecutive matching requests are throttled (default 1). */
+      count?: number;
+      retryAfterSeconds?: number;
+    }
+  | { kind: 'serverError'; pathPattern: string; method?: string; nth: number; count?: number; statusCode?: number }
+  | { kind: 'runCommandTimeout'; vm: string; nameContains?: string }
+  | { kind: 'restoreFailure'; vm: string; errorCode?: number; errorString?: string }
+  /** ExternalThaw fails on every IRIS instance of the VM (thawRc knob), so a freeze is never undone. */
+  | { kind: 'freezeNeverThaws'; vm: string };
+
+export interface Scenario {
+  name: string;
+  /** Sandbox clock start (ISO). Default: the real time at start. */
+  startTime?: string;
+  vaults: VaultSpec[];
+  vms: VmSpec[];
+  backup?: { durationMinutes?: number; restoreDurationMinutes?: number };
+  /** Page size for list operations (nextLink paging). Default 50. */
+  pageSize?: number;
+  workspaces?: WorkspaceSpec[];
+  faults?: FaultSpec[];
+}
+
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const requireString = (obj: Record<string, unknown>, key: string, where: string): string => {
+  const v = obj[key];
+  if (typeof v !== 'string' || v === '') throw new ScenarioError(`${where}: '${key}' must be a non-empty string`);
+  return v;
+};
+
+/** Checks the parts the sandbox relies on; the rest is trusted as typed. */
+export function validateScenario(value: unknown, where = 'scenario'): Scenario {
+  if (!isRecord(value)) throw new ScenarioError(`${where}: must be an object`);
+  requireString(value, 'name', where);
+  if (!Array.isArray(value.vaults)) throw new ScenarioError(`${where}: 'vaults' must be an array`);
+  if (!Array.isArray(value.vms)) throw new ScenarioError(`${where}: 'vms' must be an array`);
+  value.vaults.forEach((v: unknown, i) => {
+    const w = `${where}.vaults[${i}]`;
+    if (!isRecord(v)) throw new ScenarioError(`${w}: must be an object`);
+    for (const k of ['subscriptionId', 'resourceGroup', 'name', 'location']) requireString(v, k, w);
+  });
+  const seen = new Set<string>();
+  value.vms.forEach((v: unknown, i) => {
+    const w = `${where}.vms[${i}]`;
+    if (!isRecord(v)) throw new ScenarioError(`${w}: must be an object`);
+    for (const k of ['name', 'subscriptionId', 'resourceGroup', 'location']) requireString(v, k, w);
+    const key = `${String(v.subscriptionId)}/${String(v.resourceGroup)}/${String(v.name)}`.toLowerCase();
+    if (seen.has(key)) throw new ScenarioError(`${w}: duplicate VM ${key}`);
+    seen.add(key);
+    if (v.files !== undefined && !Array.isArray(v.files)) throw new ScenarioError(`${w}: 'files' must be an array`);
+    (Array.isArray(v.files) ? v.files : []).forEach((f: unknown, j) => {
+      const fw = `${w}.files[${j}]`;
+      if (!isRecord(f)) throw new ScenarioError(`${fw}: must be an object`);
+      const p = requireString(f, 'path', fw);
+      if (!p.startsWith('/') || p.split('/').includes('..'))
+        throw new ScenarioError(`${fw}: path must be absolute without '..'`);
+      if (f.mode !== undefined && (typeof f.mode !== 'string' || !/^[0-7]{3,4}$/.test(f.mode))) {
+        throw new ScenarioError(`${fw}: mode must be an octal string like "600"`);
+      }
+    });
+    if (typeof v.protectedBy === 'string') {
+      const vaults = value.vaults as VaultSpec[];
+      if (!vaults.some((vault) => vault.name === v.protectedBy && vault.subscriptionId === v.subscriptionId)) {
+        throw new ScenarioError(
+          `${w}: protectedBy '${v.protectedBy}' names no vault in subscription ${String(v.subscriptionId)}`,
+        );
+      }
+    }
+  });
+  return value as unknown as Scenario;
+}
+
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(`Cannot read scenario ${file}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError(`Scenario ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return validateScenario(parsed, path.basename(file));
+}

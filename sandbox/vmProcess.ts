@@ -1,0 +1,117 @@
+/**
+ * Runs a shell script against a simulated VM: dash, cwd = the VM root, IBG_ROOT = the root, PATH with the VM's
+ * simulated commands (sandbox/vm-bin via irisSimState). Tracks every child so the sandbox can stop them all.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { vmScriptEnv } from './irisInstances';
+
+export const OUTPUT_TAIL_BYTES = 4096;
+
+export type VmProcessEnd =
+  | { kind: 'exited'; exitCode: number; stdout: string; stderr: string }
+  | { kind: 'timedOut'; stdout: string; stderr: string };
+
+export interface VmProcessRequest {
+  root: string;
+  /** argv after `dash`, e.g. ['-s'] with `stdin`, or [scriptPath, ...params]. */
+  args: string[];
+  stdin?: string;
+  env?: Record<string, string>;
+  timeoutMs: number;
+  /** Run Command kills on time-out; the backup extension leaves the script running (vmsnapshot.md §3.3). */
+  killOnTimeout: boolean;
+}
+
+/** Keeps the last `max` bytes of a stream. */
+class Tail {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly max: number) {}
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size - (this.chunks[0]?.length ?? 0) >= this.max && this.chunks.length > 1) {
+      this.size -= this.chunks.shift()?.length ?? 0;
+    }
+  }
+  text(): string {
+    const all = Buffer.concat(this.chunks);
+    return all.subarray(Math.max(0, all.length - this.max)).toString('utf8');
+  }
+}
+
+/** Scripts running at once across all VMs; more wait their turn (a fleet of 500 must not fork 1000 shells at once). */
+const DEFAULT_MAX_CONCURRENT = 32;
+
+export class VmProcessRunner {
+  private readonly children = new Set<ChildProcess>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT) {}
+
+  /** Runs when a slot is free; the time-out counts from the start of the script, not from the wait. */
+  async run(req: VmProcessRequest): Promise<VmProcessEnd> {
+    if (this.running >= this.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running += 1;
+    try {
+      return await this.spawnScript(req);
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private spawnScript(req: VmProcessRequest): Promise<VmProcessEnd> {
+    return new Promise((resolve) => {
+      const child = spawn('dash', req.args, {
+        cwd: req.root,
+        env: { ...req.env, ...vmScriptEnv(req.root) },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+      this.children.add(child);
+      const out = new Tail(OUTPUT_TAIL_BYTES);
+      const err = new Tail(OUTPUT_TAIL_BYTES);
+      child.stdout?.on('data', (c: Buffer) => out.push(c));
+      child.stderr?.on('data', (c: Buffer) => err.push(c));
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(req.stdin ?? '');
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        if (req.killOnTimeout) this.killTree(child);
+        resolve({ kind: 'timedOut', stdout: out.text(), stderr: err.text() });
+      }, req.timeoutMs);
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        this.children.delete(child);
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        resolve({ kind: 'exited', exitCode: code ?? (signal ? 128 : 1), stdout: out.text(), stderr: err.text() });
+      };
+      child.on('error', (e) => {
+        err.push(Buffer.from(String(e.message)));
+        finish(127, null);
+      });
+      child.on('close', finish);
+    });
+  }
+
+  private killTree(child: ChildProcess): void {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
+
+  /** Kills every script still running (e.g. a timed-out pre-script the extension left behind). */
+  stopAll(): void {
+    for (const child of this.children) this.killTree(child);
+    this.children.clear();
+    for (const release of this.waiting.splice(0)) release();
+  }
+}

@@ -1,0 +1,209 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type Sandbox, startSandbox } from '../../sandbox';
+import { UNDEFINED_OPERATION_EXCEPTIONS, formatTrafficIssues, validateTraffic } from '../../sandbox/trafficValidation';
+import {
+  LOCATION,
+  SUB,
+  VAULT,
+  VAULT_RG,
+  VM_RG,
+  clients,
+  containerOf,
+  itemOf,
+  scriptSetup,
+  testScenario,
+  testVm,
+  triggerBackup,
+  vmIdOf,
+} from './sandboxFixtures';
+
+/** A representative sequence of the SDK calls the app makes, recorded as oav traffic and validated against the specs. */
+describe('sandbox traffic validates against the official specs (oav validate-traffic)', () => {
+  let sandbox: Sandbox;
+  let trafficDir: string;
+
+  beforeAll(async () => {
+    trafficDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-traffic-'));
+    sandbox = await startSandbox({
+      scenario: testScenario(
+        [testVm('good', scriptSetup()), testVm('warn', scriptSetup({ preExit: 5 })), testVm('other', [])],
+        {
+          pageSize: 2,
+          workspaces: [{ id: 'ws-1' }],
+        },
+      ),
+      trafficDir,
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox.stop();
+    fs.rmSync(trafficDir, { recursive: true, force: true });
+  });
+
+  it('records a full backup, restore, Run Command and query sequence with no spec violations', async () => {
+    const { backup, compute, logs } = clients(sandbox);
+    for await (const _ of backup.backupProtectedItems.list(VAULT, VAULT_RG, {
+      filter: "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'",
+    })) {
+      // paging through all pages is the point
+    }
+    await backup.protectedItems.get(VAULT, VAULT_RG, 'Azure', containerOf('good'), itemOf('good'));
+    const good = await triggerBackup(sandbox, 'good');
+    const warn = await triggerBackup(sandbox, 'warn');
+    await backup.protectedItemOperationResults.get(
+      VAULT,
+      VAULT_RG,
+      'Azure',
+      containerOf('good'),
+      itemOf('good'),
+      good.operationId,
+    );
+    await backup.jobDetails.get(VAULT, VAULT_RG, good.jobId);
+    await sandbox.idle();
+    sandbox.clock.advance(10 * 60_000);
+    await backup.jobDetails.get(VAULT, VAULT_RG, good.jobId);
+    await backup.jobDetails.get(VAULT, VAULT_RG, warn.jobId);
+    for await (const _ of backup.backupJobs.list(VAULT, VAULT_RG, {
+      filter:
+        "startTime eq '2026-03-01 01:00:00 AM' and endTime eq '2026-03-02 12:00:00 AM' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM'",
+    })) {
+      // all pages
+    }
+    const points = [];
+    for await (const rp of backup.recoveryPoints.list(VAULT, VAULT_RG, 'Azure', containerOf('good'), itemOf('good'), {
+      filter: "startDate eq '2026-03-01 12:00:00 AM' and endDate eq '2026-03-02 12:00:00 AM'",
+    })) {
+      points.push(rp);
+    }
+    const rpName = points[0]?.name ?? '';
+    await backup.recoveryPoints.get(VAULT, VAULT_RG, 'Azure', containerOf('good'), itemOf('good'), rpName);
+    await backup.restores.beginTriggerAndWait(
+      VAULT,
+      VAULT_RG,
+      'Azure',
+      containerOf('good'),
+      itemOf('good'),
+      rpName,
+      {
+        properties: {
+          objectType: 'IaasVMRestoreRequest',
+          recoveryPointId: rpName,
+          recoveryType: 'AlternateLocation',
+          sourceResourceId: vmIdOf('good'),
+          targetVirtualMachineId: vmIdOf('good-drill', 'rg-drill'),
+          targetResourceGroupId: `/subscriptions/${SUB}/resourceGroups/rg-drill`,
+          storageAccountId: `/subscriptions/${SUB}/resourceGroups/rg-drill/providers/Microsoft.Storage/storageAccounts/staging`,
+          virtualNetworkId: `/subscriptions/${SUB}/resourceGroups/rg-drill/providers/Microsoft.Network/virtualNetworks/drill`,
+          subnetId: `/subscriptions/${SUB}/resourceGroups/rg-drill/providers/Microsoft.Network/virtualNetworks/drill/subnets/default`,
+          region: LOCATION,
+          createNewCloudService: false,
+          originalStorageAccountOption: false,
+          encryptionDetails: { encryptionEnabled: false },
+        },
+      },
+      { updateIntervalInMs: 0 },
+    );
+    sandbox.clock.advance(20 * 60_000);
+    for await (const _ of backup.backupJobs.list(VAULT, VAULT_RG, {
+      filter: "operation eq 'Restore' and status eq 'Completed'",
+    })) {
+      // all pages
+    }
+
+    const drill = await compute.virtualMachines.get('rg-drill', 'good-drill');
+    for await (const _ of compute.virtualMachines.listAll()) {
+      // all pages
+    }
+    for await (const _ of compute.virtualMachines.list(VM_RG)) {
+      // all pages
+    }
+    await compute.virtualMachineRunCommands.createOrUpdate(
+      'rg-drill',
+      'good-drill',
+      'ibg-verify-1',
+      {
+        location: LOCATION,
+        source: { script: 'echo "$MODE"; exit 0' },
+        parameters: [{ name: 'MODE', value: 'verify' }],
+        timeoutInSeconds: 60,
+        asyncExecution: false,
+        treatFailureAsDeploymentFailure: false,
+      },
+      { updateIntervalInMs: 0 },
+    );
+    await compute.virtualMachineRunCommands.getByVirtualMachine('rg-drill', 'good-drill', 'ibg-verify-1', {
+      expand: 'instanceView',
+    });
+    await compute.virtualMachineRunCommands.delete('rg-drill', 'good-drill', 'ibg-verify-1', { updateIntervalInMs: 0 });
+    const diskName = drill.storageProfile?.osDisk?.managedDisk?.id?.split('/').pop() ?? '';
+    const nicId = drill.networkProfile?.networkInterfaces?.[0]?.id ?? '';
+    await compute.virtualMachines.delete('rg-drill', 'good-drill', { updateIntervalInMs: 0 });
+    await compute.disks.get('rg-drill', diskName);
+    await compute.disks.delete('rg-drill', diskName, { updateIntervalInMs: 0 });
+    await expect(compute.virtualMachines.get('rg-drill', 'good-drill')).rejects.toMatchObject({ statusCode: 404 });
+    await logs.queryWorkspace('ws-1', 'AddonAzureBackupJobs', { duration: 'P1D' });
+    expect(nicId).toContain('Microsoft.Network/networkInterfaces');
+
+    const result = await validateTraffic(trafficDir);
+    expect(result.exchanges).toBeGreaterThan(30);
+    expect(formatTrafficIssues(result.errors)).toBe('');
+    expect(result.passedOperations).toEqual(
+      expect.arrayContaining([
+        'BackupProtectedItems_List',
+        'ProtectedItems_Get',
+        'Backups_Trigger',
+        'ProtectedItemOperationStatuses_Get',
+        'ProtectedItemOperationResults_Get',
+        'JobDetails_Get',
+        'BackupJobs_List',
+        'RecoveryPoints_List',
+        'RecoveryPoints_Get',
+        'Restores_Trigger',
+        'VirtualMachines_Get',
+        'VirtualMachines_ListAll',
+        'VirtualMachines_List',
+        'VirtualMachines_Delete',
+        'VirtualMachineRunCommands_CreateOrUpdate',
+        'VirtualMachineRunCommands_GetByVirtualMachine',
+        'VirtualMachineRunCommands_Delete',
+        'Disks_Get',
+        'Disks_Delete',
+      ]),
+    );
+    // The only undefined operations are those whose specs are not in the local set.
+    const allowedUrls = result.allowedUndefined.map((i) => new URL(i.url ?? 'https://x').pathname);
+    expect(allowedUrls.some((u) => UNDEFINED_OPERATION_EXCEPTIONS[0]?.pattern.test(u))).toBe(true);
+    expect(allowedUrls.some((u) => UNDEFINED_OPERATION_EXCEPTIONS[2]?.pattern.test(u))).toBe(true);
+  }, 120_000);
+
+  it('fails on a response that breaks the spec', async () => {
+    const badDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-traffic-bad-'));
+    try {
+      const files = fs.readdirSync(trafficDir).filter((f) => f.includes('rsv.jobs.get'));
+      const traffic = JSON.parse(fs.readFileSync(path.join(trafficDir, files[0] ?? ''), 'utf8')) as {
+        liveResponse: { body: { properties: { errorDetails: unknown[] } } };
+      };
+      traffic.liveResponse.body.properties.errorDetails = [{ errorCode: 'UserErrorPreScriptFailed' }];
+      fs.writeFileSync(path.join(badDir, 'bad.json'), JSON.stringify(traffic));
+      fs.writeFileSync(
+        path.join(badDir, 'undefined.json'),
+        JSON.stringify({
+          liveRequest: {
+            url: `https://management.azure.com/subscriptions/${SUB}/resourceGroups/x/providers/Microsoft.RecoveryServices/vaults/v/nonsense?api-version=2023-06-01`,
+            method: 'GET',
+            headers: {},
+            body: null,
+          },
+          liveResponse: { statusCode: '200', headers: { 'Content-Type': 'application/json' }, body: {} },
+        }),
+      );
+      const result = await validateTraffic(badDir);
+      expect(result.errors.map((e) => e.code).sort()).toEqual(['INVALID_TYPE', 'UNDEFINED_OPERATION']);
+    } finally {
+      fs.rmSync(badDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
