@@ -1,0 +1,113 @@
+/**
+ * Moves every in-flight run forward: one backup-job listing per vault per tick (not one call per run), the
+ * matching observations plus a Tick fed into each run's state machine, with bounded concurrency.
+ */
+import { toError } from '../errors/appError';
+import type { BackupJob } from '../gateways/backupGateway';
+import type { Run, RunStage } from '../runs/run';
+import type { RunEvent } from '../runs/runEvent';
+import { driveRun } from './driveRun';
+import { promisePool } from './promisePool';
+import type { ProtectionDeps } from './protectionDeps';
+import { vaultRefOf } from './protectedItemOf';
+import type { StoredRun } from './runRepository';
+import { runPolicyOf } from './runPolicyOf';
+
+export interface AdvanceResult {
+  /** Runs looked at. */
+  active: number;
+  /** Runs whose state changed this tick. */
+  advanced: number;
+  /** Runs with nothing new. */
+  unchanged: number;
+  superseded: number;
+  errors: { runId: string; error: string }[];
+  /** Stage of each run afterwards, by run id. */
+  stages: Record<string, RunStage>;
+  /** Vaults whose job list could not be read this tick. */
+  vaultErrors: { vaultId: string; error: string }[];
+}
+
+/** Azure's job times and ours differ a little; a job may start just before the trigger time we recorded. */
+const SKEW_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
+
+const waitsForJob = (run: Run): boolean =>
+  run.stage === 'backup-running' || (run.stage === 'triggering' && run.backup.triggerRequestedAt !== undefined);
+
+/** The job that belongs to this run, from the vault's list: by id, else this VM's first job since the trigger. */
+export function jobFor(run: Run, jobs: readonly BackupJob[]): BackupJob | undefined {
+  if (run.backup.jobId !== undefined) return jobs.find((j) => j.jobId === run.backup.jobId);
+  const since = Date.parse(run.backup.triggerRequestedAt ?? run.createdAt) - SKEW_MS;
+  return jobs
+    .filter((j) => j.entityName.toLowerCase() === run.target.vmName.toLowerCase())
+    .filter((j) => j.startTime !== undefined && Date.parse(j.startTime) >= since)
+    .sort((a, b) => Date.parse(a.startTime ?? '') - Date.parse(b.startTime ?? ''))[0];
+}
+
+export async function advanceRuns(deps: ProtectionDeps): Promise<AdvanceResult> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const policy = runPolicyOf(deps.settings);
+  const active = await deps.store.listActive();
+  const result: AdvanceResult = {
+    active: active.length,
+    advanced: 0,
+    unchanged: 0,
+    superseded: 0,
+    errors: [],
+    stages: {},
+    vaultErrors: [],
+  };
+
+  const jobsByVault = new Map<string, BackupJob[]>();
+  const waiting = active.filter((s) => waitsForJob(s.run));
+  for (const vaultId of new Set(waiting.map((s) => s.run.target.vaultId.toLowerCase()))) {
+    const runs = waiting.filter((s) => s.run.target.vaultId.toLowerCase() === vaultId);
+    const earliest = Math.min(...runs.map((s) => Date.parse(s.run.createdAt)));
+    try {
+      const jobs: BackupJob[] = [];
+      const vault = vaultRefOf(deps.settings, runs[0]?.run.target.vaultId ?? vaultId);
+      const filter = { startTime: new Date(earliest - HOUR_MS), endTime: now, operation: 'Backup' as const };
+      for await (const job of deps.gateways.backup.listJobs(vault, filter)) jobs.push(job);
+      jobsByVault.set(vaultId, jobs);
+    } catch (e) {
+      result.vaultErrors.push({ vaultId, error: toError(e).message });
+    }
+  }
+
+  const observe = async (stored: StoredRun): Promise<RunEvent[]> => {
+    const run = stored.run;
+    const events: RunEvent[] = [];
+    const jobs = jobsByVault.get(run.target.vaultId.toLowerCase());
+    if (waitsForJob(run) && jobs !== undefined) {
+      let job = jobFor(run, jobs);
+      // A job older than the listing window is still readable by id.
+      if (job === undefined && run.backup.jobId !== undefined) {
+        job = await deps.gateways.backup
+          .getJob(vaultRefOf(deps.settings, run.target.vaultId), run.backup.jobId)
+          .catch(() => undefined);
+      }
+      if (job) events.push({ type: 'JobObserved', at, job });
+    }
+    events.push({ type: 'Tick', at });
+    return events;
+  };
+
+  const settled = await promisePool(active, deps.settings.maxConcurrency, async (stored) => {
+    const outcome = await driveRun(deps, policy, stored, { events: await observe(stored) });
+    return outcome;
+  });
+  settled.forEach((s, i) => {
+    const runId = active[i]?.run.id ?? '';
+    if (!s.ok) {
+      result.errors.push({ runId, error: toError(s.error).message });
+      return;
+    }
+    if (s.value.kind === 'superseded') result.superseded += 1;
+    else if (s.value.stored.etag === active[i]?.etag) result.unchanged += 1;
+    else result.advanced += 1;
+    result.stages[runId] = s.value.stored.run.stage;
+  });
+  return result;
+}

@@ -1,0 +1,68 @@
+/**
+ * Which VMs are enrolled: protected VMs (in any configured vault) that carry the enrollment tag or are listed
+ * explicitly. Pure; the shell lists vaults and VMs. A VM that is tagged or listed but protected by no configured
+ * vault cannot be backed up on demand, so it is reported rather than silently dropped.
+ */
+import type { TagSelector } from '../config/settings';
+import type { ProtectedVm } from '../gateways/backupGateway';
+import type { VmInfo } from '../gateways/vmCommandGateway';
+
+export interface EnrolledVm {
+  item: ProtectedVm;
+  via: 'tag' | 'list' | 'tag-and-list';
+}
+
+export interface Enrollment {
+  enrolled: EnrolledVm[];
+  /** VM ids with the tag that no configured vault protects. */
+  taggedNotProtected: string[];
+  /** Listed VM ids that no configured vault protects. */
+  listedNotProtected: string[];
+  /** VMs protected by more than one configured vault: the first vault is used. */
+  protectedTwice: string[];
+}
+
+export interface EnrollmentInput {
+  protectedVms: readonly ProtectedVm[];
+  /** VMs of the vaults' subscriptions (only needed when a tag is configured). */
+  vms: readonly VmInfo[];
+  tag?: TagSelector;
+  listedVmIds: readonly string[];
+}
+
+const key = (id: string): string => id.toLowerCase();
+
+/** ARM matches tag names case-insensitively and values exactly. */
+export const hasTag = (vm: Pick<VmInfo, 'tags'>, tag: TagSelector): boolean =>
+  Object.entries(vm.tags).some(([name, value]) => name.toLowerCase() === tag.name.toLowerCase() && value === tag.value);
+
+export function decideEnrollment(input: EnrollmentInput): Enrollment {
+  const byVm = new Map<string, ProtectedVm>();
+  const protectedTwice: string[] = [];
+  for (const item of input.protectedVms) {
+    const k = key(item.vmId);
+    if (byVm.has(k)) {
+      if (!protectedTwice.includes(item.vmId)) protectedTwice.push(item.vmId);
+      continue;
+    }
+    byVm.set(k, item);
+  }
+  const tagged = new Set(
+    input.tag ? input.vms.filter((vm) => hasTag(vm, input.tag as TagSelector)).map((vm) => key(vm.id)) : [],
+  );
+  const listed = new Set(input.listedVmIds.map(key));
+
+  const enrolled: EnrolledVm[] = [];
+  for (const [k, item] of byVm) {
+    const t = tagged.has(k);
+    const l = listed.has(k);
+    if (t || l) enrolled.push({ item, via: t && l ? 'tag-and-list' : t ? 'tag' : 'list' });
+  }
+  const vmIdOf = new Map(input.vms.map((vm) => [key(vm.id), vm.id]));
+  return {
+    enrolled,
+    taggedNotProtected: [...tagged].filter((k) => !byVm.has(k)).map((k) => vmIdOf.get(k) ?? k),
+    listedNotProtected: input.listedVmIds.filter((id) => !byVm.has(key(id))),
+    protectedTwice,
+  };
+}

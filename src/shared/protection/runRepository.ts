@@ -1,0 +1,18 @@
+/**
+ * The slice of the run store the use cases need. `create` throws AppError 'CONFLICT' when the run exists;
+ * `update` throws AppError 'PRECONDITION_FAILED' when the ETag is stale (another instance wrote first).
+ */
+import type { Run } from '../runs/run';
+
+export interface StoredRun {
+  run: Run;
+  etag: string;
+}
+
+export interface RunRepository {
+  get(id: string): Promise<StoredRun | undefined>;
+  create(run: Run): Promise<StoredRun>;
+  update(run: Run, etag: string): Promise<StoredRun>;
+  /** Runs that are not in a terminal stage. */
+  listActive(): Promise<StoredRun[]>;
+}

@@ -1,0 +1,33 @@
+/** The use cases' RunRepository over the generic ETag store: partition = night, key = VM key, `stage` indexed. */
+import { ACTIVE_STAGES, type Run } from '../runs/run';
+import type { RunStore } from '../store/runStore';
+import type { RunRepository, StoredRun } from './runRepository';
+
+const keysOf = (id: string): [string, string] => {
+  const at = id.indexOf('/');
+  if (at <= 0) throw new TypeError(`Run id must be '<night>/<vmKey>', got '${id}'`);
+  return [id.slice(0, at), id.slice(at + 1)];
+};
+
+export function runRepositoryOf(store: RunStore<Run, 'stage'>): RunRepository {
+  return {
+    async get(id) {
+      const found = await store.get(...keysOf(id));
+      return found && { run: found.value, etag: found.etag };
+    },
+    async create(run) {
+      return { run, etag: await store.create(run.night, run.vmKey, run) };
+    },
+    async update(run, etag) {
+      return { run, etag: await store.update(run.night, run.vmKey, run, etag) };
+    },
+    async listActive() {
+      // One indexed query per active stage: cheap, and it does not grow with the history of finished runs.
+      const runs: StoredRun[] = [];
+      for (const stage of ACTIVE_STAGES) {
+        for await (const r of store.listWhere({ stage })) runs.push({ run: r.value, etag: r.etag });
+      }
+      return runs;
+    },
+  };
+}

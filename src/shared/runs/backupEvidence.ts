@@ -1,0 +1,113 @@
+/**
+ * Turns what the probe collected in logs mode (untrusted VM output, already size-capped) into the evidence
+ * `backupVerdict` judges, with the shared parsers. Pure; never throws.
+ */
+import type { ProbeFacts, ProbeLogTail } from '../checks/probeFacts';
+import { parseExtensionLog, summarizePrePost, type ScriptPhase } from '../parsers/extensionLog';
+import { irisBackupEvents, parseMessagesLog } from '../parsers/messagesLog';
+import { parseScriptLog } from '../parsers/scriptLog';
+import type { BackupEvidence, ExtensionEvidence, IrisEvidence, ScriptOutcome } from './backupVerdict';
+import { epochMs } from './backupVerdict';
+
+/**
+ * messages.log times are the VM's local time without a zone; anything this long before the backup is an earlier
+ * night's freeze (the probe already sends only recent lines, this guards against a zone far west of UTC).
+ */
+const MESSAGES_LOOKBACK_MS = 14 * 3_600_000;
+
+/** IsWDSuspendedExt's exit status for a suspended write daemon (iris.md §1). */
+const WD_SUSPENDED = 5;
+
+const readable = (tail: ProbeLogTail | undefined): tail is ProbeLogTail =>
+  tail !== undefined && tail.exists && tail.lines.length > 0;
+
+function outcome(phase: ScriptPhase): { outcome: ScriptOutcome; exitCode?: number } | undefined {
+  const map: Record<ScriptPhase['result'], ScriptOutcome | undefined> = {
+    success: 'succeeded',
+    failed: 'failed',
+    'timed-out': 'timed-out',
+    'not-run': 'not-run',
+    unknown: undefined,
+  };
+  const o = map[phase.result];
+  if (o === undefined) return undefined;
+  return phase.exitCode === undefined ? { outcome: o } : { outcome: o, exitCode: phase.exitCode };
+}
+
+function extensionEvidence(tail: ProbeLogTail, since: string): ExtensionEvidence | undefined {
+  const { value: entries } = parseExtensionLog(tail.lines.join('\n'));
+  const s = summarizePrePost(entries, since);
+  if (!s.runStartSeen && s.mode === 'unknown' && s.final.kind === 'none') return undefined;
+  const ev: ExtensionEvidence = {};
+  const status = s.validation.status;
+  if (s.mode === 'file-system-fallback' && status?.silentFallback) ev.fallbackCode = status.code;
+  else if (s.validation.result === 'failed' && status && !status.silentFallback) ev.errorCode = status.code;
+  const pre = outcome(s.preScript);
+  const post = outcome(s.postScript);
+  if (pre) ev.pre = pre;
+  if (post) ev.post = post;
+  if (s.freezeAt !== undefined) ev.snapshotAt = s.freezeAt;
+  return ev;
+}
+
+interface FreezePair {
+  frozenAt?: string;
+  thawedAt?: string;
+}
+
+function pairOf(events: readonly { type: string; time?: string }[], from: number): FreezePair {
+  const recent = events.filter((e) => e.time !== undefined && !(epochMs(e.time) < from));
+  const frozen = recent.find((e) => e.type === 'frozen');
+  if (frozen?.time === undefined) return {};
+  const frozenAt = frozen.time;
+  const thawed = recent.find(
+    (e) => e.type === 'thawed' && e.time !== undefined && epochMs(e.time) >= epochMs(frozenAt),
+  );
+  return thawed?.time === undefined ? { frozenAt } : { frozenAt, thawedAt: thawed.time };
+}
+
+function irisEvidence(facts: ProbeFacts, since: string): IrisEvidence | undefined {
+  const from = epochMs(since) - MESSAGES_LOOKBACK_MS;
+  const stillFrozen = (facts.iris.wd ?? []).filter((w) => w.rc === WD_SUSPENDED).map((w) => w.instance);
+  const messages = facts.logs.messages;
+  const scriptTail = readable(facts.logs.scripts) ? facts.logs.scripts : facts.logs.otherScriptLog;
+  if (!readable(messages) && !readable(scriptTail)) {
+    return stillFrozen.length > 0 ? { stillFrozenInstances: stillFrozen } : undefined;
+  }
+  const fromMessages = readable(messages)
+    ? pairOf(irisBackupEvents(parseMessagesLog(messages.lines.join('\n')).value), from)
+    : {};
+  const scriptEvents = readable(scriptTail)
+    ? parseScriptLog(scriptTail.lines.join('\n')).value.filter((e) => e.time === undefined || !(epochMs(e.time) < from))
+    : [];
+  // messages.log is IRIS's own record; our scripts' log stands in when it is missing. A pair comes from one source.
+  const pair = fromMessages.frozenAt !== undefined ? fromMessages : pairOf(scriptEvents, from);
+  const iris: IrisEvidence = { ...pair };
+  if (scriptEvents.some((e) => e.type === 'freeze-failed')) iris.freezeFailed = true;
+  if (scriptEvents.some((e) => e.type === 'thaw-failed')) iris.thawFailed = true;
+  if (stillFrozen.length > 0) iris.stillFrozenInstances = stillFrozen;
+  const truncated = [messages, scriptTail].filter((t) => readable(t) && t.truncated === true).map((t) => t?.path ?? '');
+  if (truncated.length > 0) iris.truncated = truncated;
+  return iris;
+}
+
+/** `since`: the start of the backup (minus a margin), which picks the extension run to summarise. */
+export function evidenceFromProbeLogs(
+  facts: ProbeFacts | undefined,
+  problems: readonly string[],
+  since: string,
+): BackupEvidence {
+  const unavailable = problems.map((p) => `probe output (${p})`);
+  if (facts === undefined) return { unavailable: unavailable.length ? unavailable : ['probe output'] };
+  const evidence: BackupEvidence = { unavailable };
+  const ext = facts.logs.extension;
+  if (readable(ext)) {
+    const e = extensionEvidence(ext, since);
+    if (e) evidence.extension = e;
+    else unavailable.push(`extension.log (no backup run since ${since})`);
+  } else unavailable.push('extension.log');
+  const iris = irisEvidence(facts, since);
+  if (iris) evidence.iris = iris;
+  else unavailable.push('messages.log');
+  return evidence;
+}

@@ -1,0 +1,136 @@
+/**
+ * A run is one nightly backup of one VM and everything after it. It is plain JSON (persisted in Table Storage with
+ * its ETag); `decide` is the only code that changes it.
+ */
+import type { BackupImpact, Finding, Severity } from '../checks/finding';
+import { parseVmId } from '../gateways/armResourceId';
+import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../gateways/backupGateway';
+import type { BackupVerdict } from './backupVerdict';
+
+export const RUN_SCHEMA_VERSION = 1;
+
+export const ACTIVE_STAGES = [
+  'preflight',
+  'triggering',
+  'backup-running',
+  'assessing',
+  'restore-running',
+  'verifying',
+  'cleaning-up',
+] as const;
+export const TERMINAL_STAGES = ['done', 'failed', 'timed-out'] as const;
+
+export type ActiveStage = (typeof ACTIVE_STAGES)[number];
+export type TerminalStage = (typeof TERMINAL_STAGES)[number];
+export type RunStage = ActiveStage | TerminalStage;
+
+export const isTerminalStage = (stage: RunStage): stage is TerminalStage =>
+  (TERMINAL_STAGES as readonly string[]).includes(stage);
+
+/** The part of a finding a run keeps: enough to explain a skip or a verdict, small enough for a table row. */
+export interface CompactFinding {
+  code: string;
+  severity: Severity;
+  impact: BackupImpact;
+  extensionStatusCode?: number;
+}
+
+export interface StageTransition {
+  from: RunStage;
+  to: RunStage;
+  at: string;
+  reason?: string;
+}
+
+/** Where the protected item lives, so later ticks can address it without listing the vault again. */
+export interface RunTarget {
+  vmId: string;
+  vmName: string;
+  vaultId: string;
+  containerName: string;
+  protectedItemName: string;
+}
+
+export interface RunBackup {
+  /** Set when this run asked Azure for a backup; never set twice (DESIGN.md safety invariant 5). */
+  triggerRequestedAt?: string;
+  operationId?: string;
+  /** The job was already running for this VM when the run looked (triggered elsewhere or by an earlier attempt). */
+  adopted?: boolean;
+  jobId?: string;
+  jobStatus?: JobStatus;
+  jobStartTime?: string;
+  jobEndTime?: string;
+  durationInMs?: number;
+  errorDetails?: JobErrorDetail[];
+}
+
+export interface RunRecoveryPoint {
+  id: string;
+  name: string;
+  time: string;
+  type: RecoveryPointType;
+}
+
+export interface Run {
+  schemaVersion: typeof RUN_SCHEMA_VERSION;
+  /** `${night}/${vmKey}`: one run per VM and night, which is what makes a second nightly trigger a no-op. */
+  id: string;
+  night: string;
+  vmKey: string;
+  target: RunTarget;
+  stage: RunStage;
+  createdAt: string;
+  updatedAt: string;
+  stageStartedAt: string;
+  finishedAt?: string;
+  /** When the shell last started a command that has not reported yet; a stale value lets a later tick retry it. */
+  pendingSince?: string;
+  preflight?: { findings: CompactFinding[]; blocking: string[]; error?: string };
+  backup: RunBackup;
+  /** null: looked for and none found. */
+  recoveryPoint?: RunRecoveryPoint | null;
+  verdict?: BackupVerdict;
+  /** Why the run ended (or the last error while it is still active). */
+  reason?: string;
+  history: StageTransition[];
+}
+
+const YMD = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A stable, readable key for a VM: subscription, resource group and name, lower-cased (ARM names are
+ * case-insensitive). `~` cannot occur in any of them, so the key is unambiguous.
+ */
+export function vmKeyOf(vmId: string): string {
+  const ref = parseVmId(vmId);
+  if (!ref) throw new TypeError(`Not a virtual machine resource id: '${vmId}'`);
+  return `${ref.subscriptionId}~${ref.resourceGroup}~${ref.name}`.toLowerCase();
+}
+
+export const runIdOf = (night: string, vmKey: string): string => `${night}/${vmKey}`;
+
+export const compactFinding = (f: Finding): CompactFinding =>
+  f.extensionStatusCode === undefined
+    ? { code: f.code, severity: f.severity, impact: f.impact }
+    : { code: f.code, severity: f.severity, impact: f.impact, extensionStatusCode: f.extensionStatusCode };
+
+/** A new run, in preflight. The caller then runs the preflight probe (nightly protection does it at once). */
+export function newRun(night: string, target: RunTarget, at: string): Run {
+  if (!YMD.test(night)) throw new TypeError(`night must be YYYY-MM-DD, got '${night}'`);
+  const vmKey = vmKeyOf(target.vmId);
+  return {
+    schemaVersion: RUN_SCHEMA_VERSION,
+    id: runIdOf(night, vmKey),
+    night,
+    vmKey,
+    target,
+    stage: 'preflight',
+    createdAt: at,
+    updatedAt: at,
+    stageStartedAt: at,
+    pendingSince: at,
+    backup: {},
+    history: [],
+  };
+}

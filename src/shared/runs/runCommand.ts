@@ -1,0 +1,21 @@
+/**
+ * What `decide` asks the shell to do, as data. Each command names the run and its VM; the shell executes a command
+ * only after the state that asked for it has been written with its ETag, so one instance executes it.
+ */
+import type { Severity } from '../checks/finding';
+
+interface CommandBase {
+  runId: string;
+  vmId: string;
+}
+
+export type RunCommand =
+  | (CommandBase & { type: 'RunPreflight' })
+  | (CommandBase & { type: 'FindInProgressJob'; vmName: string; vaultId: string })
+  | (CommandBase & { type: 'TriggerBackup'; expiry: string })
+  | (CommandBase & { type: 'ReadOperation'; operationId: string })
+  | (CommandBase & { type: 'FindRecoveryPoint'; after: string })
+  | (CommandBase & { type: 'CollectLogs'; since: string })
+  | (CommandBase & { type: 'Alert'; severity: Severity; code: string; message: string });
+
+export type RunCommandType = RunCommand['type'];

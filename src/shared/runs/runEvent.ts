@@ -1,0 +1,42 @@
+/** What the shells observe and feed into `decide`. Every event carries the time it was observed (`at`, ISO 8601). */
+import type { ProbeFacts } from '../checks/probeFacts';
+import type { BackupJob, OperationStatusValue, RecoveryPoint } from '../gateways/backupGateway';
+import type { CompactFinding, RunStage } from './run';
+import type { RunCommand } from './runCommand';
+
+export type RunEvent =
+  | { type: 'PreflightCompleted'; at: string; findings: CompactFinding[] }
+  /** The probe could not run or its output could not be read. */
+  | { type: 'PreflightFailed'; at: string; reason: string }
+  /** A backup job for this VM is already in progress (triggered elsewhere, or by an earlier attempt of this run). */
+  | { type: 'InProgressJobFound'; at: string; jobId: string }
+  | { type: 'NoInProgressJob'; at: string }
+  | { type: 'BackupTriggered'; at: string; operationId: string }
+  | { type: 'BackupTriggerFailed'; at: string; reason: string }
+  | { type: 'OperationObserved'; at: string; status: OperationStatusValue; jobId?: string; error?: string }
+  | { type: 'JobObserved'; at: string; job: BackupJob }
+  /** `point: null`: the recovery points were listed and none is newer than the job start. */
+  | { type: 'RecoveryPointObserved'; at: string; point: RecoveryPoint | null }
+  /** The probe in logs mode: its facts when it ran and printed a readable line, and what went wrong otherwise. */
+  | { type: 'LogsCollected'; at: string; facts?: ProbeFacts; problems: string[] }
+  /** A read command failed (throttled, network); the run keeps its stage and a later tick retries. */
+  | { type: 'CommandFailed'; at: string; command: RunCommand['type']; reason: string }
+  | { type: 'Tick'; at: string };
+
+export type RunEventType = RunEvent['type'];
+
+/** Which stages an event can change; anywhere else it is ignored (late or duplicate observations are normal). */
+export const EVENT_STAGES: Record<RunEventType, readonly RunStage[]> = {
+  PreflightCompleted: ['preflight'],
+  PreflightFailed: ['preflight'],
+  InProgressJobFound: ['triggering'],
+  NoInProgressJob: ['triggering'],
+  BackupTriggered: ['triggering'],
+  BackupTriggerFailed: ['triggering'],
+  OperationObserved: ['backup-running'],
+  JobObserved: ['triggering', 'backup-running'],
+  RecoveryPointObserved: ['assessing'],
+  LogsCollected: ['assessing'],
+  CommandFailed: ['preflight', 'triggering', 'backup-running', 'assessing'],
+  Tick: ['preflight', 'triggering', 'backup-running', 'assessing', 'restore-running', 'verifying', 'cleaning-up'],
+};

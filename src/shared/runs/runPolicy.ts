@@ -1,0 +1,34 @@
+/** The settings `decide` needs, in milliseconds; built from the app settings by the shell. */
+import type { ActiveStage } from './run';
+
+export interface RunPolicy {
+  /** Every active stage ends the run as 'timed-out' when it lasts longer than its limit. */
+  stageLimitsMs: Record<ActiveStage, number>;
+  /** Recovery point expiry = trigger time + this many days. */
+  retentionDays: number;
+  /** Skip the backup when the preflight predicts no snapshot or IRIS left frozen. */
+  skipBackupOnBlockingFindings: boolean;
+  /** A command started this long ago without a result (the instance crashed) is started again by the next tick. */
+  retryAfterMs: number;
+  /** Restore drills are not driven yet: when enabled, an assessed run waits in 'restore-running' for them. */
+  drillsEnabled: boolean;
+}
+
+const MINUTE = 60_000;
+
+/** Sensible limits for tests and defaults; the settings override them. */
+export const DEFAULT_RUN_POLICY: RunPolicy = {
+  stageLimitsMs: {
+    preflight: 30 * MINUTE,
+    triggering: 30 * MINUTE,
+    'backup-running': 8 * 60 * MINUTE,
+    assessing: 60 * MINUTE,
+    'restore-running': 6 * 60 * MINUTE,
+    verifying: 2 * 60 * MINUTE,
+    'cleaning-up': 60 * MINUTE,
+  },
+  retentionDays: 30,
+  skipBackupOnBlockingFindings: false,
+  retryAfterMs: 10 * MINUTE,
+  drillsEnabled: false,
+};

@@ -1,0 +1,50 @@
+/** Reading the outcome of a nightly cycle back from the sandbox and the store. */
+import type { BackupJob } from '../../src/shared/gateways/backupGateway';
+import { advanceRuns } from '../../src/shared/protection/advanceRuns';
+import { nightOf } from '../../src/shared/protection/night';
+import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
+import { isTerminalStage, runIdOf, vmKeyOf, type Run } from '../../src/shared/runs/run';
+import type { ProtectionWorld } from './protectionWorld';
+
+export const MINUTE = 60_000;
+
+export const tonight = (w: ProtectionWorld): string => nightOf(w.sandbox.clock.now(), 'UTC');
+
+/** Backup jobs of a VM that started at or after `since`, read through the real gateway. */
+export async function backupJobsOf(w: ProtectionWorld, vmName: string, since: Date): Promise<BackupJob[]> {
+  const vault = w.deps.settings.vaults[0];
+  if (!vault) throw new Error('no vault');
+  const jobs: BackupJob[] = [];
+  const filter = {
+    startTime: new Date(since.getTime() - MINUTE),
+    endTime: new Date(w.sandbox.clock.nowMs() + MINUTE),
+    operation: 'Backup' as const,
+  };
+  for await (const j of w.deps.gateways.backup.listJobs(vault, filter)) {
+    if (j.entityName === vmName && j.startTime !== undefined && Date.parse(j.startTime) >= since.getTime())
+      jobs.push(j);
+  }
+  return jobs;
+}
+
+export async function runOf(w: ProtectionWorld, night: string, vmName: string): Promise<Run | undefined> {
+  return (await w.deps.store.get(runIdOf(night, vmKeyOf(w.vmId(vmName)))))?.run;
+}
+
+/** Moves time on and advances runs until every run of the night has ended (or the attempts run out). */
+export async function settle(
+  w: ProtectionWorld,
+  deps: ProtectionDeps,
+  night: string,
+  vmNames: string[],
+  stepMs = 10 * MINUTE,
+): Promise<Run[]> {
+  for (let i = 0; i < 12; i += 1) {
+    const runs = await Promise.all(vmNames.map((n) => runOf(w, night, n)));
+    if (runs.every((r) => r !== undefined && isTerminalStage(r.stage))) return runs as Run[];
+    w.sandbox.clock.advance(stepMs);
+    await w.sandbox.idle();
+    await advanceRuns(deps);
+  }
+  return (await Promise.all(vmNames.map((n) => runOf(w, night, n)))).filter((r): r is Run => r !== undefined);
+}

@@ -1,0 +1,118 @@
+/**
+ * A sandbox world for the protection tests: the ARM emulator, Azurite's tables, and ProtectionDeps built by the real
+ * composition root (real gateways, real Table store), with the sandbox clock and a capturing log and alert sink.
+ */
+import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
+import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
+import { scenarioVmId, startSandbox, type Sandbox, type Scenario, type VmSpec } from '../../sandbox/index';
+import { createProtectionDeps, type ProtectionOverrides } from '../../src/shared/protection/composition';
+import type { ProtectionDeps, ProtectionLog, RunAlert } from '../../src/shared/protection/protectionDeps';
+
+export const SUB = '00000000-0000-0000-0000-0000000000aa';
+const TAG = { 'iris-backup-guard': 'enabled' };
+
+const vm = (name: string, extra: Partial<VmSpec> = {}): VmSpec => ({
+  name,
+  subscriptionId: SUB,
+  resourceGroup: 'rg-iris',
+  location: 'westeurope',
+  tags: TAG,
+  protectedBy: 'vault-1',
+  files: hardenedSetupFiles(),
+  irisInstances: [{ name: 'IRIS', product: 'IRIS', status: 'running' }],
+  ...extra,
+});
+
+/**
+ * Two well set-up VMs, one without the plugin config (silent 316 fallback), one tagged but unprotected.
+ * No fixed start time: the VM scripts and IRIS write their logs with the real clock, so the sandbox clock starts there.
+ */
+export function smallScenario(names = ['iris-a', 'iris-b']): Scenario {
+  return {
+    name: 'protection-small',
+    vaults: [{ subscriptionId: SUB, resourceGroup: 'rg-backup', name: 'vault-1', location: 'westeurope' }],
+    vms: [
+      ...names.map((n) => vm(n)),
+      vm('iris-noconfig', { files: hardenedSetupFiles().filter((f) => !f.path.endsWith('.json')) }),
+      vm('iris-unprotected', { protectedBy: undefined }),
+    ],
+    backup: { durationMinutes: 20 },
+  };
+}
+
+/** One well set-up VM, for the many short worlds of the crash tests. */
+export function singleVmScenario(): Scenario {
+  return { ...smallScenario(), name: 'protection-single', vms: [vm('iris-a')] };
+}
+
+export interface CapturedLog extends ProtectionLog {
+  lines: { level: string; message: string; details?: Record<string, unknown> }[];
+}
+
+export const capturingLog = (): CapturedLog => {
+  const lines: CapturedLog['lines'] = [];
+  const push = (level: string) => (message: string, details?: Record<string, unknown>) => {
+    lines.push(details === undefined ? { level, message } : { level, message, details });
+  };
+  return { lines, info: push('info'), warn: push('warn'), error: push('error') };
+};
+
+export interface ProtectionWorld {
+  sandbox: Sandbox;
+  azurite: AzuriteTables;
+  env: Record<string, string>;
+  deps: ProtectionDeps;
+  log: CapturedLog;
+  alerts: RunAlert[];
+  vmId(name: string): string;
+  /** Fresh deps over the same world (a "restarted" instance), optionally wrapped. */
+  newInstance(wrap?: ProtectionOverrides['wrap']): ProtectionDeps;
+  stop(): Promise<void>;
+}
+
+let tableCounter = 0;
+
+export async function startProtectionWorld(
+  scenario: Scenario = smallScenario(),
+  azurite?: AzuriteTables,
+): Promise<ProtectionWorld> {
+  const ownAzurite = azurite === undefined;
+  const tables = azurite ?? (await startAzurite());
+  const sandbox = await startSandbox({ scenario });
+  tableCounter += 1;
+  const env: Record<string, string> = {
+    IBG_VAULT_IDS: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/vault-1`,
+    IBG_ENROLL_TAG: 'iris-backup-guard=enabled',
+    IBG_RUNS_TABLE_CONNECTION_STRING: tables.connectionString,
+    IBG_RUNS_TABLE_NAME: `runs${process.pid}x${tableCounter}${Date.now().toString(36)}`,
+    AZURE_ARM_ENDPOINT: sandbox.url,
+    IBG_POLL_INTERVAL_MS: '0',
+    IBG_RUN_COMMAND_TIMEOUT_SECONDS: '60',
+  };
+  const log = capturingLog();
+  const alerts: RunAlert[] = [];
+  const newInstance = (wrap?: ProtectionOverrides['wrap']): ProtectionDeps => {
+    const deps = createProtectionDeps(env, { credential: sandbox.credential, clock: sandbox.clock, log });
+    const withAlerts: ProtectionDeps = { ...deps, alerts: { raise: async (a) => void alerts.push(a) } };
+    return wrap ? wrap(withAlerts) : withAlerts;
+  };
+  return {
+    sandbox,
+    azurite: tables,
+    env,
+    deps: newInstance(),
+    log,
+    alerts,
+    vmId: (name) => scenarioVmId({ subscriptionId: SUB, resourceGroup: 'rg-iris', name }),
+    newInstance,
+    async stop() {
+      try {
+        // Let the simulated extension finish writing into the VM roots before they are removed.
+        await sandbox.idle();
+        await sandbox.stop();
+      } finally {
+        if (ownAzurite) await tables.stop();
+      }
+    },
+  };
+}

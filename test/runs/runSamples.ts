@@ -1,0 +1,109 @@
+/** Sample runs in every stage, and sample events, for the state machine tests. */
+import type { BackupJob } from '../../src/shared/gateways/backupGateway';
+import { decide } from '../../src/shared/runs/decide';
+import { newRun, type Run, type RunTarget } from '../../src/shared/runs/run';
+import type { RunEvent } from '../../src/shared/runs/runEvent';
+import { DEFAULT_RUN_POLICY, type RunPolicy } from '../../src/shared/runs/runPolicy';
+
+export const SUB = '00000000-0000-0000-0000-000000000001';
+export const TARGET: RunTarget = {
+  vmId: `/subscriptions/${SUB}/resourceGroups/iris-rg/providers/Microsoft.Compute/virtualMachines/iris-1`,
+  vmName: 'iris-1',
+  vaultId: `/subscriptions/${SUB}/resourceGroups/backup-rg/providers/Microsoft.RecoveryServices/vaults/vault-1`,
+  containerName: 'IaasVMContainer;iaasvmcontainerv2;iris-rg;iris-1',
+  protectedItemName: 'VM;iaasvmcontainerv2;iris-rg;iris-1',
+};
+export const T0 = '2026-03-10T01:30:00.000Z';
+export const at = (minutes: number): string => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+export const POLICY: RunPolicy = DEFAULT_RUN_POLICY;
+
+export const job = (status: string, extra: Partial<BackupJob> = {}): BackupJob => ({
+  jobId: 'job-1',
+  vaultId: TARGET.vaultId,
+  entityName: 'iris-1',
+  operation: 'Backup',
+  status,
+  startTime: at(3),
+  errorDetails: [],
+  ...extra,
+});
+
+/** Applies events in order, ignoring commands. */
+export function play(run: Run, events: RunEvent[], policy: RunPolicy = POLICY): Run {
+  return events.reduce((r, e) => decide(r, e, policy).run, run);
+}
+
+export const fresh = (): Run => newRun('2026-03-10', TARGET, T0);
+export const inTriggering = (): Run => play(fresh(), [{ type: 'PreflightCompleted', at: at(1), findings: [] }]);
+export const triggerRequested = (): Run => play(inTriggering(), [{ type: 'NoInProgressJob', at: at(2) }]);
+export const inBackupRunning = (): Run =>
+  play(triggerRequested(), [
+    { type: 'BackupTriggered', at: at(2), operationId: 'op-1' },
+    { type: 'OperationObserved', at: at(2), status: 'InProgress', jobId: 'job-1' },
+  ]);
+export const inAssessing = (): Run =>
+  play(inBackupRunning(), [{ type: 'JobObserved', at: at(30), job: job('Completed') }]);
+export const withPoint = (): Run =>
+  play(inAssessing(), [
+    {
+      type: 'RecoveryPointObserved',
+      at: at(31),
+      point: { id: 'rp-id', name: 'rp1', time: at(4), type: 'AppConsistent' },
+    },
+  ]);
+export const done = (): Run => play(withPoint(), [{ type: 'LogsCollected', at: at(32), problems: ['no output'] }]);
+export const failed = (): Run =>
+  play(triggerRequested(), [{ type: 'BackupTriggerFailed', at: at(2), reason: 'HTTP 400' }]);
+export const timedOut = (): Run => play(fresh(), [{ type: 'Tick', at: at(60) }]);
+export const inRestore = (): Run =>
+  play(withPoint(), [{ type: 'LogsCollected', at: at(32), problems: ['no output'] }], {
+    ...POLICY,
+    drillsEnabled: true,
+  });
+/** The later drill stages are not driven yet; they are reachable only as stored data. */
+export const inStage = (stage: 'verifying' | 'cleaning-up'): Run => ({ ...inRestore(), stage, stageStartedAt: at(40) });
+
+export const SAMPLE_RUNS: [string, () => Run][] = [
+  ['preflight', fresh],
+  ['triggering', inTriggering],
+  ['triggering (backup requested)', triggerRequested],
+  ['backup-running', inBackupRunning],
+  ['assessing', inAssessing],
+  ['assessing (point found)', withPoint],
+  ['restore-running', inRestore],
+  ['verifying', () => inStage('verifying')],
+  ['cleaning-up', () => inStage('cleaning-up')],
+  ['done', done],
+  ['failed', failed],
+  ['timed-out', timedOut],
+];
+
+export const sampleEvents = (t: string): RunEvent[] => [
+  {
+    type: 'PreflightCompleted',
+    at: t,
+    findings: [{ code: 'Pre-ScriptNotFound', severity: 'error', impact: 'no-snapshot' }],
+  },
+  { type: 'PreflightCompleted', at: t, findings: [] },
+  { type: 'PreflightFailed', at: t, reason: 'Run Command timed out' },
+  { type: 'InProgressJobFound', at: t, jobId: 'job-9' },
+  { type: 'NoInProgressJob', at: t },
+  { type: 'BackupTriggered', at: t, operationId: 'op-2' },
+  { type: 'BackupTriggerFailed', at: t, reason: 'HTTP 500' },
+  { type: 'OperationObserved', at: t, status: 'InProgress' },
+  { type: 'OperationObserved', at: t, status: 'Succeeded', jobId: 'job-1' },
+  { type: 'OperationObserved', at: t, status: 'Failed', error: 'UserErrorX' },
+  { type: 'JobObserved', at: t, job: job('InProgress') },
+  { type: 'JobObserved', at: t, job: job('Completed') },
+  {
+    type: 'JobObserved',
+    at: t,
+    job: job('Failed', { errorDetails: [{ code: 400, title: 'Boom', recommendations: [] }] }),
+  },
+  { type: 'JobObserved', at: t, job: job('Completed', { jobId: 'other-job' }) },
+  { type: 'RecoveryPointObserved', at: t, point: null },
+  { type: 'RecoveryPointObserved', at: t, point: { id: 'x', name: 'rp', time: t, type: 'FileSystemConsistent' } },
+  { type: 'LogsCollected', at: t, problems: ['Run Command failed'] },
+  { type: 'CommandFailed', at: t, command: 'ReadOperation', reason: 'throttled' },
+  { type: 'Tick', at: t },
+];
