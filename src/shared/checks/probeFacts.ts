@@ -52,6 +52,8 @@ export interface ProbeScriptFacts extends ProbeFileFacts {
   /** Any line ends in CR. */
   crlf?: boolean;
   bashisms?: BashismId[];
+  /** The script re-executes itself under bash when started by sh (`[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"`). */
+  reexecsBash?: boolean;
   /** Value of our marker line `# iris-backup-guard: <role> v<N>`, e.g. "pre v1"; absent for other scripts. */
   ibgScript?: string;
   /** Occurrences of ExternalFreeze / ExternalThaw. */
