@@ -1,0 +1,18 @@
+import * as path from 'node:path';
+import { CliCommand, CliIo } from '../cliCommand';
+
+interface DemoModule {
+  runDemo(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'Run the app against the built-in sandbox (a simulated Azure with a fleet of IRIS VMs) and report',
+  usage: 'iris-backup-guard demo [--json] [--scenario <file>] [--traffic-dir <dir>]',
+  async run(argv, io) {
+    // The sandbox is development tooling and is never deployed; load it only when the demo is asked for.
+    const modulePath = path.join(__dirname, '..', '..', '..', 'sandbox', 'demo', 'runDemo');
+    const demo = (await import(modulePath)) as DemoModule;
+    return demo.runDemo(argv, io);
+  },
+};

@@ -1,0 +1,47 @@
+import { optionString, parseArgs, UsageError } from '../args';
+import { CliCommand, EXIT_FAILURE } from '../cliCommand';
+import { probeVm, reportFindings, requireVmId } from './checkCommand';
+import { loadSettings } from '../../shared/config/settings';
+import { createGateways } from '../../shared/gateways/createGateways';
+import { buildInstallScript } from '../../shared/vmScripts/vmScripts';
+
+/** The installer's last `RESULT key=value …` line; anything else it printed is untrusted noise. */
+export function installResult(output: string): Record<string, string> | undefined {
+  const line = output
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('RESULT '));
+  if (line === undefined) return undefined;
+  const fields: Record<string, string> = {};
+  for (const m of line.slice(7, 1000).matchAll(/([a-z_]+)=(\S*)/g)) fields[m[1] as string] = m[2] as string;
+  return fields;
+}
+
+export const installCommand: CliCommand = {
+  name: 'install',
+  summary: 'Install the hardened IRIS freeze/thaw scripts and config on a VM, then check it again',
+  usage: 'iris-backup-guard install --vm <resourceId> [--json]',
+  async run(argv, io) {
+    const args = parseArgs(argv, { values: ['vm'], flags: ['json'] });
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const vmId = requireVmId(optionString(args, 'vm'));
+    const settings = loadSettings(io.env);
+    const { compute } = createGateways(settings, io.credential);
+    const at = (io.clock?.now() ?? new Date()).toISOString().replace(/[-:.TZ]/g, '');
+    // This is the one command that writes to a production VM (DESIGN.md, safety invariant 3): only when asked.
+    const result = await compute.runScript(vmId, buildInstallScript(), {
+      name: `ibg-install-${at}`,
+      timeoutInSeconds: settings.runCommandTimeoutInSeconds,
+    });
+    const fields = installResult(result.output);
+    if (result.executionState !== 'Succeeded' || result.exitCode !== 0 || fields?.status === 'failed') {
+      io.err(
+        `Install on ${vmId} failed (${result.executionState}, exit ${result.exitCode ?? '?'}): ` +
+          `${fields?.reason ?? result.error.trim().split('\n').slice(-3).join(' ') ?? 'no reason given'}`,
+      );
+      return EXIT_FAILURE;
+    }
+    io.out(`Installed on ${vmId}: ${fields?.status ?? 'done'}. Checking again:`);
+    return reportFindings(await probeVm(vmId, io), vmId, args.options.json === true, io);
+  },
+};

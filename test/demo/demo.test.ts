@@ -1,0 +1,96 @@
+/**
+ * The whole demo, as `npm run demo -- --json` runs it: setup checks, a nightly cycle, verdicts for every VM of the
+ * fleet, and every ARM exchange validated against the official OpenAPI specs with `oav validate-traffic`.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DemoSummary } from '../../sandbox/demo/demoReport';
+import { runDemo } from '../../sandbox/demo/runDemo';
+import { formatTrafficIssues, validateTraffic } from '../../sandbox/trafficValidation';
+import { captureIo } from '../cli/cliIo';
+
+jest.setTimeout(180_000);
+
+describe('demo', () => {
+  const trafficDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-demo-traffic-'));
+  let summary: DemoSummary;
+  let exitCode: number;
+
+  beforeAll(async () => {
+    const io = captureIo(process.env);
+    exitCode = await runDemo(['--json', '--traffic-dir', trafficDir], io);
+    summary = JSON.parse(io.stdout()) as DemoSummary;
+  });
+  afterAll(() => fs.rmSync(trafficDir, { recursive: true, force: true }));
+
+  const runOf = (vm: string) => {
+    const run = summary.runs.find((r) => r.target.vmName === vm);
+    if (!run) throw new Error(`no run for ${vm}`);
+    return run;
+  };
+  const checkOf = (vm: string) => summary.checks.find((c) => c.vm === vm);
+
+  it('finishes every run', () => {
+    expect(exitCode).toBe(0);
+    expect(summary.schema).toBe('iris-backup-guard/demo@1');
+    expect(summary.runs.map((r) => r.stage).every((s) => s === 'done' || s === 'failed')).toBe(true);
+  });
+
+  it('backs up every enrolled VM and reports the tagged but unprotected one', () => {
+    expect(summary.runs.map((r) => r.target.vmName).sort()).not.toContain('web-01');
+    expect(summary.runs.length).toBe(summary.checks.length - 1);
+  });
+
+  it.each([
+    ['iris-prod-01', 'iris-consistent'],
+    ['iris-prod-02', 'file-system-consistent'],
+    ['iris-prod-03', 'file-system-consistent'],
+    ['iris-prod-04', 'file-system-consistent'],
+    ['iris-prod-05', 'failed'],
+    ['iris-prod-06', 'file-system-consistent'],
+    ['cache-legacy-01', 'file-system-consistent'],
+  ])('%s gets the verdict %s', (vm, consistency) => {
+    expect(runOf(vm).verdict?.consistency).toBe(consistency);
+  });
+
+  it('measures the freeze window of the IRIS-consistent backup', () => {
+    const window = runOf('iris-prod-01').verdict?.freezeWindowMs;
+    expect(window).toBeGreaterThan(0);
+    expect(window).toBeLessThan(60_000);
+  });
+
+  it.each([
+    ['iris-prod-02', 'PluginConfigNotFound', 316],
+    ['iris-prod-03', 'IncorrectJSONConfigFile', 305],
+    ['iris-prod-04', 'InsufficientPermissionforPre-Script', 306],
+  ])('%s: the verdict names the silent cause %s (%d)', (vm, name, code) => {
+    const verdict = runOf(vm).verdict;
+    expect(verdict?.reasons.join(' ')).toContain(name);
+    expect(verdict?.extensionCode).toBe(code);
+  });
+
+  it.each([
+    ['iris-prod-02', 'PluginConfigNotFound'],
+    ['iris-prod-03', 'IncorrectJSONConfigFile'],
+    ['iris-prod-04', 'InsufficientPermissionforPre-Script'],
+    ['iris-prod-05', 'ContinueBackupOnFailureIsString'],
+    ['cache-legacy-01', 'ScriptExitsFiveOnSuccess'],
+  ])('the setup check of %s predicted %s', (vm, code) => {
+    expect(checkOf(vm)?.findings.map((f) => f.code)).toContain(code);
+  });
+
+  it('flags the Caché sample scripts as leaving IRIS frozen', () => {
+    expect(runOf('cache-legacy-01').verdict?.irisLeftFrozen).toBe(true);
+    expect(runOf('iris-prod-01').verdict?.irisLeftFrozen).toBe(false);
+  });
+
+  it('sends only spec-conformant ARM traffic (oav validate-traffic)', async () => {
+    const result = await validateTraffic(trafficDir);
+    expect(formatTrafficIssues(result.errors)).toBe('');
+    expect(result.exchanges).toBeGreaterThan(100);
+    expect(result.passedOperations).toEqual(
+      expect.arrayContaining(['Backups_Trigger', 'ProtectedItemOperationStatuses_Get', 'BackupJobs_List']),
+    );
+  });
+});
