@@ -63,6 +63,9 @@ export interface JobRecord {
   recoveryPoint?: RecoveryPointRecord;
   /** Backup: the recovery point to publish at completion. */
   pendingRecoveryPoint?: RecoveryPointRecord;
+  /** Backup: sandbox time of the simulated snapshot, and of the end of the extension run. */
+  snapshotMs?: number;
+  workDoneMs?: number;
   finalized: boolean;
   restoredVmId?: string;
 }
@@ -174,7 +177,8 @@ export class BackupService {
             name,
             itemKey: this.itemKey(p),
             vmName: p.vm.name,
-            timeMs: this.clock.nowMs() - rp.ageHours * 3600_000,
+            // Ages count from the scenario's start, not from whenever seeding ran (the clock runs).
+            timeMs: this.clock.startMs - rp.ageHours * 3600_000,
             type: rp.type,
             dir,
             vmSize: p.vm.vmSize,
@@ -217,12 +221,17 @@ export class BackupService {
     const minutes =
       p.vm.spec.backup?.durationMinutes ?? this.scenario.backup?.durationMinutes ?? DEFAULT_BACKUP_MINUTES;
     const job = this.newJob(p, 'Backup', minutes);
-    const startedAtReal = Date.now();
+    // The run keeps the clock of its start: an advance() while its scripts run must not land inside the freeze
+    // window (a 30-minute freeze would trip IRIS's WDSuspendLimit); advances apply to everything after it.
+    const clockOffsetMs = this.clock.offsetFromRealMs();
+    const runNowMs = (): number => Date.now() + clockOffsetMs;
     const work = runExtension({
       root: p.vm.root,
-      now: () => new Date(job.startMs + (Date.now() - startedAtReal)),
+      clockOffsetMs,
       processes: this.processes,
-      takeSnapshot: async () => {
+      takeSnapshot: async (at) => {
+        // The recovery point's time is this instant: after the extension's "T:S freeze", before its "T:S thaw".
+        job.snapshotMs = at.getTime();
         const name = this.nextRecoveryPointName();
         const dir = this.snapshotDir(name);
         await copyTree(p.vm.root, dir);
@@ -230,8 +239,12 @@ export class BackupService {
       },
       discardSnapshot: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
     })
-      .then(({ outcome, snapshotDir }) => this.completeBackup(job, p, outcome, snapshotDir))
+      .then(({ outcome, snapshotDir }) => {
+        job.workDoneMs = runNowMs();
+        this.completeBackup(job, p, outcome, snapshotDir);
+      })
       .catch((e: unknown) => {
+        job.workDoneMs = runNowMs();
         job.result = {
           status: 'Failed',
           errors: [
@@ -273,8 +286,8 @@ export class BackupService {
         name: path.basename(snapshotDir),
         itemKey: this.itemKey(p),
         vmName: p.vm.name,
-        // The snapshot is taken early in the job: after the pre-script, well before the transfer to the vault.
-        timeMs: job.startMs + Math.min(60_000, Math.floor(job.durationMs / 4)),
+        // As in Azure, the recovery point time is the snapshot's: after the pre-script, before the post-script.
+        timeMs: job.snapshotMs ?? job.startMs,
         type: outcome.recoveryPointType,
         dir: snapshotDir,
         vmSize: p.vm.vmSize,
@@ -367,9 +380,9 @@ export class BackupService {
     return [...this.jobs.values()].filter((j) => j.vaultKey === key).sort((a, b) => b.startMs - a.startMs);
   }
 
-  /** A job is InProgress until its work is done and the clock has passed its duration. */
+  /** A job is InProgress until its work is done and the clock has passed its duration; it never ends before its work. */
   view(job: JobRecord): JobView {
-    const endMs = job.startMs + job.durationMs;
+    const endMs = Math.max(job.startMs + job.durationMs, job.workDoneMs ?? 0);
     if (job.result === undefined || this.clock.nowMs() < endMs) return { status: 'InProgress' };
     return { status: job.result.status, endMs };
   }

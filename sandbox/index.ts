@@ -55,6 +55,7 @@ export interface Sandbox {
   /** Base URL, e.g. https://127.0.0.1:41234 (no trailing slash). */
   url: string;
   credential: TokenCredential;
+  /** Starts at scenario.startTime (default: now), runs with real time, jumps on advance(); VM processes follow it. */
   clock: SandboxClock;
   scenario: Scenario;
   stateDir: string;
@@ -85,7 +86,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   fs.mkdirSync(stateDir, { recursive: true });
   const root = repoRoot();
   const clock = new SandboxClock(scenario.startTime ?? Date.now());
-  const processes = new VmProcessRunner();
+  const processes = new VmProcessRunner(undefined, () => clock.offsetFromRealMs());
   const world = new World(stateDir, clock, root);
   const cleanup = (): void => {
     processes.stopAll();

@@ -1,9 +1,11 @@
 /**
  * Runs a shell script against a simulated VM: dash, cwd = the VM root, IBG_ROOT = the root, PATH with the VM's
- * simulated commands (sandbox/vm-bin via irisSimState). Tracks every child so the sandbox can stop them all.
+ * simulated commands (sandbox/vm-bin via irisSimState) and a `date` that follows the sandbox clock. Tracks every
+ * child so the sandbox can stop them all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { vmScriptEnv } from './irisInstances';
+import { simClockEnv } from './vm-bin/simClock';
 
 export const OUTPUT_TAIL_BYTES = 4096;
 
@@ -20,6 +22,8 @@ export interface VmProcessRequest {
   timeoutMs: number;
   /** Run Command kills on time-out; the backup extension leaves the script running (vmsnapshot.md §3.3). */
   killOnTimeout: boolean;
+  /** The process's clock (sandbox time minus real time, ms); default: the sandbox clock when it starts. */
+  clockOffsetMs?: number;
 }
 
 /** Keeps the last `max` bytes of a stream. */
@@ -48,7 +52,11 @@ export class VmProcessRunner {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT) {}
+  /** `clockOffsetMs`: sandbox time minus real time, for the VM's `date` shim (vm-bin/simClock.ts). */
+  constructor(
+    private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT,
+    private readonly clockOffsetMs: () => number = () => 0,
+  ) {}
 
   /** Runs when a slot is free; the time-out counts from the start of the script, not from the wait. */
   async run(req: VmProcessRequest): Promise<VmProcessEnd> {
@@ -66,7 +74,7 @@ export class VmProcessRunner {
     return new Promise((resolve) => {
       const child = spawn('dash', req.args, {
         cwd: req.root,
-        env: { ...req.env, ...vmScriptEnv(req.root) },
+        env: { ...req.env, ...vmScriptEnv(req.root), ...simClockEnv(req.clockOffsetMs ?? this.clockOffsetMs()) },
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
       });

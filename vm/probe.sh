@@ -4,7 +4,7 @@
 # Prints exactly one line, `IBG_PROBE_V1 <json>` (shape: src/shared/checks/probeFacts.ts), of at most 4000 bytes,
 # because managed Run Command keeps only the last 4 KiB of stdout. Writes nothing anywhere else, no temp files.
 # Environment (Run Command parameters):
-#   IBG_PROBE_MODE   check (default): setup facts and short log tails; logs: longer log tails for a backup verdict
+#   IBG_PROBE_MODE   check (default): setup facts and short log tails; logs: the log lines a backup verdict needs
 #   IBG_PROBE_SINCE  ISO UTC time; in logs mode, stamped log lines before it are left out
 #   IBG_ROOT         prefix of every file path read (empty on a real VM; an image or sandbox root otherwise)
 # No `set -e`: failures are expected everywhere here (missing files, no IRIS) and each one is handled.
@@ -19,6 +19,16 @@ readonly EXT_LOG=/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux
 readonly SCRIPTS_LOG=/var/log/iris-backup-guard/freeze-thaw.log
 readonly EXT_PATTERN='script|plugin|freeze|thaw|StatusCode|Enable|consistent'
 readonly MSG_PATTERN='Backup\.General|Journal|Recovery|WIJ|Startup of|Shutdown|suspend|resum'
+# Logs mode ranks each line: 1 = the verdict needs it (run start, validation, script results, freeze/thaw, final
+# status), 2 = explains a failure, 3 = context. Lower-case EREs without backslashes (awk -v would eat them).
+readonly EXT_P1='loading script modules now|validate scripts output|app consistent consistent backup enabled|triggering file system consistent backup|(prescript|postscript) for .* (timed out|failed with error code|successfully executed)|cant run prescript|t:s freeze|t:s thaw result|logs during freeze|enable succeeded|enable failed|failed to enable|precheck failed|(prescript|postscript) failed for the plugin'
+readonly EXT_P2='running (pre|post)script for|finished (pre|post)script execution|does not exist in the location|desired permissions|not root|error in |statuscode'
+readonly SCRIPTS_P1='event=(frozen|thawed|freeze-failed|thaw-failed)( |$)'
+readonly SCRIPTS_P2='event=(finished|already-frozen|auto-thawed|not-suspended|status-failed|skip|pre-still-running|unexpected-exit|no-iris-command|no-running-instance|bad-instance-name)( |$)'
+readonly OTHER_P1='system suspended|system resumed|system is frozen|system is unfrozen|freeze failed|unfreeze failed|already frozen'
+readonly OTHER_P2='externalfreeze|externalthaw|error|denied|failed|not found|cannot|not running|is down'
+readonly MSG_P1='externalfreeze: system suspended|externalthaw: system resumed|recovery started'
+readonly MSG_P2='backup[.]general[.]external(freeze|thaw)|wdsuspendlimit'
 TAB="$(printf '\t')"
 CR="$(printf '\r')"
 readonly TAB CR
@@ -223,13 +233,15 @@ iris_facts() {
   IRIS_NAME=$_name
 }
 
+# iris_json QLIST_CAP: the IRIS members; a negative cap leaves qlist out (logs mode: the verdict needs only wd).
 iris_json() {
   if [ -z "$IRIS_CMD" ]; then
     printf '"present":false'
     return 0
   fi
-  printf '"present":true,"command":"%s","qlist":"%s","wd":[%s]' "$IRIS_NAME" \
-    "$(printf '%s' "$QLIST" | head -c "$1" | esc)" "${WD#,}"
+  printf '"present":true,"command":"%s"' "$IRIS_NAME"
+  [ "$1" -lt 0 ] || printf ',"qlist":"%s"' "$(printf '%s' "$QLIST" | head -c "$1" | esc)"
+  printf ',"wd":[%s]' "${WD#,}"
 }
 
 # ---- logs ------------------------------------------------------------------------------------------------------
@@ -275,6 +287,47 @@ log_json() {
     "$(js "$(printf '%s' "$2" | head -c "$PATH_CAP")")" "$_exists" "$_lines" "$_trunc"
 }
 
+# Escapes stdin for JSON strings, one per line (as esc_lines, without joining).
+esc_each() {
+  LC_ALL=C tr -d '\000-\010\013\014\016-\037\177' |
+    LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g" | utf8_only
+}
+
+# ranked LINES P1 P2: LINES escaped for JSON, each prefixed with its relevance (1, 2 or 3) and a space. Patterns
+# are matched against the lower-cased line (P1 first); empty LINES stay empty.
+ranked() {
+  [ -n "$1" ] || return 0
+  printf '%s\n' "$1" | esc_each |
+    LC_ALL=C awk -v p1="$2" -v p2="$3" '{ l = tolower($0); p = 3; if (l ~ p1) p = 1; else if (l ~ p2) p = 2; print p " " $0 }'
+}
+
+# ranked_json KEY VMPATH RANKED N: sets J to a ProbeLogTail with N of the ranked lines, the most relevant first
+# and, among equals, the newest, in log order. One awk per call (it runs per level). No subshell around the call,
+# so DROPPED_LOGS survives: it gets logs.KEY when any line was left out. `truncated` means lines of relevance 1
+# were left out (a missing freeze line then proves nothing).
+ranked_json() {
+  _r="$(printf '%s\n' "$3" | LC_ALL=C awk -v n="$4" '
+    $0 == "" { next }
+    { c++; line[c] = substr($0, 3); prio[c] = substr($0, 1, 1) + 0; if (prio[c] == 1) p1++ }
+    END {
+      left = n + 0
+      for (p = 1; p <= 3; p++)
+        for (i = c; i >= 1 && left > 0; i--)
+          if (prio[i] == p) { keep[i] = 1; left--; kept++; if (p == 1) k1++ }
+      printf "%d%d", (kept + 0 < c + 0), (k1 + 0 < p1 + 0)
+      for (i = 1; i <= c; i++) if (keep[i]) printf "%s\"%s\"", (sep++ ? "," : ""), line[i]
+    }')"
+  case "$_r" in [01][01]*) ;; *) _r=00 ;; esac
+  _flags="${_r%"${_r#??}"}"
+  _trunc=false
+  case "$_flags" in 1?) DROPPED_LOGS="$DROPPED_LOGS,\"logs.$1\"" ;; esac
+  case "$_flags" in ?1) _trunc=true ;; esac
+  _exists=false
+  [ -e "$R$2" ] && _exists=true
+  J="\"$1\":{\"path\":\"$(printf '%s' "$2" | head -c "$PATH_CAP" | esc)\",\"exists\":$_exists"
+  J="$J,\"lines\":[${_r#??}],\"truncated\":$_trunc}"
+}
+
 messages_log() {
   for _d in $INSTALL_DIRS /usr/irissys /usr/cachesys; do
     for _f in messages.log cconsole.log; do
@@ -311,6 +364,80 @@ base_json() {
   text_facts /etc/azure/vmbackup.conf "$_small"
   printf ',"vmbackupConf":{%s}' "$FACTS"
   printf ',"extension":{"versions":[%s]},"iris":{%s}' "$EXT_VERSIONS" "$(iris_json "$_ql")"
+}
+
+is_file() { if [ -f "$R$1" ]; then printf true; else printf false; fi; }
+
+# The minimal file facts ProbeFacts requires (logs mode and the fallback).
+min_facts() { printf '{"path":%s,"exists":%s,"isFile":%s}' "$(js "$1")" "$(exists "$1")" "$(is_file "$1")"; }
+
+# Logs mode, for a backup verdict: no file texts, script facts or qlist, and log lines ranked by relevance. Each
+# level keeps fewer lines per log: the least relevant go first, then the oldest of the relevant ones. Returns if
+# nothing fits.
+logs_main() {
+  _base="\"hostConf\":$(min_facts "$HOST_CONF"),\"config\":$(min_facts "$CONFIG")"
+  _base="$_base,\"workloadConf\":$(min_facts /etc/azure/workload.conf)"
+  _base="$_base,\"vmbackupConf\":$(min_facts /etc/azure/vmbackup.conf)"
+  _base="$_base,\"extension\":{\"versions\":[$EXT_VERSIONS]},\"iris\":{$(iris_json -1)}"
+  R_EXT="$(ranked "$L_EXT" "$EXT_P1" "$EXT_P2")"
+  R_SCRIPTS="$(ranked "$L_SCRIPTS" "$SCRIPTS_P1" "$SCRIPTS_P2")"
+  R_OTHER="$(ranked "$L_OTHER" "$OTHER_P1" "$OTHER_P2")"
+  R_MSG="$(ranked "$L_MSG" "$MSG_P1" "$MSG_P2")"
+  for _n in 200 60 40 30 22 16 12 9 7 5 4 3 2 1 0; do
+    DROPPED_LOGS=""
+    ranked_json extension "$EXT_LOG" "$R_EXT" "$_n"
+    _logs="$J"
+    ranked_json scripts "$SCRIPTS_LOG" "$R_SCRIPTS" "$_n"
+    _logs="$_logs,$J"
+    if [ -n "$OTHER_LOG" ]; then
+      ranked_json otherScriptLog "$OTHER_LOG" "$R_OTHER" "$_n"
+      _logs="$_logs,$J"
+    fi
+    ranked_json messages "$MESSAGES_LOG" "$R_MSG" "$_n"
+    _logs="$_logs,$J"
+    _json="{\"v\":1,\"mode\":\"logs\",\"at\":\"$AT\",$_base,\"logs\":{$_logs}"
+    [ -z "$DROPPED_LOGS" ] || _json="$_json,\"dropped\":[${DROPPED_LOGS#,}]"
+    _json="$_json}"
+    if [ $((${#_json} + 14)) -le "$BUDGET" ]; then
+      printf 'IBG_PROBE_V1 %s\n' "$_json"
+      exit 0
+    fi
+  done
+}
+
+# Check mode: file texts and short log tails; each stage carries less text, each level fewer lines.
+check_main() {
+  for _stage in 0 1 2 3; do
+    _base="$(base_json "$_stage")"
+    _dropped_base=""
+    case "$_stage" in
+      1 | 2) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist"' ;;
+      3) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist","pre","post"' ;;
+    esac
+    for _lv in 10:10:5:8 6:6:3:4 3:3:1:2 1:1:0:1 0:0:0:0; do
+      _ne="${_lv%%:*}" _r="${_lv#*:}"
+      _ns="${_r%%:*}" _r="${_r#*:}"
+      _no="${_r%%:*}" _nm="${_r#*:}"
+      _logs="$(log_json extension "$EXT_LOG" "$L_EXT" "$_ne")"
+      _logs="$_logs,$(log_json scripts "$SCRIPTS_LOG" "$L_SCRIPTS" "$_ns")"
+      [ -z "$OTHER_LOG" ] || _logs="$_logs,$(log_json otherScriptLog "$OTHER_LOG" "$L_OTHER" "$_no")"
+      _logs="$_logs,$(log_json messages "$MESSAGES_LOG" "$L_MSG" "$_nm")"
+      DROPPED_LOGS=""
+      [ "$(count_lines "$L_EXT")" -le "$_ne" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.extension\""
+      [ "$(count_lines "$L_SCRIPTS")" -le "$_ns" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.scripts\""
+      [ -z "$OTHER_LOG" ] || [ "$(count_lines "$L_OTHER")" -le "$_no" ] ||
+        DROPPED_LOGS="$DROPPED_LOGS,\"logs.otherScriptLog\""
+      [ "$(count_lines "$L_MSG")" -le "$_nm" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.messages\""
+      _dropped="$_dropped_base$DROPPED_LOGS"
+      _json="{\"v\":1,\"mode\":\"check\",\"at\":\"$AT\",$_base,\"logs\":{$_logs}"
+      [ -z "$_dropped" ] || _json="$_json,\"dropped\":[${_dropped#,}]"
+      _json="$_json}"
+      if [ $((${#_json} + 14)) -le "$BUDGET" ]; then
+        printf 'IBG_PROBE_V1 %s\n' "$_json"
+        exit 0
+      fi
+    done
+  done
 }
 
 main() {
@@ -351,56 +478,12 @@ main() {
   L_OTHER=""
   [ -z "$OTHER_LOG" ] || L_OTHER="$(log_lines "$OTHER_LOG" '')"
   L_MSG="$(log_lines "$MESSAGES_LOG" "$MSG_PATTERN")"
-  # Logs mode is for a verdict: it starts without file texts (stage 2) and gives up setup details before all lines.
-  if [ "$MODE" = logs ]; then
-    _stages="2 3"
-    _levels="40:40:10:30 25:25:5:15 15:15:3:8 8:8:2:4 4:4:0:2 2:2:0:1 1:1:0:1"
-  else
-    _stages="0 1 2 3"
-    _levels="10:10:5:8 6:6:3:4 3:3:1:2 1:1:0:1 0:0:0:0"
-  fi
-  for _stage in $_stages; do
-    [ "$MODE" = check ] || [ "$_stage" != 3 ] || _levels="$_levels 0:0:0:0"
-    _base="$(base_json "$_stage")"
-    _dropped_base=""
-    case "$_stage" in
-      1) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist"' ;;
-      2) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist"' ;;
-      3) _dropped_base=',"config.text","hostConf.text","workloadConf.text","vmbackupConf.text","iris.qlist","pre","post"' ;;
-    esac
-    [ "$MODE" = check ] || [ "$_stage" != 2 ] || _dropped_base=""
-    for _lv in $_levels; do
-      _ne="${_lv%%:*}" _r="${_lv#*:}"
-      _ns="${_r%%:*}" _r="${_r#*:}"
-      _no="${_r%%:*}" _nm="${_r#*:}"
-      _logs="$(log_json extension "$EXT_LOG" "$L_EXT" "$_ne")"
-      _logs="$_logs,$(log_json scripts "$SCRIPTS_LOG" "$L_SCRIPTS" "$_ns")"
-      [ -z "$OTHER_LOG" ] || _logs="$_logs,$(log_json otherScriptLog "$OTHER_LOG" "$L_OTHER" "$_no")"
-      _logs="$_logs,$(log_json messages "$MESSAGES_LOG" "$L_MSG" "$_nm")"
-      DROPPED_LOGS=""
-      [ "$(count_lines "$L_EXT")" -le "$_ne" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.extension\""
-      [ "$(count_lines "$L_SCRIPTS")" -le "$_ns" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.scripts\""
-      [ -z "$OTHER_LOG" ] || [ "$(count_lines "$L_OTHER")" -le "$_no" ] ||
-        DROPPED_LOGS="$DROPPED_LOGS,\"logs.otherScriptLog\""
-      [ "$(count_lines "$L_MSG")" -le "$_nm" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.messages\""
-      _dropped="$_dropped_base$DROPPED_LOGS"
-      _json="{\"v\":1,\"mode\":\"$MODE\",\"at\":\"$AT\",$_base,\"logs\":{$_logs}"
-      [ -z "$_dropped" ] || _json="$_json,\"dropped\":[${_dropped#,}]"
-      _json="$_json}"
-      if [ $((${#_json} + 14)) -le "$BUDGET" ]; then
-        printf 'IBG_PROBE_V1 %s\n' "$_json"
-        exit 0
-      fi
-    done
-  done
+  if [ "$MODE" = logs ]; then logs_main; else check_main; fi
   # Nothing fitted (only possible with absurd paths): the bare minimum, so the caller still learns something.
-  printf 'IBG_PROBE_V1 {"v":1,"mode":"%s","at":"%s","hostConf":{"path":"%s","exists":%s},' \
-    "$MODE" "$AT" "$HOST_CONF" "$(exists "$HOST_CONF")"
-  printf '"config":{"path":"%s","exists":%s},"workloadConf":{"path":"%s","exists":%s},' \
-    "$DEFAULT_CONFIG" "$(exists "$DEFAULT_CONFIG")" /etc/azure/workload.conf "$(exists /etc/azure/workload.conf)"
-  printf '"vmbackupConf":{"path":"%s","exists":%s},"extension":{"versions":[]},' \
-    /etc/azure/vmbackup.conf "$(exists /etc/azure/vmbackup.conf)"
-  printf '"iris":{"present":false},"logs":{},"dropped":["all"]}\n'
+  printf 'IBG_PROBE_V1 {"v":1,"mode":"%s","at":"%s","hostConf":%s,"config":%s,"workloadConf":%s,' \
+    "$MODE" "$AT" "$(min_facts "$HOST_CONF")" "$(min_facts "$DEFAULT_CONFIG")" "$(min_facts /etc/azure/workload.conf)"
+  printf '"vmbackupConf":%s,"extension":{"versions":[]},"iris":{"present":false},"logs":{},"dropped":["all"]}\n' \
+    "$(min_facts /etc/azure/vmbackup.conf)"
   exit 0
 }
 

@@ -22,11 +22,14 @@ import { EXTENSION_LOG_PATH, ExtensionLogWriter } from './extensionLog';
 
 export interface ExtensionRunContext {
   root: string;
-  /** Log timestamps: the sandbox clock at the job's start plus real elapsed time. */
-  now: () => Date;
+  /**
+   * The run's clock as sandbox time minus real time (ms): log times, the scripts' `date` and the snapshot time all
+   * follow it, so one run keeps one timeline even if the sandbox clock is advanced while it runs.
+   */
+  clockOffsetMs: number;
   processes: VmProcessRunner;
-  /** Copies the VM root into a recovery point store; returns where. */
-  takeSnapshot: () => Promise<string>;
+  /** Copies the VM root into a recovery point store, with the run's time of the snapshot; returns where. */
+  takeSnapshot: (at: Date) => Promise<string>;
   discardSnapshot: (dir: string) => void;
   /** Extra environment for the scripts (fault switches for the simulated commands). */
   env?: Record<string, string>;
@@ -38,6 +41,10 @@ export interface ExtensionRunResult {
 }
 
 const FREEZE_TIMEOUT_SECONDS = 60;
+
+/** The current time on the run's clock. */
+export const runClockNow = (ctx: Pick<ExtensionRunContext, 'clockOffsetMs'>): Date =>
+  new Date(Date.now() + ctx.clockOffsetMs);
 
 async function runScript(
   ctx: ExtensionRunContext,
@@ -52,19 +59,20 @@ async function runScript(
     env: ctx.env,
     timeoutMs: effectiveScriptTimeoutSeconds(config) * 1000,
     killOnTimeout: false,
+    clockOffsetMs: ctx.clockOffsetMs,
   });
   return end.kind === 'timedOut' ? { kind: 'timedOut' } : { kind: 'exited', exitCode: end.exitCode };
 }
 
 async function snapshotWithFreeze(ctx: ExtensionRunContext, log: ExtensionLogWriter, freeze: boolean): Promise<string> {
   if (freeze) log.write([`T:S freeze, timeout value ${FREEZE_TIMEOUT_SECONDS}`, 'fsfreeze mount :/']);
-  const dir = await ctx.takeSnapshot();
+  const dir = await ctx.takeSnapshot(runClockNow(ctx));
   if (freeze) log.write(['T:S thaw result 0']);
   return dir;
 }
 
 export async function runExtension(ctx: ExtensionRunContext): Promise<ExtensionRunResult> {
-  const log = new ExtensionLogWriter(hostPath(ctx.root, EXTENSION_LOG_PATH), ctx.now);
+  const log = new ExtensionLogWriter(hostPath(ctx.root, EXTENSION_LOG_PATH), () => runClockNow(ctx));
   log.write(['Transitioning state in extension']);
   const setup = validateSetup(fileViewOf(ctx.root));
   log.write(setup.log);

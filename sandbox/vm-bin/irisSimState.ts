@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SIM_CLOCK_BIN_DIR } from './simClock';
 
 export type IrisProduct = 'IRIS' | 'Cache';
 
@@ -54,9 +55,17 @@ export function irisSimBinDir(root: string): string {
   return path.join(irisSimDir(root), 'bin');
 }
 
-/** Environment for running vm/ scripts against `root` with the simulator on PATH. */
+/**
+ * Environment for running vm/ scripts against `root` with the simulator on PATH, and the `date` shim (simClock.ts),
+ * which follows the sandbox's time when the environment carries its offset and is the real `date` otherwise.
+ */
 export function irisSimEnv(root: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...base, IBG_ROOT: root, IRIS_SIM_DIR: irisSimDir(root), PATH: `${irisSimBinDir(root)}:${base.PATH ?? ''}` };
+  return {
+    ...base,
+    IBG_ROOT: root,
+    IRIS_SIM_DIR: irisSimDir(root),
+    PATH: `${irisSimBinDir(root)}:${SIM_CLOCK_BIN_DIR}:${base.PATH ?? ''}`,
+  };
 }
 
 /** messages.log (cconsole.log for Caché) of an instance, as a host path. */

@@ -1,6 +1,6 @@
 import { LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { type Sandbox, startSandbox } from '../../sandbox';
-import { clients, testScenario, testVm, triggerBackup } from './sandboxFixtures';
+import { VAULT, VAULT_RG, clients, testScenario, testVm, triggerBackup } from './sandboxFixtures';
 
 const WORKSPACE = '11111111-2222-3333-4444-555555555555';
 
@@ -45,7 +45,11 @@ describe('sandbox Log Analytics query through the real LogsQueryClient', () => {
     const row = table?.rows[0];
     expect(row?.[col('JobUniqueId')]).toBe(jobId);
     expect(row?.[col('JobStatus')]).toBe('Completed');
-    expect(row?.[col('JobStartDateTime')]).toEqual(new Date('2026-03-01T01:00:00.000Z'));
+    // The sandbox clock starts at the scenario's fixed start time and runs on (sandbox/clock.ts): the same instant
+    // as the job's own startTime, on the scenario's day.
+    const job = await clients(sandbox).backup.jobDetails.get(VAULT, VAULT_RG, jobId);
+    expect(row?.[col('JobStartDateTime')]).toEqual(job.properties?.startTime);
+    expect((row?.[col('JobStartDateTime')] as Date).toISOString().slice(0, 10)).toBe('2026-03-01');
     expect(row?.[col('JobDurationInSecs')]).toBe(600);
   });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseProbeOutput } from '../../src/shared/checks/parseProbeOutput';
 import type { ProbeFacts } from '../../src/shared/checks/probeFacts';
 import { PROBE_MARKER, PROBE_OUTPUT_BUDGET_BYTES } from '../../src/shared/checks/probeFacts';
 import { readVmScript, vmScriptPath } from '../../src/shared/vmScripts/vmScripts';
@@ -243,7 +244,79 @@ describe('vm/probe.sh', () => {
     expect(facts.logs.scripts?.lines.length).toBeGreaterThan(0);
     expect(facts.logs.scripts?.lines[0]?.length).toBe(300);
     expect(facts.dropped).toEqual(expect.arrayContaining(['logs.extension', 'logs.scripts', 'logs.messages']));
-    expect(facts.pre?.ibgScript).toBe('pre v1');
+    // None of these lines is one a verdict needs, so leaving some out is not a truncation.
+    expect(facts.logs.scripts?.truncated).toBe(false);
+    // Logs mode carries no setup details: only the minimal file facts, and IRIS's write daemon state.
+    expect(facts.pre).toBeUndefined();
+    expect(facts.config).toEqual({ path: CONFIG, exists: true, isFile: true });
+    expect(facts.iris).toEqual({ present: true, command: 'iris', wd: [{ instance: 'IRIS', rc: 3 }] });
+    expect(parseProbeOutput(`${PROBE_MARKER} ${JSON.stringify(facts)}`).problems).toEqual([]);
+  });
+
+  const PY3 = (time: string, message: string): string =>
+    `2026-11-21 ${time}.000001 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]${message}`;
+  const MSG = (time: string, text: string): string => `11/21/26-${time}:000 (7) 0 [Utility.Event] ${text}`;
+  const OURS = (time: string, rest: string): string => `2026-11-21T${time}Z level=info ${rest}`;
+  const noise = (count: number, line: (i: number) => string): string[] =>
+    Array.from({ length: count }, (_, i) => line(i));
+
+  it.each([
+    [
+      'extension',
+      EXT_LOG,
+      [
+        PY3('01:30:00', 'Loading script modules now...'),
+        PY3('01:30:00', 'Validate Scripts output: errorCode - 0 dobackup - True fsFreeze_on - True pollTime - 1'),
+        PY3('01:30:00', 'App Consistent Consistent Backup Enabled'),
+        PY3('01:30:01', 'Prescript for ScriptRunner successfully executed.'),
+        PY3('01:30:01', 'T:S freeze, timeout value 60'),
+        PY3('01:30:02', 'T:S thaw result 0'),
+        PY3('01:30:03', 'Postscript for ScriptRunner failed with error code: 73 .'),
+        PY3('01:30:03', 'PostScript failed for the plugin ScriptRunner StatusCode.FailedPrepostPostScriptFailed,'),
+      ],
+      noise(60, (i) => PY3('01:30:02', `Permissions of the file /etc/azure/plugin-${i}-${'p'.repeat(60)} are 600`)),
+    ],
+    [
+      'messages',
+      '/usr/irissys/mgr/messages.log',
+      [
+        MSG('01:30:01', 'Backup.General.ExternalFreeze: System suspended'),
+        MSG('01:30:03', 'Backup.General.ExternalThaw: System resumed'),
+      ],
+      noise(60, (i) => `${MSG('01:30:04', 'Journal')} ${i} ${'j'.repeat(80)}`),
+    ],
+    [
+      'scripts',
+      '/var/log/iris-backup-guard/freeze-thaw.log',
+      [
+        OURS('01:30:01', 'script=pre event=frozen run=r1 instance=IRIS journal=/j/1'),
+        OURS('01:30:03', 'script=post event=thawed run=r1 instance=IRIS rc=5'),
+      ],
+      noise(60, (i) => OURS('01:30:04', `script=post event=waiting-for-pre run=r1 n=${i} ${'w'.repeat(80)}`)),
+    ],
+  ] as const)(
+    'logs mode keeps the %s lines a verdict needs and leaves out context lines first',
+    (key, file, needed, context) => {
+      const root = makeIrisRoot({ name: 'IRIS', product: 'IRIS', status: 'running' });
+      // The needed lines are the oldest: a tail would lose them.
+      writeFile(root, file, [...needed, ...context, ''].join('\n'));
+      const facts = probe(root, { IBG_PROBE_MODE: 'logs', IBG_PROBE_SINCE: '2026-11-21T01:00:00Z' });
+      const tail = facts.logs[key];
+      expect(tail?.lines.slice(0, needed.length)).toEqual(needed);
+      expect(tail?.truncated).toBe(false);
+      expect(facts.dropped).toContain(`logs.${key}`);
+    },
+  );
+
+  it('logs mode keeps the newest needed lines and says so when even those do not fit', () => {
+    const root = makeIrisRoot({ name: 'IRIS', product: 'IRIS', status: 'running' });
+    const frozen = (i: number): string => `${MSG('01:30:00', 'Backup.General.ExternalFreeze: System suspended')} ${i}`;
+    writeFile(root, '/usr/irissys/mgr/messages.log', `${noise(80, frozen).join('\n')}\n`);
+    const facts = probe(root, { IBG_PROBE_MODE: 'logs' });
+    const lines = facts.logs.messages?.lines ?? [];
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[lines.length - 1]).toBe(frozen(79));
+    expect(facts.logs.messages?.truncated).toBe(true);
   });
 
   it('bounds a hanging IRIS with timeout', () => {

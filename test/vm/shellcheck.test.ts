@@ -10,10 +10,12 @@ const shellFiles = [
     .readdirSync(path.join(repo, 'vm'))
     .filter((f) => f.endsWith('.sh'))
     .map((f) => path.join(repo, 'vm', f)),
-  ...fs
-    .readdirSync(path.join(repo, 'sandbox/vm-bin'))
-    .filter((f) => !f.endsWith('.ts'))
-    .map((f) => path.join(repo, 'sandbox/vm-bin', f)),
+  ...['sandbox/vm-bin', 'sandbox/vm-bin/clock'].flatMap((dir) =>
+    fs
+      .readdirSync(path.join(repo, dir), { withFileTypes: true })
+      .filter((f) => !f.isDirectory() && !f.name.endsWith('.ts'))
+      .map((f) => path.join(repo, dir, f.name)),
+  ),
 ];
 
 function shellcheck(file: string): string {
@@ -23,9 +25,9 @@ function shellcheck(file: string): string {
 }
 
 describe('shellcheck (dash)', () => {
-  it('covers the probe, the freeze/thaw scripts, the installer and the simulator', () => {
+  it('covers the probe, the freeze/thaw scripts, the installer, the simulator and the date shim', () => {
     expect(shellFiles.map((f) => path.basename(f)).sort()).toEqual(
-      ['ccontrol', 'csession', 'install.sh', 'iris', 'iris-post.sh', 'iris-pre.sh', 'probe.sh'].sort(),
+      ['ccontrol', 'csession', 'date', 'install.sh', 'iris', 'iris-post.sh', 'iris-pre.sh', 'probe.sh'].sort(),
     );
   });
 
