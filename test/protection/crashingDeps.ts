@@ -66,6 +66,7 @@ export function crashing(deps: ProtectionDeps, plan: CrashPlan): ProtectionDeps 
     create: (run) => plan.call('store.create', () => s.create(run)),
     update: (run, etag) => plan.call('store.update', () => s.update(run, etag)),
     listActive: () => plan.call('store.listActive', () => s.listActive()),
+    list: (night) => plan.call('store.list', () => s.list(night)),
   };
   return { ...deps, gateways: { backup, compute }, store };
 }

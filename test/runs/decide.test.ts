@@ -1,4 +1,4 @@
-import { decide } from '../../src/shared/runs/decide';
+import { decide, RETRIGGER_GRACE_MS } from '../../src/shared/runs/decide';
 import { ACTIVE_STAGES, isTerminalStage, type ActiveStage, type Run } from '../../src/shared/runs/run';
 import type { RunCommand } from '../../src/shared/runs/runCommand';
 import type { RunEvent } from '../../src/shared/runs/runEvent';
@@ -15,6 +15,7 @@ import {
   job,
   play,
   POLICY,
+  retriggered,
   SAMPLE_RUNS,
   sampleEvents,
   TARGET,
@@ -24,6 +25,21 @@ import {
 } from './runSamples';
 
 const types = (commands: RunCommand[]): string[] => commands.map((c) => c.type);
+const ms = (iso: string): number => Date.parse(iso);
+
+/** The only event that may lead to a second request: a job list, read after the grace period, covering the request. */
+function provesNoJob(run: Run, e: RunEvent): boolean {
+  const requested = run.backup.triggerRequestedAt;
+  return (
+    e.type === 'NoJobSinceRequest' &&
+    requested !== undefined &&
+    run.backup.retriggeredAt === undefined &&
+    run.backup.operationId === undefined &&
+    run.backup.jobId === undefined &&
+    ms(e.since) <= ms(requested) &&
+    ms(e.at) - ms(requested) >= RETRIGGER_GRACE_MS
+  );
+}
 
 describe('decide: transitions', () => {
   const blocking = [
@@ -64,6 +80,48 @@ describe('decide: transitions', () => {
       triggerRequested,
       { type: 'NoInProgressJob', at: at(3) },
       'triggering',
+      [],
+    ],
+    [
+      'triggering (requested) + no job since the request, after the grace period',
+      triggerRequested,
+      { type: 'NoJobSinceRequest', at: at(12), since: at(2) },
+      'triggering',
+      ['Alert', 'TriggerBackup'],
+    ],
+    [
+      'triggering (requested) + no job since the request, too soon',
+      triggerRequested,
+      { type: 'NoJobSinceRequest', at: at(11), since: at(2) },
+      'triggering',
+      [],
+    ],
+    [
+      'triggering (requested) + a list that starts after the request',
+      triggerRequested,
+      { type: 'NoJobSinceRequest', at: at(20), since: at(3) },
+      'triggering',
+      [],
+    ],
+    [
+      'triggering (asked again) + no job since the request',
+      retriggered,
+      { type: 'NoJobSinceRequest', at: at(30), since: at(2) },
+      'triggering',
+      [],
+    ],
+    [
+      'triggering (asked again) + triggered',
+      retriggered,
+      { type: 'BackupTriggered', at: at(12), operationId: 'op' },
+      'backup-running',
+      ['ReadOperation'],
+    ],
+    [
+      'triggering (requested) + Azure says a backup is in progress',
+      triggerRequested,
+      { type: 'InProgressJobFound', at: at(2), jobId: 'j9' },
+      'backup-running',
       [],
     ],
     [
@@ -172,6 +230,15 @@ describe('decide: transitions', () => {
     expect(d.run.backup.triggerRequestedAt).toBe(at(2));
   });
 
+  it('asks once more with the second request time recorded, keeping the first', () => {
+    const d = decide(triggerRequested(), { type: 'NoJobSinceRequest', at: at(12), since: at(2) }, POLICY);
+    expect(d.run.backup).toEqual({ triggerRequestedAt: at(2), retriggeredAt: at(12) });
+    expect(d.commands).toEqual([
+      expect.objectContaining({ type: 'Alert', code: 'BackupRetriggered', severity: 'warning' }),
+      expect.objectContaining({ type: 'TriggerBackup', expiry: '2026-04-09T01:42:00.000Z' }),
+    ]);
+  });
+
   it('adopts a job found in progress instead of triggering', () => {
     const r = decide(inTriggering(), { type: 'InProgressJobFound', at: at(2), jobId: 'j9' }, POLICY).run;
     expect(r.backup).toEqual({ jobId: 'j9', adopted: true });
@@ -261,7 +328,8 @@ describe('decide: retries after a crash', () => {
   it.each<[string, () => Run, string | undefined]>([
     ['preflight re-runs the probe', fresh, 'RunPreflight'],
     ['triggering looks for a job again', inTriggering, 'FindInProgressJob'],
-    ['triggering never asks twice', triggerRequested, undefined],
+    ['triggering (requested) checks the job list since the request', triggerRequested, 'FindJobSinceRequest'],
+    ['triggering (asked again) never asks a third time', retriggered, undefined],
     [
       'backup-running reads the operation',
       () => play(triggerRequested(), [{ type: 'BackupTriggered', at: at(2), operationId: 'op' }]),
@@ -325,8 +393,15 @@ describe('decide: invariants over sample states × events', () => {
             expect(c.runId).toBe(run.id);
           }
           const triggers = d.commands.filter((c) => c.type === 'TriggerBackup').length;
-          expect(triggers).toBeLessThanOrEqual(run.backup.triggerRequestedAt === undefined ? 1 : 0);
-          if (triggers === 1) expect(d.run.backup.triggerRequestedAt).toBe(e.at);
+          expect(triggers).toBeLessThanOrEqual(1);
+          if (triggers === 1 && run.backup.triggerRequestedAt === undefined) {
+            expect(d.run.backup.triggerRequestedAt).toBe(e.at);
+          } else if (triggers === 1) {
+            // A second request only when a job list read after the grace period proved the first left no job.
+            expect(provesNoJob(run, e)).toBe(true);
+            expect(d.run.backup.retriggeredAt).toBe(e.at);
+            expect(d.run.backup.triggerRequestedAt).toBe(run.backup.triggerRequestedAt);
+          }
           expect(d.run.schemaVersion).toBe(1);
           expect(d.run.id).toBe(run.id);
           if (isTerminalStage(d.run.stage) && d.run !== run) expect(d.run.finishedAt).toBe(e.at);
@@ -335,17 +410,24 @@ describe('decide: invariants over sample states × events', () => {
     }
   }
 
-  it('no sequence of events asks for a second backup', () => {
-    // Breadth-first over reachable states, three events deep, counting TriggerBackup along each path.
+  it('no sequence of events asks more than twice, nor twice without proof that the first request left no job', () => {
+    // Breadth-first over reachable states, five events 11 minutes apart (so the grace period can pass), counting
+    // TriggerBackup along each path.
     let frontier: { run: Run; triggers: number }[] = [{ run: fresh(), triggers: 0 }];
     let explored = 0;
+    let askedTwice = 0;
     for (let depth = 0; depth < 4; depth += 1) {
       const next: { run: Run; triggers: number }[] = [];
       for (const { run, triggers } of frontier) {
-        for (const e of sampleEvents(at(2 + depth))) {
+        for (const e of sampleEvents(at(2 + depth * 11))) {
           const d = decide(run, e, POLICY);
-          const total = triggers + d.commands.filter((c) => c.type === 'TriggerBackup').length;
-          expect(total).toBeLessThanOrEqual(1);
+          const now = d.commands.filter((c) => c.type === 'TriggerBackup').length;
+          const total = triggers + now;
+          expect(total).toBeLessThanOrEqual(2);
+          if (now > 0 && triggers > 0) {
+            expect(provesNoJob(run, e)).toBe(true);
+            askedTwice += 1;
+          }
           explored += 1;
           if (d.run !== run) next.push({ run: d.run, triggers: total });
         }
@@ -353,5 +435,6 @@ describe('decide: invariants over sample states × events', () => {
       frontier = next;
     }
     expect(explored).toBeGreaterThan(1000);
+    expect(askedTwice).toBeGreaterThan(0);
   });
 });

@@ -36,6 +36,9 @@ export function play(run: Run, events: RunEvent[], policy: RunPolicy = POLICY): 
 export const fresh = (): Run => newRun('2026-03-10', TARGET, T0);
 export const inTriggering = (): Run => play(fresh(), [{ type: 'PreflightCompleted', at: at(1), findings: [] }]);
 export const triggerRequested = (): Run => play(inTriggering(), [{ type: 'NoInProgressJob', at: at(2) }]);
+/** The first request left no job (the instance died before the POST): asked once more after the grace period. */
+export const retriggered = (): Run =>
+  play(triggerRequested(), [{ type: 'NoJobSinceRequest', at: at(12), since: at(2) }]);
 export const inBackupRunning = (): Run =>
   play(triggerRequested(), [
     { type: 'BackupTriggered', at: at(2), operationId: 'op-1' },
@@ -67,6 +70,7 @@ export const SAMPLE_RUNS: [string, () => Run][] = [
   ['preflight', fresh],
   ['triggering', inTriggering],
   ['triggering (backup requested)', triggerRequested],
+  ['triggering (asked again)', retriggered],
   ['backup-running', inBackupRunning],
   ['assessing', inAssessing],
   ['assessing (point found)', withPoint],
@@ -88,6 +92,8 @@ export const sampleEvents = (t: string): RunEvent[] => [
   { type: 'PreflightFailed', at: t, reason: 'Run Command timed out' },
   { type: 'InProgressJobFound', at: t, jobId: 'job-9' },
   { type: 'NoInProgressJob', at: t },
+  { type: 'NoJobSinceRequest', at: t, since: at(2) },
+  { type: 'NoJobSinceRequest', at: t, since: t },
   { type: 'BackupTriggered', at: t, operationId: 'op-2' },
   { type: 'BackupTriggerFailed', at: t, reason: 'HTTP 500' },
   { type: 'OperationObserved', at: t, status: 'InProgress' },

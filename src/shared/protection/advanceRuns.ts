@@ -4,7 +4,7 @@
  */
 import { toError } from '../errors/appError';
 import type { BackupJob } from '../gateways/backupGateway';
-import type { Run, RunStage } from '../runs/run';
+import { isTerminalStage, type Run, type RunStage } from '../runs/run';
 import type { RunEvent } from '../runs/runEvent';
 import { driveRun } from './driveRun';
 import { promisePool } from './promisePool';
@@ -45,11 +45,26 @@ export function jobFor(run: Run, jobs: readonly BackupJob[]): BackupJob | undefi
     .sort((a, b) => Date.parse(a.startTime ?? '') - Date.parse(b.startTime ?? ''))[0];
 }
 
+/** Every in-flight run, as the advance timer does it. */
 export async function advanceRuns(deps: ProtectionDeps): Promise<AdvanceResult> {
+  return advanceStoredRuns(deps, await deps.store.listActive());
+}
+
+/**
+ * One run only (the CLI's `backup` command following its run). Absent or finished runs are reported in `stages`
+ * without any Azure call.
+ */
+export async function advanceRun(deps: ProtectionDeps, runId: string): Promise<AdvanceResult> {
+  const stored = await deps.store.get(runId);
+  const result = await advanceStoredRuns(deps, stored && !isTerminalStage(stored.run.stage) ? [stored] : []);
+  if (stored && isTerminalStage(stored.run.stage)) result.stages[runId] = stored.run.stage;
+  return result;
+}
+
+async function advanceStoredRuns(deps: ProtectionDeps, active: StoredRun[]): Promise<AdvanceResult> {
   const now = deps.clock.now();
   const at = now.toISOString();
   const policy = runPolicyOf(deps.settings);
-  const active = await deps.store.listActive();
   const result: AdvanceResult = {
     active: active.length,
     advanced: 0,

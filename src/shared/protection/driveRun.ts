@@ -7,7 +7,7 @@ import { decide } from '../runs/decide';
 import type { RunCommand } from '../runs/runCommand';
 import type { RunEvent } from '../runs/runEvent';
 import type { RunPolicy } from '../runs/runPolicy';
-import { executeCommand } from './executeCommand';
+import { executeCommand, type CommandContext } from './executeCommand';
 import type { ProtectionDeps } from './protectionDeps';
 import type { StoredRun } from './runRepository';
 
@@ -24,10 +24,11 @@ export async function driveRun(
   policy: RunPolicy,
   start: StoredRun,
   input: { events?: RunEvent[]; commands?: RunCommand[] },
+  context: CommandContext = {},
 ): Promise<DriveOutcome> {
   let stored = start;
   const queue: RunEvent[] = [];
-  for (const command of input.commands ?? []) queue.push(...(await executeCommand(deps, stored.run, command)));
+  for (const command of input.commands ?? []) queue.push(...(await executeCommand(deps, stored.run, command, context)));
   queue.push(...(input.events ?? []));
   for (let steps = 0; queue.length > 0 && steps < MAX_STEPS; steps += 1) {
     const event = queue.shift() as RunEvent;
@@ -41,7 +42,8 @@ export async function driveRun(
       }
     }
     const results: RunEvent[] = [];
-    for (const command of decision.commands) results.push(...(await executeCommand(deps, stored.run, command)));
+    for (const command of decision.commands)
+      results.push(...(await executeCommand(deps, stored.run, command, context)));
     // A command's result is decided before the remaining outside observations, which may be older.
     queue.unshift(...results);
   }

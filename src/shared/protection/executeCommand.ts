@@ -4,7 +4,7 @@
  */
 import { checkSetup } from '../checks/checkSetup';
 import { toError } from '../errors/appError';
-import type { RecoveryPoint } from '../gateways/backupGateway';
+import type { BackupJob, RecoveryPoint } from '../gateways/backupGateway';
 import { compactFinding, type Run } from '../runs/run';
 import type { RunCommand } from '../runs/runCommand';
 import type { RunEvent } from '../runs/runEvent';
@@ -17,9 +17,47 @@ const DAY_MS = 86_400_000;
 /** Recovery point and job times come from Azure's clock, the run's from ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
+/** The service code Azure answers a backup POST with while a backup of the item is running (HTTP 400). */
+const BACKUP_IN_PROGRESS = /\bUserErrorBackupOperationInProgress\b/;
+
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-export async function executeCommand(deps: ProtectionDeps, run: Run, command: RunCommand): Promise<RunEvent[]> {
+/** The vault's backup jobs in progress (started within the last day). */
+export async function listInProgressJobs(deps: ProtectionDeps, vaultId: string, now: Date): Promise<BackupJob[]> {
+  const vault = vaultRefOf(deps.settings, vaultId);
+  const filter = {
+    startTime: new Date(now.getTime() - DAY_MS),
+    endTime: now,
+    operation: 'Backup' as const,
+    status: 'InProgress',
+  };
+  const jobs: BackupJob[] = [];
+  for await (const job of deps.gateways.backup.listJobs(vault, filter)) if (job.status === 'InProgress') jobs.push(job);
+  return jobs;
+}
+
+/** The id of a backup job in progress for the run's VM, if any. */
+async function inProgressJobOf(deps: ProtectionDeps, run: Run, now: Date): Promise<string | undefined> {
+  const jobs = await listInProgressJobs(deps, run.target.vaultId, now);
+  return jobs.find((j) => sameName(j.entityName, run.target.vmName))?.jobId;
+}
+
+/** What the caller already knows, so that many runs do not each repeat the same vault-wide listing. */
+export interface CommandContext {
+  /**
+   * Backup jobs in progress per vault (key: lower-cased vault id), listed once by the nightly call. A job started
+   * after the listing is not missed for long: Azure refuses the POST (UserErrorBackupOperationInProgress) and the
+   * run adopts that job.
+   */
+  inProgressJobs?: ReadonlyMap<string, readonly BackupJob[]>;
+}
+
+export async function executeCommand(
+  deps: ProtectionDeps,
+  run: Run,
+  command: RunCommand,
+  context: CommandContext = {},
+): Promise<RunEvent[]> {
   const now = deps.clock.now();
   const at = now.toISOString();
   const timeoutInSeconds = deps.settings.runCommandTimeoutInSeconds;
@@ -35,14 +73,27 @@ export async function executeCommand(deps: ProtectionDeps, run: Run, command: Ru
         return [{ type: 'PreflightCompleted', at, findings: checkSetup(probe.facts).map(compactFinding) }];
       }
       case 'FindInProgressJob': {
+        const known = context.inProgressJobs?.get(run.target.vaultId.toLowerCase());
+        const jobId =
+          known === undefined
+            ? await inProgressJobOf(deps, run, now)
+            : known.find((j) => j.status === 'InProgress' && sameName(j.entityName, run.target.vmName))?.jobId;
+        return [jobId === undefined ? { type: 'NoInProgressJob', at } : { type: 'InProgressJobFound', at, jobId }];
+      }
+      case 'FindJobSinceRequest': {
         const vault = vaultRefOf(deps.settings, command.vaultId);
-        const filter = { startTime: new Date(now.getTime() - DAY_MS), endTime: now, operation: 'Backup' as const };
+        const since = Date.parse(command.since) - CLOCK_SKEW_MS;
+        const filter = { startTime: new Date(since), endTime: now, operation: 'Backup' as const };
+        let first: BackupJob | undefined;
         for await (const job of deps.gateways.backup.listJobs(vault, filter)) {
-          if (job.status === 'InProgress' && sameName(job.entityName, command.vmName)) {
-            return [{ type: 'InProgressJobFound', at, jobId: job.jobId }];
-          }
+          const start = job.startTime === undefined ? Number.NaN : Date.parse(job.startTime);
+          // A job without a readable start time still counts: when in doubt, never ask twice.
+          if (!sameName(job.entityName, command.vmName) || start < since) continue;
+          if (first === undefined || start < Date.parse(first.startTime ?? '')) first = job;
         }
-        return [{ type: 'NoInProgressJob', at }];
+        return first === undefined
+          ? [{ type: 'NoJobSinceRequest', at, since: command.since }]
+          : [{ type: 'JobObserved', at, job: first }];
       }
       case 'TriggerBackup':
         try {
@@ -51,7 +102,14 @@ export async function executeCommand(deps: ProtectionDeps, run: Run, command: Ru
           });
           return [{ type: 'BackupTriggered', at, operationId }];
         } catch (e) {
-          return [{ type: 'BackupTriggerFailed', at, reason: toError(e).message }];
+          const reason = toError(e).message;
+          // Azure refuses a second backup while one runs for the item: that job is tonight's backup, adopt it.
+          if (BACKUP_IN_PROGRESS.test(reason)) {
+            const jobId = await inProgressJobOf(deps, run, now).catch(() => undefined);
+            if (jobId !== undefined) return [{ type: 'InProgressJobFound', at, jobId }];
+            return [{ type: 'CommandFailed', at, command: command.type, reason }];
+          }
+          return [{ type: 'BackupTriggerFailed', at, reason }];
         }
       case 'ReadOperation': {
         const op = await deps.gateways.backup.getBackupOperation(

@@ -4,12 +4,13 @@
  * on by advanceRuns.
  */
 import { isAppError, toError } from '../errors/appError';
-import type { ProtectedVm } from '../gateways/backupGateway';
+import type { BackupJob, ProtectedVm } from '../gateways/backupGateway';
 import type { VmInfo } from '../gateways/vmCommandGateway';
 import { initialCommands } from '../runs/decide';
 import { newRun, type RunStage } from '../runs/run';
 import { driveRun } from './driveRun';
 import { decideEnrollment, type Enrollment } from './enrollment';
+import { listInProgressJobs } from './executeCommand';
 import { promisePool } from './promisePool';
 import type { ProtectionDeps } from './protectionDeps';
 import { targetOf } from './protectedItemOf';
@@ -44,6 +45,26 @@ export async function listEnrollment(deps: ProtectionDeps): Promise<Enrollment> 
   return decideEnrollment({ protectedVms, vms, listedVmIds: settings.enrollment.vmIds, ...(tag ? { tag } : {}) });
 }
 
+/**
+ * Each vault's backup jobs in progress, listed once for the whole night instead of once per VM (a vault-wide list
+ * per VM grows with the fleet squared). A vault whose list fails is left out: its runs list for themselves.
+ */
+async function inProgressJobsByVault(deps: ProtectionDeps, enrollment: Enrollment): Promise<Map<string, BackupJob[]>> {
+  const byVault = new Map<string, BackupJob[]>();
+  const now = deps.clock.now();
+  for (const vaultId of new Set(enrollment.enrolled.map((e) => e.item.vault.id.toLowerCase()))) {
+    try {
+      byVault.set(vaultId, await listInProgressJobs(deps, vaultId, now));
+    } catch (e) {
+      deps.log.warn('Could not list the backup jobs in progress; each VM looks for itself', {
+        vaultId,
+        error: toError(e).message,
+      });
+    }
+  }
+  return byVault;
+}
+
 export async function runNightlyProtection(deps: ProtectionDeps, night: string): Promise<NightlyResult> {
   const enrollment = await listEnrollment(deps);
   if (enrollment.taggedNotProtected.length > 0 || enrollment.listedNotProtected.length > 0) {
@@ -53,6 +74,7 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
     });
   }
   const policy = runPolicyOf(deps.settings);
+  const context = { inProgressJobs: await inProgressJobsByVault(deps, enrollment) };
   const settled = await promisePool(enrollment.enrolled, deps.settings.maxConcurrency, async ({ item }) => {
     const run = newRun(night, targetOf(item), deps.clock.now().toISOString());
     let created;
@@ -62,7 +84,7 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
       if (isAppError(e) && e.code === 'CONFLICT') return { vmId: item.vmId, outcome: 'exists', runId: run.id } as const;
       throw e;
     }
-    const result = await driveRun(deps, policy, created, { commands: initialCommands(created.run) });
+    const result = await driveRun(deps, policy, created, { commands: initialCommands(created.run) }, context);
     if (result.kind === 'superseded') return { vmId: item.vmId, outcome: 'superseded', runId: run.id } as const;
     const r = result.stored.run;
     return {

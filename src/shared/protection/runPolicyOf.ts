@@ -1,16 +1,20 @@
 /** The state machine's policy, from the app settings. */
 import type { Settings } from '../config/settings';
+import { RETRIGGER_GRACE_MS } from '../runs/decide';
 import type { RunPolicy } from '../runs/runPolicy';
 
 const MINUTE = 60_000;
 
 export function runPolicyOf(settings: Settings): RunPolicy {
   const l = settings.stageLimitsInMinutes;
+  // A command still pending after two Run Command time-outs belongs to an instance that is gone.
+  const retryAfterMs = Math.max(5 * MINUTE, 2 * settings.runCommandTimeoutInSeconds * 1000);
   return {
     stageLimitsMs: {
       preflight: l.preflight * MINUTE,
-      // Triggering is a job lookup and one POST; it shares the preflight limit rather than adding a setting.
-      triggering: l.preflight * MINUTE,
+      // Triggering is a job lookup and one POST; it shares the preflight limit rather than adding a setting, plus
+      // the wait before a request that left no job may be repeated (decide.ts, RETRIGGER_GRACE_MS).
+      triggering: l.preflight * MINUTE + Math.max(RETRIGGER_GRACE_MS, retryAfterMs),
       'backup-running': l.backup * MINUTE,
       assessing: l.assess * MINUTE,
       'restore-running': l.restore * MINUTE,
@@ -19,8 +23,7 @@ export function runPolicyOf(settings: Settings): RunPolicy {
     },
     retentionDays: settings.recoveryPointRetentionDays,
     skipBackupOnBlockingFindings: settings.skipBackupOnBlockingFindings,
-    // A command still pending after two Run Command time-outs belongs to an instance that is gone.
-    retryAfterMs: Math.max(5 * MINUTE, 2 * settings.runCommandTimeoutInSeconds * 1000),
+    retryAfterMs,
     drillsEnabled: settings.drill.enabled,
   };
 }

@@ -15,4 +15,6 @@ export interface RunRepository {
   update(run: Run, etag: string): Promise<StoredRun>;
   /** Runs that are not in a terminal stage. */
   listActive(): Promise<StoredRun[]>;
+  /** Every run of one night, or of every night when `night` is absent (finished runs included). */
+  list(night?: string): Promise<StoredRun[]>;
 }

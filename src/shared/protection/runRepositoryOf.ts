@@ -29,5 +29,11 @@ export function runRepositoryOf(store: RunStore<Run, 'stage'>): RunRepository {
       }
       return runs;
     },
+    async list(night) {
+      // The partition is the night, so one night's runs are one partition query.
+      const runs: StoredRun[] = [];
+      for await (const r of store.list(night)) runs.push({ run: r.value, etag: r.etag });
+      return runs;
+    },
   };
 }

@@ -19,6 +19,13 @@ export interface Decision {
 const DAY_MS = 86_400_000;
 /** VM clocks drift, and a log line may be written just before the job start Azure records. */
 export const LOG_SINCE_MARGIN_MS = 10 * 60_000;
+/**
+ * How long after a backup request the vault's job list must still show no job for the VM before the run may ask
+ * once more. A job appears in the list within seconds of an accepted POST; ten minutes leaves a wide margin, so a
+ * list that is empty after it means the POST never reached Azure (the instance died between writing the request
+ * and sending it). Not a setting: it guards the one-job-per-night invariant and has no business value to tune.
+ */
+export const RETRIGGER_GRACE_MS = 10 * 60_000;
 
 const COMPLETED: readonly JobStatus[] = ['Completed', 'CompletedWithWarnings'];
 const UNSUCCESSFUL: readonly JobStatus[] = ['Failed', 'Cancelled'];
@@ -125,6 +132,25 @@ function step(run: Run, event: RunEvent, policy: RunPolicy, c: Commands): Run {
         backup: { ...run.backup, triggerRequestedAt: event.at },
       };
     }
+    case 'NoJobSinceRequest': {
+      const requested = run.backup.triggerRequestedAt;
+      // Only a list read after the grace period that covers the request proves the first request left no job.
+      if (!mayRetrigger(run, event.at) || requested === undefined || ms(event.since) > ms(requested)) {
+        return settled(run, event.at);
+      }
+      c.alert(
+        'warning',
+        'BackupRetriggered',
+        `the backup requested at ${requested} never reached Azure (no job after ${minutes(RETRIGGER_GRACE_MS)}); asking once more`,
+      );
+      c.add({ type: 'TriggerBackup', expiry: new Date(ms(event.at) + policy.retentionDays * DAY_MS).toISOString() });
+      return {
+        ...run,
+        updatedAt: event.at,
+        pendingSince: event.at,
+        backup: { ...run.backup, retriggeredAt: event.at },
+      };
+    }
     case 'BackupTriggered': {
       c.add({ type: 'ReadOperation', operationId: event.operationId });
       const next = moveTo(
@@ -166,6 +192,22 @@ function step(run: Run, event: RunEvent, policy: RunPolicy, c: Commands): Run {
       // Keep `pendingSince`: the next tick after `retryAfterMs` retries the command.
       return { ...run, updatedAt: event.at, reason: `${event.command} failed: ${event.reason}` };
   }
+}
+
+/**
+ * A requested backup may be asked for once more only when nothing came of the request (no operation id, no job),
+ * it was not asked again already, and the grace period for its job to show up has passed.
+ */
+export function mayRetrigger(run: Run, at: string): boolean {
+  const b = run.backup;
+  return (
+    run.stage === 'triggering' &&
+    b.triggerRequestedAt !== undefined &&
+    b.retriggeredAt === undefined &&
+    b.operationId === undefined &&
+    b.jobId === undefined &&
+    ms(at) - ms(b.triggerRequestedAt) >= RETRIGGER_GRACE_MS
+  );
 }
 
 function findJob(run: Run, at: string, c: Commands): Run {
@@ -264,21 +306,24 @@ function onTick(run: Run, at: string, policy: RunPolicy, c: Commands): Run {
     return moveTo(run, 'timed-out', at, reason);
   }
   if (run.pendingSince !== undefined && ms(at) - ms(run.pendingSince) < policy.retryAfterMs) return run;
-  const retry = pollCommand(run);
+  const retry = pollCommand(run, at);
   if (retry === undefined) return run;
   c.add(retry);
   return { ...run, updatedAt: at, pendingSince: at };
 }
 
-function pollCommand(run: Run): DistributiveOmit<RunCommand, 'runId' | 'vmId'> | undefined {
+function pollCommand(run: Run, at: string): DistributiveOmit<RunCommand, 'runId' | 'vmId'> | undefined {
+  const { vmName, vaultId } = run.target;
   switch (run.stage) {
     case 'preflight':
       return { type: 'RunPreflight' };
-    case 'triggering':
-      // Once the backup was requested only an observed job moves the run on (never a second request).
-      return run.backup.triggerRequestedAt === undefined
-        ? { type: 'FindInProgressJob', vmName: run.target.vmName, vaultId: run.target.vaultId }
-        : undefined;
+    case 'triggering': {
+      const requested = run.backup.triggerRequestedAt;
+      if (requested === undefined) return { type: 'FindInProgressJob', vmName, vaultId };
+      // Once the backup was requested, an observed job moves the run on; only a job list that proves the request
+      // left no job may lead to one more request (see RETRIGGER_GRACE_MS).
+      return mayRetrigger(run, at) ? { type: 'FindJobSinceRequest', vmName, vaultId, since: requested } : undefined;
+    }
     case 'backup-running':
       // Job status comes from the per-vault job list each tick; only the operation needs its own read.
       return run.backup.jobId === undefined && run.backup.operationId !== undefined

@@ -54,6 +54,12 @@ export interface RunTarget {
 export interface RunBackup {
   /** Set when this run asked Azure for a backup; never set twice (DESIGN.md safety invariant 5). */
   triggerRequestedAt?: string;
+  /**
+   * Set when the run asked once more because the first request left no trace: no operation id was recorded and,
+   * after RETRIGGER_GRACE_MS, the vault listed no backup job for the VM since the request (the instance died
+   * between writing the request and the POST). At most once, so at most one job per VM and night.
+   */
+  retriggeredAt?: string;
   operationId?: string;
   /** The job was already running for this VM when the run looked (triggered elsewhere or by an earlier attempt). */
   adopted?: boolean;

@@ -12,6 +12,8 @@ interface CommandBase {
 export type RunCommand =
   | (CommandBase & { type: 'RunPreflight' })
   | (CommandBase & { type: 'FindInProgressJob'; vmName: string; vaultId: string })
+  /** Lists the vault's backup jobs since `since`: JobObserved for this VM's first one, else NoJobSinceRequest. */
+  | (CommandBase & { type: 'FindJobSinceRequest'; vmName: string; vaultId: string; since: string })
   | (CommandBase & { type: 'TriggerBackup'; expiry: string })
   | (CommandBase & { type: 'ReadOperation'; operationId: string })
   | (CommandBase & { type: 'FindRecoveryPoint'; after: string })

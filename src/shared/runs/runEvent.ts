@@ -11,6 +11,11 @@ export type RunEvent =
   /** A backup job for this VM is already in progress (triggered elsewhere, or by an earlier attempt of this run). */
   | { type: 'InProgressJobFound'; at: string; jobId: string }
   | { type: 'NoInProgressJob'; at: string }
+  /**
+   * The vault's job list, read at `at`, shows no backup job for this VM since `since` (the backup request): the
+   * request never reached Azure.
+   */
+  | { type: 'NoJobSinceRequest'; at: string; since: string }
   | { type: 'BackupTriggered'; at: string; operationId: string }
   | { type: 'BackupTriggerFailed'; at: string; reason: string }
   | { type: 'OperationObserved'; at: string; status: OperationStatusValue; jobId?: string; error?: string }
@@ -31,6 +36,7 @@ export const EVENT_STAGES: Record<RunEventType, readonly RunStage[]> = {
   PreflightFailed: ['preflight'],
   InProgressJobFound: ['triggering'],
   NoInProgressJob: ['triggering'],
+  NoJobSinceRequest: ['triggering'],
   BackupTriggered: ['triggering'],
   BackupTriggerFailed: ['triggering'],
   OperationObserved: ['backup-running'],

@@ -1,0 +1,92 @@
+import { optionString, parseArgs, UsageError } from '../args';
+import { CliCommand, CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../cliCommand';
+import { requireVmId } from './checkCommand';
+import { toError } from '../../shared/errors/appError';
+import { advanceRun } from '../../shared/protection/advanceRuns';
+import { createProtectionDeps } from '../../shared/protection/composition';
+import { nightOf } from '../../shared/protection/night';
+import type { ProtectionDeps, ProtectionLog } from '../../shared/protection/protectionDeps';
+import { protectVmNow } from '../../shared/protection/protectVmNow';
+import { isTerminalStage, type Run } from '../../shared/runs/run';
+import { formatRunVerdict, runProgressLine } from '../../shared/runs/runReport';
+
+/**
+ * Between two looks at the run. A backup job takes tens of minutes, so a poll every 30 s is prompt enough and
+ * costs about one job listing and one table read each time.
+ */
+export const FOLLOW_INTERVAL_MS = 30_000;
+/** A run ends by its stage time limits; this only stops a loop whose clock never moves (a broken `wait`). */
+const MAX_POLLS = 5_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Warnings and alerts go to stderr, so that stdout stays the result (and pure JSON with --json). */
+export const cliProtectionLog = (io: CliIo): ProtectionLog => ({
+  info: () => undefined,
+  warn: (message) => io.err(`warning: ${message}`),
+  error: (message) => io.err(`error: ${message}`),
+});
+
+export const cliProtectionDeps = (io: CliIo): ProtectionDeps =>
+  createProtectionDeps(io.env, {
+    ...(io.credential ? { credential: io.credential } : {}),
+    ...(io.clock ? { clock: io.clock } : {}),
+    log: cliProtectionLog(io),
+  });
+
+const progressKey = (run: Run): string => `${run.stage}|${run.backup.jobStatus ?? ''}`;
+
+export const backupCommand: CliCommand = {
+  name: 'backup',
+  summary: 'Back up one VM now (preflight, on-demand backup) and follow it to its verdict',
+  usage: [
+    'iris-backup-guard backup --vm <resourceId> [--json]',
+    '',
+    'Runs the VM’s protection cycle for tonight now, as the nightly timer would: the VM must be protected by a',
+    'configured vault (IBG_VAULT_IDS). If tonight’s run already exists it is followed, never repeated.',
+    `Polls every ${FOLLOW_INTERVAL_MS / 1000} s until the run ends. Exit code: 0 IRIS-consistent, 1 any other`,
+    'outcome (not IRIS-consistent, failed, timed out), 3 the command itself failed.',
+  ].join('\n'),
+  async run(argv, io) {
+    const args = parseArgs(argv, { values: ['vm'], flags: ['json'] });
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const vmId = requireVmId(optionString(args, 'vm'));
+    const json = args.options.json === true;
+    // With --json, stdout carries only the run.
+    const progress = (text: string): void => (json ? io.err(text) : io.out(text));
+    const deps = cliProtectionDeps(io);
+    const wait = io.wait ?? sleep;
+    const night = nightOf(deps.clock.now(), deps.settings.schedules.nightTimeZone);
+
+    const started = await protectVmNow(deps, vmId, night);
+    let run = started.stored.run;
+    progress(
+      started.outcome === 'exists'
+        ? `Tonight’s run for ${run.target.vmName} already exists (${run.id}); following it.`
+        : `Started run ${run.id}.`,
+    );
+    progress(runProgressLine(run));
+    let shown = progressKey(run);
+    for (let polls = 0; !isTerminalStage(run.stage); polls += 1) {
+      if (polls >= MAX_POLLS) {
+        io.err(`Stopped following run ${run.id} in stage ${run.stage}; see \`iris-backup-guard status\`.`);
+        return EXIT_FAILURE;
+      }
+      await wait(FOLLOW_INTERVAL_MS);
+      const result = await advanceRun(deps, run.id);
+      for (const e of result.errors) io.err(`warning: advancing the run failed: ${e.error}`);
+      for (const e of result.vaultErrors) io.err(`warning: could not list the jobs of ${e.vaultId}: ${e.error}`);
+      const stored = await deps.store.get(run.id).catch((e: unknown) => {
+        io.err(`warning: could not read the run: ${toError(e).message}`);
+        return undefined;
+      });
+      if (stored) run = stored.run;
+      if (progressKey(run) !== shown) {
+        shown = progressKey(run);
+        progress(runProgressLine(run));
+      }
+    }
+    io.out(json ? JSON.stringify(run, null, 2) : formatRunVerdict(run));
+    return run.verdict?.consistency === 'iris-consistent' ? EXIT_OK : EXIT_FINDINGS;
+  },
+};

@@ -1,0 +1,88 @@
+/** `iris-backup-guard status` through main(), against the sandbox (ARM emulator) and Azurite. */
+import { main } from '../../src/cli/main';
+import { nightsEndingWith } from '../../src/cli/commands/statusCommand';
+import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
+import { targetOf } from '../../src/shared/protection/protectedItemOf';
+import { newRun, type Run } from '../../src/shared/runs/run';
+import { settle, tonight } from '../protection/cycleHelpers';
+import { startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
+import { captureIo } from './cliIo';
+
+const ENROLLED = ['iris-a', 'iris-b', 'iris-noconfig'];
+
+describe('nightsEndingWith', () => {
+  it.each([
+    ['2026-03-10', 3, ['2026-03-10', '2026-03-09', '2026-03-08']],
+    ['2026-03-01', 2, ['2026-03-01', '2026-02-28']],
+    ['2024-03-01', 2, ['2024-03-01', '2024-02-29']],
+    ['2026-01-01', 2, ['2026-01-01', '2025-12-31']],
+  ])('%s, %i nights', (last, count, nights) => {
+    expect(nightsEndingWith(last, count)).toEqual(nights);
+  });
+});
+
+describe('iris-backup-guard status (sandbox)', () => {
+  let w: ProtectionWorld;
+  let night: string;
+  let earlier: string;
+  beforeAll(async () => {
+    w = await startProtectionWorld();
+    night = tonight(w);
+    earlier = nightsEndingWith(night, 3)[2] as string;
+    await runNightlyProtection(w.deps, night);
+    await settle(w, w.deps, night, ENROLLED);
+    // A run two nights ago that never got further than its preflight.
+    const [item] = await (async () => {
+      const items = [];
+      for await (const i of w.deps.gateways.backup.listProtectedVms(w.deps.settings.vaults[0]!)) items.push(i);
+      return items.filter((i) => i.vmName === 'iris-b');
+    })();
+    await w.deps.store.create(
+      newRun(earlier, targetOf(item!), new Date(Date.parse(`${earlier}T01:00:00Z`)).toISOString()),
+    );
+  });
+  afterAll(async () => w?.stop());
+
+  const io = () => captureIo(w.env, { credential: w.sandbox.credential, clock: w.sandbox.clock });
+
+  it('lists the last seven nights, newest night first, one row per run', async () => {
+    const out = io();
+    expect(await main(['status'], out)).toBe(0);
+    const lines = out.stdout().split('\n');
+    expect(lines[0]).toBe(`Runs for nights ${nightsEndingWith(night, 7)[6]} to ${night}:`);
+    expect(lines[1]).toMatch(/^NIGHT\s+VM\s+STAGE\s+JOB\s+RECOVERY POINT\s+VERDICT\s+REASON$/);
+    const rows = lines.slice(2).map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      [night, 'iris-a', 'done'],
+      [night, 'iris-b', 'done'],
+      [night, 'iris-noconfig', 'done'],
+      [earlier, 'iris-b', 'preflight'],
+    ]);
+    const noconfig = rows[2] ?? [];
+    expect(noconfig.slice(3, 5)).toEqual(['Completed', 'FileSystemConsistent']);
+    expect(noconfig[5]).toBe('file-system-consistent');
+    expect(noconfig[6]).toMatch(/316|file-system/i);
+    expect(rows[3]?.slice(3, 6)).toEqual(['-', '-', '-']);
+  });
+
+  it('--night picks one night; --json gives the runs whole', async () => {
+    const out = io();
+    expect(await main(['status', '--night', night, '--json'], out)).toBe(0);
+    const report = JSON.parse(out.stdout()) as { nights: string[]; runs: Run[] };
+    expect(report.nights).toEqual([night]);
+    expect(report.runs.map((r) => r.target.vmName)).toEqual(ENROLLED);
+    expect(report.runs.every((r) => r.verdict !== undefined && r.backup.jobId !== undefined)).toBe(true);
+  });
+
+  it('a night without runs says so', async () => {
+    const out = io();
+    expect(await main(['status', '--night', '2020-01-01'], out)).toBe(0);
+    expect(out.stdout()).toBe('No runs for night 2020-01-01.');
+  });
+
+  it.each([['2026-02-30'], ['yesterday'], ['2026-3-1']])('--night %s is a usage error', async (value) => {
+    const out = io();
+    expect(await main(['status', '--night', value], out)).toBe(2);
+    expect(out.stderr()).toContain(`--night "${value}" is not a date YYYY-MM-DD`);
+  });
+});
