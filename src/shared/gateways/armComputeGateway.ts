@@ -21,8 +21,28 @@ export interface ArmComputeGatewayOptions {
   logger?: GatewayLogger;
 }
 
+const ENDED_STATES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'TimedOut', 'Canceled']);
+const RUN_COMMAND_MARGIN_SECONDS = 120;
+/** Even against a local emulator, do not spin on the instance view. */
+const MIN_POLL_MS = 50;
+
+const delay = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
 export class ArmComputeGateway implements VmCommandGateway {
   private readonly logger: GatewayLogger;
+  private readonly locations = new Map<string, string>();
 
   constructor(
     private readonly clientFor: (subscriptionId: string) => ComputeManagementClient,
@@ -37,7 +57,7 @@ export class ArmComputeGateway implements VmCommandGateway {
       const vm = await this.clientFor(ref.subscriptionId).virtualMachines.get(ref.resourceGroup, ref.name, {
         abortSignal: options.abortSignal,
       });
-      return toVmInfo(vm);
+      return this.remember(toVmInfo(vm));
     } catch (e) {
       const error = toAzureAppError(e, MODULE, `get VM ${ref.name}`);
       if (isAppError(error) && error.code === 'NOT_FOUND') return undefined;
@@ -45,12 +65,17 @@ export class ArmComputeGateway implements VmCommandGateway {
     }
   }
 
+  private remember(vm: VmInfo | undefined): VmInfo | undefined {
+    if (vm !== undefined && vm.location !== '') this.locations.set(vm.id.toLowerCase(), vm.location);
+    return vm;
+  }
+
   async *listVms(subscriptionId: string, options: AbortOptions = {}): AsyncIterable<VmInfo> {
     try {
       for await (const vm of this.clientFor(subscriptionId).virtualMachines.listAll({
         abortSignal: options.abortSignal,
       })) {
-        const info = toVmInfo(vm);
+        const info = this.remember(toVmInfo(vm));
         if (info !== undefined) yield info;
       }
     } catch (e) {
@@ -60,22 +85,17 @@ export class ArmComputeGateway implements VmCommandGateway {
 
   async runScript(vmId: string, script: string, options: RunScriptOptions): Promise<RunScriptResult> {
     const ref = requireVmRef(vmId);
-    const vm = await this.getVm(vmId, options);
-    if (vm === undefined) {
-      throw new AppError('NOT_FOUND', {
-        module: MODULE,
-        message: `run script on VM ${ref.name}: the VM does not exist`,
-      });
-    }
+    const location = await this.locationOf(vmId, ref, options);
     const client = this.clientFor(ref.subscriptionId);
-    const { pollIntervalInMs } = this.options;
     try {
-      await client.virtualMachineRunCommands.createOrUpdate(
+      // Only the PUT is sent here; instead of following its long-running operation and then reading the result
+      // again, we read the instance view until the script has ended: the same answer in fewer requests.
+      const poller = client.virtualMachineRunCommands.createOrUpdate(
         ref.resourceGroup,
         ref.name,
         options.name,
         {
-          location: vm.location,
+          location,
           source: { script },
           parameters: options.parameters ?? [],
           timeoutInSeconds: options.timeoutInSeconds,
@@ -83,15 +103,10 @@ export class ArmComputeGateway implements VmCommandGateway {
           // A failing script must still give us its instance view rather than a failed deployment.
           treatFailureAsDeploymentFailure: false,
         },
-        { updateIntervalInMs: pollIntervalInMs, abortSignal: options.abortSignal },
+        { updateIntervalInMs: this.options.pollIntervalInMs, abortSignal: options.abortSignal },
       );
-      const runCommand = await client.virtualMachineRunCommands.getByVirtualMachine(
-        ref.resourceGroup,
-        ref.name,
-        options.name,
-        { expand: 'instanceView', abortSignal: options.abortSignal },
-      );
-      return toRunScriptResult(runCommand.instanceView);
+      await poller.submitted();
+      return await this.awaitScriptEnd(client, ref, options);
     } catch (e) {
       throw toRunCommandError(e, `run command ${options.name} on VM ${ref.name}`);
     } finally {
@@ -99,13 +114,52 @@ export class ArmComputeGateway implements VmCommandGateway {
     }
   }
 
+  /** VM locations never change, and a Run Command needs one: ask Azure once per VM and process. */
+  private async locationOf(vmId: string, ref: VmRef, options: AbortOptions): Promise<string> {
+    const known = this.locations.get(vmId.toLowerCase());
+    if (known !== undefined) return known;
+    const vm = await this.getVm(vmId, options);
+    if (vm === undefined) {
+      throw new AppError('NOT_FOUND', {
+        module: MODULE,
+        message: `run script on VM ${ref.name}: the VM does not exist`,
+      });
+    }
+    return vm.location;
+  }
+
+  private async awaitScriptEnd(
+    client: ComputeManagementClient,
+    ref: VmRef,
+    options: RunScriptOptions,
+  ): Promise<RunScriptResult> {
+    // Azure ends the script at timeoutInSeconds; the margin covers the extension's own start-up and reporting.
+    const deadline = Date.now() + (options.timeoutInSeconds + RUN_COMMAND_MARGIN_SECONDS) * 1000;
+    for (;;) {
+      await delay(Math.max(this.options.pollIntervalInMs, MIN_POLL_MS), options.abortSignal);
+      const runCommand = await client.virtualMachineRunCommands.getByVirtualMachine(
+        ref.resourceGroup,
+        ref.name,
+        options.name,
+        { expand: 'instanceView', abortSignal: options.abortSignal },
+      );
+      const result = toRunScriptResult(runCommand.instanceView);
+      if (ENDED_STATES.has(result.executionState)) return result;
+      if (runCommand.provisioningState === 'Failed') return { ...result, executionState: 'Failed' };
+      if (Date.now() > deadline) {
+        return { ...result, executionState: 'TimedOut', executionMessage: 'no result within the time-out' };
+      }
+    }
+  }
+
   /** Clean-up must not hide the script's result or error: failures are logged, never thrown. */
   private async deleteRunCommand(client: ComputeManagementClient, ref: VmRef, name: string): Promise<void> {
     try {
-      // No abort signal: a cancelled run must still remove its Run Command from the VM.
-      await client.virtualMachineRunCommands.delete(ref.resourceGroup, ref.name, name, {
-        updateIntervalInMs: this.options.pollIntervalInMs,
-      });
+      // No abort signal: a cancelled run must still remove its Run Command from the VM. Azure finishes the
+      // deletion on its own once it has accepted the request, so nothing is gained by polling it.
+      await client.virtualMachineRunCommands
+        .delete(ref.resourceGroup, ref.name, name, { updateIntervalInMs: this.options.pollIntervalInMs })
+        .submitted();
     } catch (e) {
       const error = toAzureAppError(e, MODULE, `delete run command ${name} on VM ${ref.name}`);
       if (isAppError(error) && error.code === 'NOT_FOUND') return;
