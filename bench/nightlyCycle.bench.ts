@@ -13,6 +13,8 @@
  * extension's and the probes' shell time competing for the same CPU. IBG_BENCH_SCRIPTS=1 installs them. The
  * read-only probe runs through Run Command twice per VM either way (preflight and logs).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -110,6 +112,7 @@ async function bench(): Promise<void> {
     const night = nightOf(sandbox.clock.now(), 'UTC');
     const setupRequests = sandbox.requests;
 
+    const cpuAtStart = cpuSeconds();
     let t = performance.now();
     const nightly = await runNightlyProtection(deps, night);
     const nightlyMs = performance.now() - t;
@@ -131,6 +134,7 @@ async function bench(): Promise<void> {
       if (result.active === 0) break;
     }
     const trackingRequests = sandbox.requests - setupRequests - protectionRequests;
+    const cpuAtEnd = cpuSeconds();
     memory.stop();
 
     const runs = (await deps.store.list(night)).map((s) => s.run);
@@ -157,10 +161,20 @@ async function bench(): Promise<void> {
         `${protectionRequests + trackingRequests} in all)  target <= ${TARGETS.requestsPerVm}  ` +
         verdictOf(perVm(protectionRequests + trackingRequests) <= TARGETS.requestsPerVm),
     );
+    // On Azure the probes run on the VMs, in parallel; here they share this machine's cores with the app, so their
+    // CPU time is taken out (spread over the cores) to get the orchestration's own time.
+    const vmScriptSeconds = cpuAtEnd.children - cpuAtStart.children;
+    const ownMs =
+      orchestrationMs - (Number.isFinite(vmScriptSeconds) ? (vmScriptSeconds * 1000) / os.cpus().length : 0);
     console.log(
-      `Orchestration time: ${fmt(orchestrationMs / 1000)} s (nightly ${fmt(nightlyMs / 1000)} s, advance ` +
-        `${fmt(advanceMs / 1000)} s; includes the probes' Run Command script time)  target < ` +
-        `${TARGETS.orchestrationMs / 1000} s  ${verdictOf(orchestrationMs < TARGETS.orchestrationMs)}`,
+      `Orchestration time: ${fmt(ownMs / 1000)} s without the simulated VMs' script time; ${fmt(orchestrationMs / 1000)} s ` +
+        `wall (nightly ${fmt(nightlyMs / 1000)} s, advance ${fmt(advanceMs / 1000)} s)  target < ` +
+        `${TARGETS.orchestrationMs / 1000} s  ${verdictOf(ownMs < TARGETS.orchestrationMs)}`,
+    );
+    console.log(
+      `  CPU meanwhile: ${fmt(cpuAtEnd.self - cpuAtStart.self)} s in this process (the app and the sandbox's ARM ` +
+        `emulator), ${fmt(vmScriptSeconds)} s in the simulated VMs' scripts (Run Command probes; on Azure they run ` +
+        `on the VMs, here on the same ${os.cpus().length} cores)`,
     );
     console.log(
       `  not counted: waiting for the simulated extension's backup scripts ${fmt(extensionWaitMs / 1000)} s; ` +
@@ -182,6 +196,20 @@ async function bench(): Promise<void> {
     await sandbox?.stop().catch(() => undefined);
     await azurite?.stop().catch(() => undefined);
   }
+}
+
+/** CPU seconds used by this process, and by its finished child processes (the VMs' scripts) from /proc. */
+function cpuSeconds(): { self: number; children: number } {
+  const usage = process.cpuUsage();
+  let children = NaN;
+  try {
+    // Fields after the command name: cutime and cstime are the 14th and 15th, in clock ticks (100 per second).
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    children = (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    // Not Linux: report the children as unknown.
+  }
+  return { self: (usage.user + usage.system) / 1e6, children };
 }
 
 const rerun = rerunTrustingSandbox();
