@@ -61,7 +61,7 @@ export function renderDemoReport(summary: DemoSummary): string {
   out.push('', 'Why:');
   for (const r of summary.runs) {
     const reasons = r.verdict?.reasons.length ? r.verdict.reasons : [r.reason ?? 'no verdict'];
-    out.push(`  ${r.target.vmName}: ${reasons.join(' ')}`);
+    out.push(`  ${r.target.vmName}: ${reasons.join('; ')}.`);
     if (r.verdict?.irisLeftFrozen)
       out.push(`    CRITICAL: IRIS may still be frozen on ${r.target.vmName}. See README, "When IRIS is frozen".`);
   }

@@ -93,7 +93,8 @@ export const SETTINGS_CATALOGUE = [
     name: 'IBG_LIMIT_PREFLIGHT_MINUTES',
     required: 'no',
     default: '15',
-    description: 'Time limit of the preflight stage of a run, in minutes (1-2880).',
+    description:
+      'Time limit of the preflight stage of a run, in minutes (1-2880). The triggering stage gets this limit plus the 10-minute wait before a lost backup request is retried.',
     example: '15',
     secret: false,
   },
