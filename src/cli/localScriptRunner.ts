@@ -11,7 +11,8 @@ export interface LocalScriptResult {
 }
 
 export interface LocalScriptOptions {
-  env: Record<string, string>;
+  /** The script's whole environment (nothing is inherited implicitly). */
+  env: Record<string, string | undefined>;
   timeoutMs: number;
 }
 
@@ -38,7 +39,7 @@ class Tail {
 export function runLocalScript(scriptPath: string, options: LocalScriptOptions): Promise<LocalScriptResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', [scriptPath], {
-      env: { ...process.env, ...options.env },
+      env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stdout = new Tail(OUTPUT_TAIL_BYTES);

@@ -1,13 +1,14 @@
 /**
- * End to end: the real vm/probe.sh runs under dash against a temp VM root (with the simulated `iris` on PATH), its
- * output goes through parseProbeOutput and checkSetup, and the finding the root was built to trigger must appear.
+ * End to end, as an operator runs it: `iris-backup-guard check --root <dir> --json` runs the real vm/probe.sh against
+ * a temp VM root (with the simulated `iris` on PATH), and the finding the root was built to trigger must be named.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeIrisInstance, irisSimEnv, type IrisInstanceSpec } from '../../sandbox/vm-bin/irisSimState';
-import { checkSetup } from '../../src/shared/checks/checkSetup';
-import { parseProbeOutput } from '../../src/shared/checks/parseProbeOutput';
-import { makeRoot, removeRoot, runProbe, type RootFile } from './support/fsRoot';
+import { main } from '../../src/cli/main';
+import type { CheckReport } from '../../src/shared/checks/formatFindings';
+import { captureIo } from '../cli/cliIo';
+import { makeRoot, removeRoot, type RootFile } from './support/fsRoot';
 
 const VM = path.join(__dirname, '../../vm');
 const CONFIG = '/etc/azure/VMSnapshotScriptPluginConfig.json';
@@ -130,7 +131,7 @@ const rows: [string, Edit, IrisInstanceSpec[], string[]][] = [
   ['no IRIS on the VM', () => undefined, [], ['IrisNotFound']],
 ];
 
-describe('probe.sh → parseProbeOutput → checkSetup', () => {
+describe('iris-backup-guard check --root: probe.sh → parseProbeOutput → checkSetup', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach(removeRoot));
 
@@ -140,15 +141,17 @@ describe('probe.sh → parseProbeOutput → checkSetup', () => {
     const root = makeRoot({ files });
     roots.push(root);
     for (const spec of instances) writeIrisInstance(root, spec);
-    const parsed = parseProbeOutput(await runProbe(root, irisSimEnv(root)));
-    expect(parsed.facts).toBeDefined();
-    return { findings: parsed.facts ? checkSetup(parsed.facts, { vmId: 'vm1' }) : [], problems: parsed.problems };
+    const io = captureIo({ ...process.env, ...irisSimEnv(root) });
+    const exitCode = await main(['check', '--root', root, '--json'], io);
+    const report = JSON.parse(io.stdout()) as CheckReport & { probeProblems: string[] };
+    return { findings: report.findings, problems: report.probeProblems, exitCode };
   }
 
   it('finds nothing on a VM set up with our scripts and config', async () => {
-    const { findings, problems } = await check(() => undefined, [RUNNING]);
+    const { findings, problems, exitCode } = await check(() => undefined, [RUNNING]);
     expect(problems).toEqual([]);
     expect(findings).toEqual([]);
+    expect(exitCode).toBe(0);
   });
 
   it.each(rows)('%s', async (_name, edit, instances, codes) => {

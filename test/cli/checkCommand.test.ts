@@ -25,7 +25,7 @@ describe('iris-backup-guard check --root', () => {
   };
 
   it('a correct setup: no blocking findings, exit 0', async () => {
-    const io = captureIo();
+    const io = captureIo(process.env);
     const code = await main(['check', '--root', root(hardenedFiles()), '--json'], io);
     const report = JSON.parse(io.stdout()) as {
       schema: string;
@@ -52,7 +52,7 @@ describe('iris-backup-guard check --root', () => {
       '',
     ],
   ])('%s: human output names the finding and its fix, exit 1', async (_name, files, code, nextBackup) => {
-    const io = captureIo();
+    const io = captureIo(process.env);
     expect(await main(['check', '--root', root(files)], io)).toBe(1);
     expect(io.stdout()).toContain(code);
     expect(io.stdout()).toContain('Fix:');
@@ -62,7 +62,7 @@ describe('iris-backup-guard check --root', () => {
   it('a root that is not a directory', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-cli-')), 'f');
     fs.writeFileSync(file, 'x');
-    const io = captureIo();
+    const io = captureIo(process.env);
     expect(await main(['check', '--root', file], io)).toBe(2);
     expect(io.stderr()).toContain('is not a directory');
   });

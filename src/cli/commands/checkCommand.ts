@@ -46,11 +46,11 @@ export async function probeVm(vmId: string, io: CliIo): Promise<ProbeOutcome> {
 }
 
 /** The same probe, run here with a directory as the filesystem root (a VM image, a copied /etc/azure). */
-export async function probeRoot(root: string): Promise<ProbeOutcome> {
+export async function probeRoot(root: string, env: Record<string, string | undefined>): Promise<ProbeOutcome> {
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
     throw new UsageError(`--root "${root}" is not a directory`);
   const result = await runLocalScript(vmScriptPath('probe'), {
-    env: { IBG_ROOT: fs.realpathSync(root), IBG_PROBE_MODE: 'check' },
+    env: { ...env, IBG_ROOT: fs.realpathSync(root), IBG_PROBE_MODE: 'check' },
     timeoutMs: LOCAL_PROBE_TIMEOUT_MS,
   });
   const parsed = parseProbeOutput(result.stdout);
@@ -92,7 +92,7 @@ export const checkCommand: CliCommand = {
     if ((vm === undefined) === (root === undefined)) throw new UsageError('give exactly one of --vm and --root');
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const json = args.options.json === true;
-    if (root !== undefined) return reportFindings(await probeRoot(root), undefined, json, io);
+    if (root !== undefined) return reportFindings(await probeRoot(root, io.env), undefined, json, io);
     const vmId = requireVmId(vm);
     return reportFindings(await probeVm(vmId, io), vmId, json, io);
   },

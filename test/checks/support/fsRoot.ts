@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
 
 export interface RootFile {
   /** File content; omit with `symlinkTo` or `dir`. */
@@ -51,15 +47,4 @@ function uidOf(user: string): number {
   const uid = Number(line?.split(':')[2]);
   if (!Number.isInteger(uid)) throw new Error(`No user ${user} in /etc/passwd`);
   return uid;
-}
-
-/** Runs the real probe under dash against `root`, as Run Command would. */
-export async function runProbe(root: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const probe = path.join(__dirname, '../../../vm/probe.sh');
-  const { stdout } = await run('dash', [probe], {
-    env: { ...env, IBG_ROOT: root, IBG_PROBE_MODE: 'check' },
-    timeout: 60_000,
-    maxBuffer: 1024 * 1024,
-  });
-  return stdout;
 }
