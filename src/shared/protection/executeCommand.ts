@@ -70,7 +70,13 @@ export async function executeCommand(
           timeoutInSeconds,
         });
         if (probe.facts === undefined) return [{ type: 'PreflightFailed', at, reason: probe.problems.join('; ') }];
-        return [{ type: 'PreflightCompleted', at, findings: checkSetup(probe.facts, { vmId: run.target.vmId }).map(compactFinding) }];
+        return [
+          {
+            type: 'PreflightCompleted',
+            at,
+            findings: checkSetup(probe.facts, { vmId: run.target.vmId }).map(compactFinding),
+          },
+        ];
       }
       case 'FindInProgressJob': {
         const known = context.inProgressJobs?.get(run.target.vaultId.toLowerCase());
