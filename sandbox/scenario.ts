@@ -48,6 +48,12 @@ export interface VmSpec {
   vmSize?: string;
   /** Name of the vault protecting this VM (same subscription), or absent when unprotected. */
   protectedBy?: string;
+  /**
+   * Whether the VMSnapshotLinux extension directory exists under /var/lib/waagent. Default: true for protected VMs
+   * (Azure installs it with protection and the first backup), false otherwise; false on a protected VM shows the
+   * BackupExtensionNotInstalled finding.
+   */
+  extensionInstalled?: boolean;
   files?: VmFileSpec[];
   /** IRIS instances, written with sandbox/vm-bin/irisSimState.ts writeIrisInstance. */
   irisInstances?: IrisInstanceSpec[];
@@ -146,6 +152,9 @@ export function validateScenario(value: unknown, where = 'scenario'): Scenario {
         throw new ScenarioError(`${fw}: mode must be an octal string like "600"`);
       }
     });
+    if (v.extensionInstalled !== undefined && typeof v.extensionInstalled !== 'boolean') {
+      throw new ScenarioError(`${w}: 'extensionInstalled' must be true or false`);
+    }
     if (typeof v.protectedBy === 'string') {
       const vaults = value.vaults as VaultSpec[];
       if (!vaults.some((vault) => vault.name === v.protectedBy && vault.subscriptionId === v.subscriptionId)) {

@@ -1,7 +1,7 @@
 /** A simulated VM's filesystem root: materialising scenario files (owner, mode) and reading facts back like `os.stat`. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileFact, FileView } from './extension/extensionRules';
+import { type FileFact, type FileView, SHIPPED_HOST_CONF } from './extension/extensionRules';
 import { gidOf, uidOf, userNameOf } from './hostUsers';
 import type { VmFileSpec } from './scenario';
 import { ScenarioError } from './scenario';
@@ -54,6 +54,21 @@ export function createVmSkeleton(root: string): void {
   for (const dir of ['etc/azure', 'var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux', 'tmp', 'opt']) {
     fs.mkdirSync(path.join(root, dir), { recursive: true });
   }
+}
+
+/** Where the Linux guest agent unpacks the VMSnapshotLinux extension (vmsnapshot.md §2.1, §4.1). */
+export const BACKUP_EXTENSION_DIR = '/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9184.0';
+
+/**
+ * What Azure leaves on a VM once a vault protects and backs it up: the extension directory with its shipped host
+ * conf (the one the extension falls back to, read by the simulated run from memory, written here for realism).
+ */
+export function installBackupExtension(root: string): void {
+  const main = hostPath(root, `${BACKUP_EXTENSION_DIR}/main`);
+  fs.mkdirSync(main, { recursive: true });
+  const conf = path.join(main, 'VMSnapshotPluginHost.conf');
+  fs.writeFileSync(conf, SHIPPED_HOST_CONF);
+  fs.chmodSync(conf, 0o644);
 }
 
 /** `os.stat` (following symlinks) plus a size-capped read, as the extension sees each file. */

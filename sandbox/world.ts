@@ -6,7 +6,7 @@ import { diskResourceId, nicResourceId, resourceKey, vaultResourceId, vmResource
 import type { SandboxClock } from './clock';
 import { writeIrisInstances } from './irisInstances';
 import type { Scenario, VaultSpec, VmSpec } from './scenario';
-import { createVmSkeleton, writeVmFile } from './vmRoot';
+import { createVmSkeleton, installBackupExtension, writeVmFile } from './vmRoot';
 
 export interface VaultRecord extends VaultSpec {
   id: string;
@@ -85,6 +85,7 @@ export class World {
       });
       if (vault) vm.protectedBy = resourceKey(vaultResourceId(vault.subscriptionId, vault.resourceGroup, vault.name));
       createVmSkeleton(vm.root);
+      if (spec.extensionInstalled ?? vault !== undefined) installBackupExtension(vm.root);
       for (const file of spec.files ?? []) writeVmFile(vm.root, file, this.repoRoot);
       const neverThaws = (scenario.faults ?? []).some(
         (f) => f.kind === 'freezeNeverThaws' && f.vm.toLowerCase() === spec.name.toLowerCase(),

@@ -11,6 +11,8 @@
 set -u
 
 readonly BUDGET=3990
+# A bash re-exec counts only within the script's first lines (before any bash syntax it protects).
+readonly REEXEC_LINES=20
 readonly READ_CAP=65536 LOG_READ_CAP=262144 LINE_CAP=300 PATH_CAP=200 IRIS_TIMEOUT=10 MAX_INSTANCES=4
 readonly R="${IBG_ROOT:-}"
 readonly HOST_CONF=/etc/azure/VMSnapshotPluginHost.conf
@@ -140,6 +142,16 @@ stdout_writes() {
 
 trimmed() { sed 's/^[[:space:]]*//;s/[[:space:]]*$//'; }
 
+# The script re-execs itself under bash when sh runs it: near the top, a BASH_VERSION test and an `exec … bash … $0`
+# (`[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"`, or the same split over an if/fi). The extension ignores
+# the shebang (vmsnapshot.md §3.1), so this is what makes bash syntax below it safe.
+reexecs_bash() {
+  _top="$(printf '%s\n' "$CODE" | head -n "$REEXEC_LINES")"
+  printf '%s\n' "$_top" | grep -q 'BASH_VERSION' &&
+    printf '%s\n' "$_top" |
+    grep -Eq '(^|[;&|[:space:]])exec[[:space:]]+(/usr/bin/env[[:space:]]+)?([^[:space:]]*/)?bash[[:space:]]+(--[[:space:]]+)?"?[$][{]?0'
+}
+
 # script_facts VMPATH: sets FACTS for a pre/post script.
 script_facts() {
   file_facts "$1"
@@ -151,6 +163,8 @@ script_facts() {
   case "$_raw" in *"$CR"*) _crlf=true ;; esac
   FACTS="$FACTS,\"firstLine\":$(js "$(printf '%s\n' "$_raw" | head -n 1 | tr -d '\r' | cut -c 1-80)")"
   FACTS="$FACTS,\"crlf\":$_crlf,\"bashisms\":$(bashisms)"
+  # Only when true (absent = false) to spare the output budget.
+  ! reexecs_bash || FACTS="$FACTS,\"reexecsBash\":true"
   _marker="$(printf '%s\n' "$_raw" | tr -d '\r' |
     sed -n 's/^# iris-backup-guard: \([a-z][a-z]* v[0-9][0-9]*\)$/\1/p' | head -n 1)"
   [ -z "$_marker" ] || FACTS="$FACTS,\"ibgScript\":$(js "$_marker")"

@@ -229,10 +229,13 @@ export const pyTruthy = (v: unknown): boolean =>
 /** handle.py's `== False` only matches a real boolean false (or 0). */
 const isPyFalse = (v: unknown): boolean => v === false || v === 0;
 
+// handle.py daemon(): "App Consistent … Enabled" unless the code is silent, then the fallback line for every code,
+// then (no snapshot) "Plugin Host Precheck Failed" — so a surfaced validation code (306, 317, …) is logged by name.
 const invalid = (code: number, dobackup: boolean, log: string[]): SetupValidation => {
   const silent = SILENT_CODES.has(code);
-  if (silent) log.push(`Triggering File System Consistent Backup because of error code ${statusCodeString(code)}`);
-  else if (!dobackup) log.push(`Plugin Host Precheck Failed ${statusCodeString(code)}`);
+  if (!silent) log.push('App Consistent Consistent Backup Enabled');
+  log.push(`Triggering File System Consistent Backup because of error code ${statusCodeString(code)}`);
+  if (!silent && !dobackup) log.push(`Plugin Host Precheck Failed ${statusCodeString(code)}`);
   return { kind: 'invalid', code, silent, dobackup: silent ? true : dobackup, log };
 };
 

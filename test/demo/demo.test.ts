@@ -50,6 +50,7 @@ describe('demo', () => {
     ['iris-prod-05', 'failed'],
     ['iris-prod-06', 'file-system-consistent'],
     ['cache-legacy-01', 'file-system-consistent'],
+    ['cache-legacy-02', 'file-system-consistent'],
   ])('%s gets the verdict %s', (vm, consistency) => {
     expect(runOf(vm).verdict?.consistency).toBe(consistency);
   });
@@ -64,7 +65,8 @@ describe('demo', () => {
     ['iris-prod-02', 'PluginConfigNotFound', 316],
     ['iris-prod-03', 'IncorrectJSONConfigFile', 305],
     ['iris-prod-04', 'InsufficientPermissionforPre-Script', 306],
-  ])('%s: the verdict names the silent cause %s (%d)', (vm, name, code) => {
+    ['iris-prod-06', 'PluginConfigPermissionError', 317],
+  ])('%s: the verdict names the cause %s (%d)', (vm, name, code) => {
     const verdict = runOf(vm).verdict;
     expect(verdict?.reasons.join(' ')).toContain(name);
     expect(verdict?.extensionCode).toBe(code);
@@ -76,11 +78,25 @@ describe('demo', () => {
     ['iris-prod-04', 'InsufficientPermissionforPre-Script'],
     ['iris-prod-05', 'ContinueBackupOnFailureIsString'],
     ['cache-legacy-01', 'ScriptExitsFiveOnSuccess'],
+    ['cache-legacy-02', 'ScriptExitsFiveOnSuccess'],
   ])('the setup check of %s predicted %s', (vm, code) => {
     expect(checkOf(vm)?.findings.map((f) => f.code)).toContain(code);
   });
 
-  it('flags the Caché sample scripts as leaving IRIS frozen', () => {
+  it('explains the pre-script that exits 5 (IRIS success, extension failure)', () => {
+    const verdict = runOf('cache-legacy-02').verdict;
+    expect(verdict?.extensionCode).toBe(300);
+    expect(verdict?.failedScript).toBe('pre');
+    expect(verdict?.scriptExitCode).toBe(5);
+    expect(verdict?.reasons[0]).toMatch(/^Pre-ScriptExecutionFailed: the pre-script exited 5/);
+    expect(verdict?.irisLeftFrozen).toBe(false);
+  });
+
+  it('finds nothing to fix on the correctly set-up VM', () => {
+    expect(checkOf('iris-prod-01')?.findings).toEqual([]);
+  });
+
+  it('flags the Caché sample scripts as published (CRLF) as leaving IRIS frozen', () => {
     expect(runOf('cache-legacy-01').verdict?.irisLeftFrozen).toBe(true);
     expect(runOf('iris-prod-01').verdict?.irisLeftFrozen).toBe(false);
   });

@@ -262,6 +262,55 @@ describe('summarizePrePost', () => {
     expect(summary.extensionStatus?.code).toBe(extensionCode);
   });
 
+  // PluginHost's own rejection lines name no code: a log cut before handle.py's fallback line still tells which.
+  const run = (...messages: string[]): PrePostSummary =>
+    summarizePrePost(
+      parseExtensionLog(
+        ['Loading script modules now...', ...messages]
+          .map((m, i) => `2026-11-21 01:30:00.${String(100 + i).padStart(6, '0')} [${SOURCE}]${m}`)
+          .join('\n'),
+      ).value,
+    );
+  it.each([
+    [
+      'JSON mode 644 and owner nobody, then the freeze (317, no fallback line)',
+      run(
+        'Permissions of the file /etc/azure/VMSnapshotScriptPluginConfig.json are 644',
+        'Plugin Config file does not have desired permissions',
+        'The owner of the Plugin Config file /etc/azure/VMSnapshotScriptPluginConfig.json is nobody but not root',
+        'T:S freeze, timeout value 60',
+        'T:S thaw result 0',
+      ),
+      { validation: { result: 'failed', status: status(317) }, consistency: 'file-system-consistent' },
+      317,
+    ],
+    [
+      'only the owner line (317)',
+      run('The owner of the Plugin Config file /etc/azure/x.json is azureuser but not root'),
+      { validation: { result: 'failed', status: status(317) }, consistency: 'file-system-consistent' },
+      317,
+    ],
+    [
+      'host conf mode 666 (314, silent fallback)',
+      run('Plugin host Config file does not have desired permissions'),
+      { validation: { result: 'failed', status: status(314) }, mode: 'file-system-fallback' },
+      undefined,
+    ],
+    [
+      'only "Plugin Host Precheck Failed" (no snapshot)',
+      run('Plugin Host Precheck Failed StatusCode.FailedPrepostPluginConfigPermissionError,'),
+      {
+        validation: { result: 'failed', status: status(317) },
+        final: { kind: 'precheck-failed', statusName: 'FailedPrepostPluginConfigPermissionError' },
+        consistency: 'failed',
+      },
+      317,
+    ],
+  ])('%s', (_name, summary, expected, extensionCode) => {
+    expect(summary).toMatchObject(expected);
+    expect(summary.extensionStatus?.code).toBe(extensionCode);
+  });
+
   it('picks the run at or after `since`, not the last one', () => {
     const summary = summaryOf('extension-python2.log', '2026-11-20T21:30:00Z');
     expect(summary).toMatchObject({

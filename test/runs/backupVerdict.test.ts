@@ -51,7 +51,114 @@ describe('backupVerdict', () => {
         irisLeftFrozen: false,
         reasons: [
           "Pre-ScriptExecutionFailed: the pre-script exited 5 (IRIS's success code, which the extension reads as failure)",
+          'IRIS was nevertheless frozen from 2026-03-10T01:33:01.000 to 2026-03-10T01:33:09.500, across the snapshot at 2026-03-10T01:33:05.000Z',
         ],
+      },
+    ],
+    [
+      'Microsoft Caché sample after dos2unix: pre and post exit 5, IRIS thawed by the post-script',
+      {
+        job: { status: 'CompletedWithWarnings', errorDetails: [{ code: 300, recommendations: [] }] },
+        recoveryPoint: point('FileSystemConsistent'),
+        evidence: {
+          unavailable: [],
+          extension: { pre: { outcome: 'failed', exitCode: 5 }, post: { outcome: 'failed', exitCode: 5 } },
+          iris: frozenPair,
+        },
+      },
+      {
+        consistency: 'file-system-consistent',
+        failedScript: 'pre',
+        extensionCode: 300,
+        scriptExitCode: 5,
+        irisLeftFrozen: false,
+        reasons: [
+          "Pre-ScriptExecutionFailed: the pre-script exited 5 (IRIS's success code, which the extension reads as failure)",
+          "Post-ScriptExecutionFailed: the post-script exited 5 (IRIS's success code, which the extension reads as failure)",
+          'IRIS was thawed at 2026-03-10T01:33:09.500, so the failed post-script did not leave it frozen',
+          'IRIS was nevertheless frozen from 2026-03-10T01:33:01.000 to 2026-03-10T01:33:09.500, across the snapshot at 2026-03-10T01:33:05.000Z',
+        ],
+      },
+    ],
+    [
+      'post-script failed and no thaw in the logs: IRIS may be left frozen',
+      {
+        job: completed,
+        recoveryPoint: point('FileSystemConsistent'),
+        evidence: {
+          unavailable: [],
+          extension: { pre: { outcome: 'succeeded' }, post: { outcome: 'failed', exitCode: 1 } },
+          iris: { frozenAt: frozenPair.frozenAt, thawedAt: '2026-03-10T01:30:00.000' },
+        },
+      },
+      { failedScript: 'post', extensionCode: 301, irisLeftFrozen: true },
+    ],
+    [
+      'JSON owned by nobody, mode 644 (317, surfaced): the log names the cause',
+      {
+        job: { status: 'CompletedWithWarnings', errorDetails: [{ code: 317, recommendations: [] }] },
+        recoveryPoint: point('FileSystemConsistent'),
+        evidence: {
+          unavailable: [],
+          extension: {
+            errorCode: 317,
+            validationDetail: [
+              'Plugin Config file does not have desired permissions',
+              'The owner of the Plugin Config file /etc/azure/VMSnapshotScriptPluginConfig.json is nobody but not root',
+            ],
+          },
+        },
+      },
+      {
+        consistency: 'file-system-consistent',
+        extensionCode: 317,
+        troubleshootingName: 'PluginConfigPermissionError',
+        irisLeftFrozen: false,
+        reasons: [
+          'PluginConfigPermissionError (code 317): the extension did not run the scripts; extension.log: "Plugin Config file does not have desired permissions", "The owner of the Plugin Config file /etc/azure/VMSnapshotScriptPluginConfig.json is nobody but not root"',
+        ],
+      },
+    ],
+    [
+      'logs silent, the job says 317: the verdict takes the code from the job',
+      {
+        job: {
+          status: 'CompletedWithWarnings',
+          errorDetails: [
+            { code: 100001, title: 'Other', recommendations: [] },
+            {
+              code: 317,
+              title: 'IncorrectJSONConfigFile',
+              message:
+                "The VMSnapshotScriptPluginConfig.json file is incorrect, so backup can't run the prescript or postscript.",
+              recommendations: [],
+            },
+          ],
+        },
+        recoveryPoint: point('FileSystemConsistent'),
+        evidence: { unavailable: [], extension: { pre: { outcome: 'not-run' }, post: { outcome: 'not-run' } } },
+      },
+      {
+        consistency: 'file-system-consistent',
+        extensionCode: 317,
+        troubleshootingName: 'PluginConfigPermissionError',
+        reasons: [
+          "PluginConfigPermissionError (code 317, from the backup job; the VM's logs do not say): The VMSnapshotScriptPluginConfig.json file is incorrect, so backup can't run the prescript or postscript.",
+        ],
+      },
+    ],
+    [
+      'logs unreadable, the job says 301: the post-script failed, IRIS may be left frozen',
+      {
+        job: { status: 'CompletedWithWarnings', errorDetails: [{ code: 301, recommendations: [] }] },
+        recoveryPoint: point('FileSystemConsistent'),
+        evidence: { unavailable: ['extension.log', 'messages.log'] },
+      },
+      {
+        extensionCode: 301,
+        failedScript: 'post',
+        irisLeftFrozen: true,
+        reasons: ["Post-ScriptExecutionFailed (code 301, from the backup job; the VM's logs do not say)"],
       },
     ],
     [
@@ -303,6 +410,47 @@ describe('backupVerdict from real log lines (through the parsers)', () => {
     );
     expect(v.extensionCode).toBe(316);
     expect(v.reasons[0]).toMatch(/^PluginConfigNotFound \(silent fallback, code 316\)/);
+  });
+
+  it('JSON owned by nobody, mode 644, as the sandbox logged it before the fallback line: 317 named with the cause', () => {
+    const ext = [
+      EXT('01:33:00.100000', 'Loading script modules now...'),
+      EXT('01:33:00.200000', 'Permissions of the file /etc/azure/VMSnapshotScriptPluginConfig.json are 644'),
+      EXT('01:33:00.300000', 'Plugin Config file does not have desired permissions'),
+      EXT(
+        '01:33:00.400000',
+        'The owner of the Plugin Config file /etc/azure/VMSnapshotScriptPluginConfig.json is nobody but not root',
+      ),
+      EXT('01:33:05.000000', 'T:S freeze, timeout value 60'),
+      EXT('01:33:05.100000', 'T:S thaw result 0'),
+    ];
+    const v = judge(
+      logsFacts({ extension: tail('extension.log', ext), messages: tail('messages.log', []) }),
+      'FileSystemConsistent',
+    );
+    expect(v.extensionCode).toBe(317);
+    expect(v.reasons).toEqual([
+      'PluginConfigPermissionError (code 317): the extension did not run the scripts; extension.log: "Plugin Config file does not have desired permissions", "The owner of the Plugin Config file /etc/azure/VMSnapshotScriptPluginConfig.json is nobody but not root"',
+    ]);
+  });
+
+  it('Caché sample after dos2unix: pre and post exit 5, thawed in messages.log: not left frozen', () => {
+    const ext = [
+      ...HAPPY_EXTENSION.slice(0, 4),
+      EXT('01:33:02.000000', 'Prescript for ScriptRunner failed with error code: 5 .'),
+      EXT('01:33:02.100000', 'Finished prescript execution from PluginHost side. Continue Backup: True'),
+      ...HAPPY_EXTENSION.slice(5, 8),
+      EXT('01:33:10.000000', 'Postscript for ScriptRunner failed with error code: 5 .'),
+      EXT('01:33:10.100000', 'Finished postscript execution from PluginHost side. Continue Backup: True'),
+    ];
+    const v = judge(
+      logsFacts({ extension: tail('extension.log', ext), messages: tail('messages.log', MESSAGES) }, [
+        { instance: 'CACHE', rc: 3 },
+      ]),
+      'FileSystemConsistent',
+    );
+    expect(v).toMatchObject({ extensionCode: 300, scriptExitCode: 5, failedScript: 'pre', irisLeftFrozen: false });
+    expect(v.reasons[0]).toMatch(/^Pre-ScriptExecutionFailed: the pre-script exited 5 /);
   });
 
   it('post-script failure with IRIS still frozen: irisLeftFrozen', () => {

@@ -44,6 +44,12 @@ describe('the demo-fleet scenario', () => {
       'FileSystemConsistent',
       'Prescript for ScriptRunner failed with error code: 2 .',
     ],
+    [
+      'cache-legacy-02',
+      'CompletedWithWarnings',
+      'FileSystemConsistent',
+      'Prescript for ScriptRunner failed with error code: 5 .',
+    ],
     ['iris-prod-03', 'Completed', 'FileSystemConsistent', 'StatusCode.FailedPrepostPluginConfigParsing,'],
     [
       'iris-prod-04',
@@ -56,7 +62,7 @@ describe('the demo-fleet scenario', () => {
       'iris-prod-06',
       'CompletedWithWarnings',
       'FileSystemConsistent',
-      'Plugin Config file does not have desired permissions',
+      'Triggering File System Consistent Backup because of error code StatusCode.FailedPrepostPluginConfigPermissionError,',
     ],
   ])('%s: job %s, recovery point %s', async (vm, status, type, logLine) => {
     const { jobId } = await triggerBackup(sandbox, vm, {
@@ -87,6 +93,28 @@ describe('the demo-fleet scenario', () => {
     const root = sandbox.vmRoot(vmId('cache-legacy-01'));
     expect(readIrisInstance(root, 'CACHE')?.frozen).toBe(true);
     expect(readIrisInstance(root, 'IRIS')).toBeUndefined();
+  });
+
+  it('thaws the Cache instance with the dos2unix-ed sample, whose post-script still exits 5 (`[ $status req 5]`)', () => {
+    const root = sandbox.vmRoot(vmId('cache-legacy-02'));
+    expect(readIrisInstance(root, 'CACHE')?.frozen).toBe(false);
+    const log = fs.readFileSync(path.join(root, EXT_LOG), 'utf8');
+    expect(log).toContain('Postscript for ScriptRunner failed with error code: 5 .');
+    expect(fs.readFileSync(path.join(root, 'usr/cachesys/mgr/cconsole.log'), 'utf8')).toContain(
+      'Backup.General.ExternalThaw: System resumed',
+    );
+  });
+
+  it.each([
+    ['iris-prod-01', true],
+    ['cache-legacy-02', true],
+    ['web-01', false],
+  ])('%s: the VMSnapshotLinux extension is installed: %s (protected VMs have it)', (vm, installed) => {
+    const dir = path.join(
+      sandbox.vmRoot(vmId(vm)),
+      'var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9184.0',
+    );
+    expect(fs.existsSync(dir)).toBe(installed);
   });
 
   it('generates a fleet of N protected IRIS VMs', () => {

@@ -208,6 +208,42 @@ describe('validateSetup: the extension precheck (vmsnapshot.md §2)', () => {
     expect(s.log).toContain('Validate Scripts output: errorCode - 0 dobackup - True fsFreeze_on - True pollTime - 3');
     expect(s.log.at(-1)).toBe('App Consistent Consistent Backup Enabled');
   });
+
+  // handle.py daemon(): every validation code gets the fallback line; surfaced ones are "enabled" first.
+  it.each<[string, Record<string, FileSpec | undefined>, string[]]>([
+    [
+      'JSON owned by nobody, mode 644 (317, surfaced, backup goes on)',
+      { [JSON_PATH]: { content: config(), mode: 0o644, owner: 'nobody' } },
+      [
+        'Plugin Config file does not have desired permissions',
+        'The owner of the Plugin Config file /etc/azure/VMSnapshotScriptPluginConfig.json is nobody but not root',
+        'App Consistent Consistent Backup Enabled',
+        'Triggering File System Consistent Backup because of error code StatusCode.FailedPrepostPluginConfigPermissionError,',
+      ],
+    ],
+    [
+      'pre-script 755 with continueBackupOnFailure false (306, no backup)',
+      {
+        [JSON_PATH]: { content: config({ continueBackupOnFailure: false }), mode: 0o600 },
+        '/etc/azure/pre.sh': { content: 'exit 0\n', mode: 0o755 },
+      },
+      [
+        'App Consistent Consistent Backup Enabled',
+        'Triggering File System Consistent Backup because of error code StatusCode.FailedPrepostPreScriptPermissionError,',
+        'Plugin Host Precheck Failed StatusCode.FailedPrepostPreScriptPermissionError,',
+      ],
+    ],
+    [
+      'missing JSON (316, silent)',
+      { [JSON_PATH]: undefined },
+      [
+        'Plugin host file does not exist in the location /etc/azure/VMSnapshotScriptPluginConfig.json',
+        'Triggering File System Consistent Backup because of error code StatusCode.FailedPrepostPluginConfigNotFound,',
+      ],
+    ],
+  ])('logs the end of a failed validation as handle.py does: %s', (_name, files, tail) => {
+    expect(validateSetup(vm(files)).log.slice(-tail.length)).toEqual(tail);
+  });
 });
 
 describe('simulateExtension: facts and script results → outcome (vmsnapshot.md §3.5)', () => {

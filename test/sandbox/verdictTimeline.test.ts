@@ -19,6 +19,7 @@ const VMS = [
   'iris-prod-01',
   'iris-prod-02',
   'cache-legacy-01',
+  'cache-legacy-02',
   'iris-prod-03',
   'iris-prod-04',
   'iris-prod-05',
@@ -166,11 +167,29 @@ describe.each([
     ['iris-prod-01', 'iris-consistent'],
     ['iris-prod-02', 'file-system-consistent'],
     ['cache-legacy-01', 'file-system-consistent'],
+    ['cache-legacy-02', 'file-system-consistent'],
     ['iris-prod-03', 'file-system-consistent'],
     ['iris-prod-04', 'file-system-consistent'],
     ['iris-prod-05', 'failed'],
     ['iris-prod-06', 'file-system-consistent'],
   ])('%s: verdict %s', (vm, consistency) => {
     expect(outcomes.get(vm)?.verdict.consistency).toBe(consistency);
+  });
+
+  it('names the cause of the file-system-consistent backup of iris-prod-06 (JSON owned by nobody, mode 644)', () => {
+    const v = outcomes.get('iris-prod-06')?.verdict;
+    expect(v?.extensionCode).toBe(317);
+    expect(v?.reasons[0]).toMatch(/^PluginConfigPermissionError \(code 317\): the extension did not run the scripts/);
+    expect(v?.reasons[0]).toContain('is nobody but not root');
+  });
+
+  it('cache-legacy-02 (Caché sample after dos2unix): the pre-script exited 5, and IRIS was thawed', () => {
+    const v = outcomes.get('cache-legacy-02')?.verdict;
+    expect(v).toMatchObject({ extensionCode: 300, failedScript: 'pre', scriptExitCode: 5, irisLeftFrozen: false });
+    expect(v?.reasons[0]).toMatch(/^Pre-ScriptExecutionFailed: the pre-script exited 5 /);
+    expect(v?.reasons).toContain(
+      "Post-ScriptExecutionFailed: the post-script exited 5 (IRIS's success code, which the extension reads as failure)",
+    );
+    expect(outcomes.get('cache-legacy-01')?.verdict.irisLeftFrozen).toBe(true);
   });
 });

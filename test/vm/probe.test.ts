@@ -154,6 +154,27 @@ describe('vm/probe.sh', () => {
     expect(facts.logs.otherScriptLog).toMatchObject({ path: '/var/tmp/BackupScript.log', lines: ['SYSTEM IS FROZEN'] });
   });
 
+  it.each([
+    ['`[ -z` guard, && exec /bin/bash', '[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"', true],
+    ['`[ -n` guard, || exec bash --', '[ -n "${BASH_VERSION:-}" ] || exec bash -- "$0" "$@"', true],
+    [
+      'if/fi guard, exec /usr/bin/env bash',
+      'if [ -z "$BASH_VERSION" ]; then\n  exec /usr/bin/env bash "${0}" "$@"\nfi',
+      true,
+    ],
+    ['commented out', '# [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"', false],
+    ['exec without a BASH_VERSION guard (loops forever)', 'exec /bin/bash "$0" "$@"', false],
+    ['guard without exec', '[ -z "$BASH_VERSION" ] && echo "not bash"', false],
+    ['re-exec after line 20', `${'true\n'.repeat(25)}[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"`, false],
+  ])('reexecsBash: %s', (_name, head, expected) => {
+    const root = makeRoot();
+    writeFile(root, CONFIG, JSON.stringify({ preScriptLocation: '/etc/azure/pre.sh', postScriptLocation: '/x' }));
+    writeFile(root, '/etc/azure/pre.sh', `#!/bin/bash\n${head}\nif [[ -n "$x" ]]; then :; fi\nexit 0\n`, 0o700);
+    const facts = probe(root);
+    expect(facts.pre?.bashisms).toEqual(['double-bracket']);
+    expect(facts.pre?.reexecsBash ?? false).toBe(expected);
+  });
+
   it('follows the host conf to another JSON and sees a BOM', () => {
     const root = makeRoot();
     writeFile(root, '/etc/azure/VMSnapshotPluginHost.conf', '[pre_post]\npluginConfigPath0:\t/etc/azure/other.json\n');

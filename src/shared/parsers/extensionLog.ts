@@ -224,6 +224,17 @@ const VALIDATE_OUTPUT = /^Validate Scripts output: errorCode - (\d+)/;
 const FS_FALLBACK = /^Triggering File System Consistent Backup because of error code\s*StatusCode\.(\w+),?/;
 const PERMISSIONS = /^(Permissions|Permisisons)\s+of the file (.+) are (\d{3,4})\s*$/;
 const STATUS_CODE = /StatusCode\.(\w+)/g;
+/**
+ * PluginHost's own rejections name no code; handle.py logs it on a later line that a cut log may lack (317: the JSON's
+ * permissions or owner; 314: the host conf's; 316: no JSON).
+ */
+const VALIDATION_LINES: [RegExp, number][] = [
+  [/^Plugin Config file does not have desired permissions/, 317],
+  [/^The owner of the Plugin Config file .* but\s+not root/, 317],
+  [/^Plugin host Config file does not have desired permissions/, 314],
+  [/^The owner of the Plugin host Config file .* but\s+not root/, 314],
+  [/^Plugin host file does not exist in the location/, 316],
+];
 const FINAL_LINES: [RegExp, PrePostFinalKind][] = [
   [/Enable Succeeded with App Consistent Snapshot/, 'app-consistent-snapshot'],
   [/^Plugin Host Precheck Failed\s*StatusCode\.(\w+)/, 'precheck-failed'],
@@ -322,6 +333,13 @@ export function summarizePrePost(entries: readonly ExtensionLogEntry[], since?: 
         summary.validation = status ? { result: 'failed', status } : { result: 'failed', statusName: String(code) };
       }
     }
+    const rejected = VALIDATION_LINES.find(([r]) => r.test(msg));
+    const rejectedStatus = rejected ? prepostStatusByCode(rejected[1]) : undefined;
+    if (rejectedStatus && summary.validation.result !== 'failed') {
+      summary.validation = { result: 'failed', status: rejectedStatus };
+      // handle.py skips the scripts for every validation code: silent ones without saying so.
+      if (rejectedStatus.silentFallback) summary.mode = 'file-system-fallback';
+    }
     const fallback = FS_FALLBACK.exec(msg);
     if (fallback) {
       const status = prepostStatusByName(fallback[1] ?? '');
@@ -365,6 +383,9 @@ export function summarizePrePost(entries: readonly ExtensionLogEntry[], since?: 
       if (!m) continue;
       summary.final = { kind, line: e.line, message: msg };
       if (m[1]) summary.final.statusName = m[1];
+      const precheck = kind === 'precheck-failed' && m[1] ? prepostStatusByName(m[1]) : undefined;
+      if (precheck && summary.validation.result !== 'failed')
+        summary.validation = { result: 'failed', status: precheck };
       break;
     }
   }
@@ -386,7 +407,14 @@ function scriptFailed(p: ScriptPhase): boolean {
 function consistencyOf(s: PrePostSummary): PrePostSummary['consistency'] {
   if (s.final.kind === 'app-consistent-snapshot') return 'app-consistent';
   if (s.final.kind !== 'none') return 'failed';
-  if (s.mode === 'file-system-fallback' || scriptFailed(s.preScript) || scriptFailed(s.postScript)) {
+  // A failed validation skips the scripts; without "Plugin Host Precheck Failed" the snapshot was still taken.
+  const validationFailed = s.validation.result === 'failed';
+  if (
+    s.mode === 'file-system-fallback' ||
+    validationFailed ||
+    scriptFailed(s.preScript) ||
+    scriptFailed(s.postScript)
+  ) {
     return 'file-system-consistent';
   }
   return 'unknown';

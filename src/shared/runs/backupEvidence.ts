@@ -15,6 +15,11 @@ import { epochMs } from './backupVerdict';
  */
 const MESSAGES_LOOKBACK_MS = 14 * 3_600_000;
 
+/** Validation error lines kept to say why (the JSON's mode, then its owner, for 317). */
+const VALIDATION_DETAIL_LINES = 2;
+/** Script results are reported on their own, and "Cant run prescript" only repeats that the config failed. */
+const NOT_VALIDATION_DETAIL = /failed with error code:|timed out\.|^Cant run prescript/;
+
 /** IsWDSuspendedExt's exit status for a suspended write daemon (iris.md §1). */
 const WD_SUSPENDED = 5;
 
@@ -42,6 +47,13 @@ function extensionEvidence(tail: ProbeLogTail, since: string): ExtensionEvidence
   const status = s.validation.status;
   if (s.mode === 'file-system-fallback' && status?.silentFallback) ev.fallbackCode = status.code;
   else if (s.validation.result === 'failed' && status && !status.silentFallback) ev.errorCode = status.code;
+  if (ev.fallbackCode !== undefined || ev.errorCode !== undefined) {
+    const detail = s.errors
+      .map((e) => e.message)
+      .filter((m) => !NOT_VALIDATION_DETAIL.test(m))
+      .slice(0, VALIDATION_DETAIL_LINES);
+    if (detail.length > 0) ev.validationDetail = detail;
+  }
   const pre = outcome(s.preScript);
   const post = outcome(s.postScript);
   if (pre) ev.pre = pre;

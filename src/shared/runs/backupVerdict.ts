@@ -34,6 +34,8 @@ export interface ExtensionEvidence {
   fallbackCode?: number;
   /** A validation or run error the extension surfaced (302, 303, 306, 307, 317, 300, 301, 308–311). */
   errorCode?: number;
+  /** What extension.log says about a validation failure (untrusted VM text, shortened), e.g. the rejected mode. */
+  validationDetail?: string[];
   pre?: { outcome: ScriptOutcome; exitCode?: number };
   post?: { outcome: ScriptOutcome; exitCode?: number };
   /** When the file systems were frozen for the snapshot, if logged (UTC). */
@@ -72,6 +74,21 @@ export interface BackupVerdictInput {
 export const epochMs = (iso: string): number => Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);
 
 const FAILED_JOB: readonly JobStatus[] = ['Failed', 'Cancelled'];
+const PRE_SCRIPT_CODES: readonly number[] = [300, 308, 310];
+const POST_SCRIPT_CODES: readonly number[] = [301, 309, 311];
+const DETAIL_CHARS = 160;
+
+const shortened = (text: string): string => (text.length > DETAIL_CHARS ? `${text.slice(0, DETAIL_CHARS)}…` : text);
+
+/** The job's first VMSnapshotLinux pre/post code (300–318): Azure's own word when the VM's logs say nothing. */
+function jobPrepostDetail(job: BackupVerdictInput['job']): JobErrorDetail | undefined {
+  return job?.errorDetails.find((d) => d.code !== undefined && prepostStatusByCode(d.code) !== undefined);
+}
+
+const logSays = (ext: ExtensionEvidence): string =>
+  ext.validationDetail?.length
+    ? `; extension.log: ${ext.validationDetail.map((l) => `"${shortened(l)}"`).join(', ')}`
+    : '';
 
 const troubleshootingNameOf = (code: number): string => {
   const known = prepostStatusByCode(code);
@@ -95,13 +112,16 @@ export function backupVerdict(input: BackupVerdictInput): BackupVerdict {
   const v: BackupVerdict = { consistency: 'unknown', reasons, irisLeftFrozen: false, missing };
   const ext = input.evidence?.extension;
   const iris = input.evidence?.iris;
+  const thawed =
+    iris?.thawedAt !== undefined && iris.frozenAt !== undefined && epochMs(iris.thawedAt) >= epochMs(iris.frozenAt);
+  let postFailed = false;
 
   // What the extension says went wrong, first failure wins (as in the extension's SetExtErrorCode).
   if (ext?.fallbackCode !== undefined) {
     v.extensionCode = ext.fallbackCode;
     v.troubleshootingName = troubleshootingNameOf(ext.fallbackCode);
     reasons.push(
-      `${v.troubleshootingName} (silent fallback, code ${ext.fallbackCode}): the extension skipped the scripts and took a file-system-consistent snapshot`,
+      `${v.troubleshootingName} (silent fallback, code ${ext.fallbackCode}): the extension skipped the scripts and took a file-system-consistent snapshot${logSays(ext)}`,
     );
   }
   for (const role of ['pre', 'post'] as const) {
@@ -113,19 +133,37 @@ export function backupVerdict(input: BackupVerdictInput): BackupVerdict {
     v.troubleshootingName ??= troubleshootingNameOf(code);
     if (s.exitCode !== undefined) v.scriptExitCode ??= s.exitCode;
     reasons.push(scriptReason(role, s.outcome, s.exitCode));
-    if (role === 'post') v.irisLeftFrozen = true;
+    if (role === 'post') postFailed = true;
   }
   if (ext?.errorCode !== undefined && v.extensionCode === undefined) {
     v.extensionCode = ext.errorCode;
     v.troubleshootingName = troubleshootingNameOf(ext.errorCode);
-    reasons.push(`${v.troubleshootingName} (code ${ext.errorCode}): the extension did not run the scripts`);
+    reasons.push(
+      `${v.troubleshootingName} (code ${ext.errorCode}): the extension did not run the scripts${logSays(ext)}`,
+    );
+  }
+  const jobDetail = v.extensionCode === undefined ? jobPrepostDetail(input.job) : undefined;
+  if (jobDetail?.code !== undefined) {
+    const code = jobDetail.code;
+    v.extensionCode = code;
+    v.troubleshootingName = troubleshootingNameOf(code);
+    if (PRE_SCRIPT_CODES.includes(code)) v.failedScript = 'pre';
+    if (POST_SCRIPT_CODES.includes(code)) {
+      v.failedScript = 'post';
+      postFailed = true;
+    }
+    const said = jobDetail.message ?? jobDetail.title;
+    // A failed job lists its error details in its own reason below.
+    if (!(input.job && FAILED_JOB.includes(input.job.status))) {
+      reasons.push(
+        `${v.troubleshootingName} (code ${code}, from the backup job; the VM's logs do not say)${said ? `: ${shortened(said)}` : ''}`,
+      );
+    }
   }
 
   // IRIS's own record of the freeze.
   if (iris?.freezeFailed) reasons.push('The pre-script logged that ExternalFreeze failed: IRIS was not frozen');
   if (iris?.frozenAt !== undefined) v.frozenAt = iris.frozenAt;
-  const thawed =
-    iris?.thawedAt !== undefined && iris.frozenAt !== undefined && epochMs(iris.thawedAt) >= epochMs(iris.frozenAt);
   if (thawed && iris?.thawedAt !== undefined && iris.frozenAt !== undefined) {
     v.thawedAt = iris.thawedAt;
     v.freezeWindowMs = epochMs(iris.thawedAt) - epochMs(iris.frozenAt);
@@ -134,6 +172,10 @@ export function backupVerdict(input: BackupVerdictInput): BackupVerdict {
     v.irisLeftFrozen = true;
     reasons.push(`IRIS was frozen at ${iris.frozenAt} and messages.log shows no thaw after it`);
   }
+  // A failed post-script may not have thawed IRIS: only IRIS's own record of a thaw clears it.
+  if (postFailed && thawed) {
+    reasons.push(`IRIS was thawed at ${v.thawedAt ?? ''}, so the failed post-script did not leave it frozen`);
+  } else if (postFailed) v.irisLeftFrozen = true;
   if (iris?.thawFailed) {
     v.irisLeftFrozen = true;
     reasons.push('The post-script logged that ExternalThaw failed');
@@ -169,6 +211,18 @@ export function backupVerdict(input: BackupVerdictInput): BackupVerdict {
         ext
           ? 'The recovery point is FileSystemConsistent; extension.log does not say why'
           : 'The recovery point is FileSystemConsistent; extension.log could not be read to say why',
+      );
+    }
+    // Azure's label follows the scripts' exit codes; IRIS's own record can still show a freeze around the snapshot.
+    const snapshotAt = ext?.snapshotAt ?? point.time;
+    if (
+      v.frozenAt !== undefined &&
+      v.thawedAt !== undefined &&
+      epochMs(v.frozenAt) <= epochMs(snapshotAt) &&
+      epochMs(snapshotAt) <= epochMs(v.thawedAt)
+    ) {
+      reasons.push(
+        `IRIS was nevertheless frozen from ${v.frozenAt} to ${v.thawedAt}, across the snapshot at ${snapshotAt}`,
       );
     }
     return v;
