@@ -6,8 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { vmScriptEnv } from './irisInstances';
 import { simClockEnv } from './vm-bin/simClock';
-
-export const OUTPUT_TAIL_BYTES = 4096;
+import { OutputTail } from '../src/shared/vmScripts/outputTail';
 
 export type VmProcessEnd =
   | { kind: 'exited'; exitCode: number; stdout: string; stderr: string }
@@ -24,24 +23,6 @@ export interface VmProcessRequest {
   killOnTimeout: boolean;
   /** The process's clock (sandbox time minus real time, ms); default: the sandbox clock when it starts. */
   clockOffsetMs?: number;
-}
-
-/** Keeps the last `max` bytes of a stream. */
-class Tail {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  constructor(private readonly max: number) {}
-  push(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    while (this.size - (this.chunks[0]?.length ?? 0) >= this.max && this.chunks.length > 1) {
-      this.size -= this.chunks.shift()?.length ?? 0;
-    }
-  }
-  text(): string {
-    const all = Buffer.concat(this.chunks);
-    return all.subarray(Math.max(0, all.length - this.max)).toString('utf8');
-  }
 }
 
 /** Scripts running at once across all VMs; more wait their turn (a fleet of 500 must not fork 1000 shells at once). */
@@ -79,8 +60,8 @@ export class VmProcessRunner {
         detached: true,
       });
       this.children.add(child);
-      const out = new Tail(OUTPUT_TAIL_BYTES);
-      const err = new Tail(OUTPUT_TAIL_BYTES);
+      const out = new OutputTail();
+      const err = new OutputTail();
       child.stdout?.on('data', (c: Buffer) => out.push(c));
       child.stderr?.on('data', (c: Buffer) => err.push(c));
       child.stdin?.on('error', () => undefined);

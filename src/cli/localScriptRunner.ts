@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-
-/** Output kept per stream: the same 4 KiB managed Run Command keeps, so a local check sees what Azure would. */
-export const OUTPUT_TAIL_BYTES = 4096;
+import { OutputTail } from '../shared/vmScripts/outputTail';
 
 export interface LocalScriptResult {
   exitCode: number | null;
@@ -16,22 +14,6 @@ export interface LocalScriptOptions {
   timeoutMs: number;
 }
 
-/** Keeps only the last `limit` bytes of a stream, like Run Command does. */
-class Tail {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  constructor(private readonly limit: number) {}
-  push(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit) this.size -= this.chunks.shift()?.length ?? 0;
-  }
-  text(): string {
-    const all = Buffer.concat(this.chunks);
-    return all.subarray(Math.max(0, all.length - this.limit)).toString('utf8');
-  }
-}
-
 /**
  * Runs one of the app's vm/ scripts on this machine with `sh` (as the extension and Run Command do),
  * e.g. the probe against a copied `/etc/azure` given as IBG_ROOT.
@@ -42,8 +24,8 @@ export function runLocalScript(scriptPath: string, options: LocalScriptOptions):
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const stdout = new Tail(OUTPUT_TAIL_BYTES);
-    const stderr = new Tail(OUTPUT_TAIL_BYTES);
+    const stdout = new OutputTail();
+    const stderr = new OutputTail();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;

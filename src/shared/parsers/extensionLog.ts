@@ -1,4 +1,4 @@
-import { LOG_LIMITS, readInputLines } from './inputLines';
+import { LOG_LIMITS, readInputLines, reportCutLastLine } from './inputLines';
 import { fractionToMillis, isoTimestamp, isValidOffsetMinutes, isValidTimestamp, TimestampParts } from './isoTimestamp';
 import { ParseResult, ProblemLog } from './parseResult';
 import { PrepostStatusCode, prepostStatusByCode, prepostStatusByName } from './prepostStatusCodes';
@@ -130,14 +130,7 @@ export function parseExtensionLog(text: string, options: ExtensionLogOptions = {
     if (line.trim() === '') continue;
     attach(n, line);
   }
-  const lastLine = lines[lines.length - 1];
-  const lastEntry = entries[entries.length - 1];
-  if (lastLine && lastEntry && lastEntry.line !== lastLine.n && typeof text === 'string' && !/[\r\n]$/.test(text)) {
-    problems.add(
-      'The last line has no line break and no timestamp: it looks cut; it was kept as a continuation',
-      lastLine.n,
-    );
-  }
+  reportCutLastLine(text, lines, entries[entries.length - 1]?.line, problems);
   if (freezeStart !== undefined) {
     problems.add(
       'The "Logs during Freeze" block has no end marker (log cut, or the extension stopped while frozen)',

@@ -82,3 +82,28 @@ export function readInputLines(input: unknown, limits: InputLimits, problems: Pr
   });
   return lines;
 }
+
+/**
+ * A log whose last line has no line break and is not an entry of its own was probably cut mid-line (copied while
+ * being written, or truncated); the parsers keep it as a continuation and say so.
+ */
+export function reportCutLastLine(
+  input: unknown,
+  lines: readonly InputLine[],
+  lastEntryLine: number | undefined,
+  problems: ProblemLog,
+): void {
+  const last = lines[lines.length - 1];
+  if (
+    last &&
+    lastEntryLine !== undefined &&
+    lastEntryLine !== last.n &&
+    typeof input === 'string' &&
+    !/[\r\n]$/.test(input)
+  ) {
+    problems.add(
+      'The last line has no line break and no timestamp: it looks cut; it was kept as a continuation',
+      last.n,
+    );
+  }
+}

@@ -1,4 +1,4 @@
-import { InputLine, LOG_LIMITS, readInputLines } from './inputLines';
+import { InputLine, LOG_LIMITS, readInputLines, reportCutLastLine } from './inputLines';
 import { isoTimestamp, isValidOffsetMinutes, isValidTimestamp, TimestampParts } from './isoTimestamp';
 import { ParseResult, ProblemLog } from './parseResult';
 
@@ -131,14 +131,7 @@ export function parseMessagesLog(text: string, options: MessagesLogOptions = {})
     }
     attach(n, line);
   }
-  const lastLine = lines[lines.length - 1];
-  const lastEntry = entries[entries.length - 1];
-  if (lastLine && lastEntry && lastEntry.line !== lastLine.n && typeof text === 'string' && !/[\r\n]$/.test(text)) {
-    problems.add(
-      'The last line has no line break and no timestamp: it looks cut; it was kept as a continuation',
-      lastLine.n,
-    );
-  }
+  reportCutLastLine(text, lines, entries[entries.length - 1]?.line, problems);
   if (orphanFirst !== undefined) {
     problems.add(`${orphanCount} unstamped lines before the first stamped entry were skipped`, orphanFirst);
   }
