@@ -8,9 +8,14 @@ import * as path from 'node:path';
 import type { DemoSummary } from '../../sandbox/demo/demoReport';
 import { runDemo } from '../../sandbox/demo/runDemo';
 import { formatTrafficIssues, validateTraffic } from '../../sandbox/trafficValidation';
+import { readVmScript } from '../../src/shared/vmScripts/vmScripts';
 import { captureIo } from '../cli/cliIo';
 
 jest.setTimeout(180_000);
+
+interface Exchange {
+  liveRequest: { url: string; method: string; body?: { properties?: { source?: { script?: string } } } | null };
+}
 
 describe('demo', () => {
   const trafficDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-demo-traffic-'));
@@ -99,6 +104,16 @@ describe('demo', () => {
   it('flags the Caché sample scripts as published (CRLF) as leaving IRIS frozen', () => {
     expect(runOf('cache-legacy-01').verdict?.irisLeftFrozen).toBe(true);
     expect(runOf('iris-prod-01').verdict?.irisLeftFrozen).toBe(false);
+  });
+
+  it('sends production VMs nothing but the read-only probe (safety invariant 3)', () => {
+    const scripts = fs
+      .readdirSync(trafficDir)
+      .map((f) => JSON.parse(fs.readFileSync(path.join(trafficDir, f), 'utf8')) as Exchange)
+      .filter((x) => x.liveRequest.method === 'PUT' && /\/runCommands\//i.test(x.liveRequest.url))
+      .map((x) => x.liveRequest.body?.properties?.source?.script);
+    expect(scripts.length).toBeGreaterThanOrEqual(summary.checks.length + 2 * summary.runs.length);
+    expect(new Set(scripts)).toEqual(new Set([readVmScript('probe')]));
   });
 
   it('sends only spec-conformant ARM traffic (oav validate-traffic)', async () => {
