@@ -39,7 +39,10 @@ describe('vm/probe.sh is read-only', () => {
     fs.writeFileSync(path.join(azure, 'VMSnapshotScriptPluginConfig.json'), readVmScript('config'), { mode: 0o600 });
     const logs = path.join(root, 'var', 'log', 'azure', 'Microsoft.Azure.RecoveryServices.VMSnapshotLinux');
     fs.mkdirSync(logs, { recursive: true });
-    fs.writeFileSync(path.join(logs, 'extension.log'), '2026-11-21 01:30:00.000000 [x-1.0]Loading script modules now...\n');
+    fs.writeFileSync(
+      path.join(logs, 'extension.log'),
+      '2026-11-21 01:30:00.000000 [x-1.0]Loading script modules now...\n',
+    );
     writeIrisInstance(root, { name: 'IRIS', product: 'IRIS', status: 'running' });
   });
 
