@@ -13,6 +13,37 @@ describe('nightly protection cycle (sandbox)', () => {
   });
   afterEach(async () => w?.stop());
 
+  it('gives every VM its run before any preflight, so a cut-short invocation leaves no VM without one', async () => {
+    const night = tonight(w);
+    // One VM at a time, and the first preflight never returns: the host will stop this invocation there.
+    let preflightStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (preflightStarted = resolve));
+    const compute = w.deps.gateways.compute;
+    const cutShort = {
+      ...w.deps,
+      settings: { ...w.deps.settings, maxConcurrency: 1 },
+      gateways: {
+        ...w.deps.gateways,
+        compute: {
+          getVm: compute.getVm.bind(compute),
+          listVms: compute.listVms.bind(compute),
+          runScript: () => {
+            preflightStarted();
+            return new Promise<never>(() => undefined);
+          },
+        },
+      },
+    };
+    void runNightlyProtection(cutShort, night);
+    await started;
+    for (const name of ENROLLED) expect((await runOf(w, night, name))?.stage).toBe('preflight');
+
+    // The next ticks of advanceRuns (another invocation) take the runs left behind from there.
+    w.sandbox.clock.advance(10 * MINUTE);
+    await advanceRuns(w.deps);
+    for (const name of ENROLLED) expect((await runOf(w, night, name))?.backup.triggerRequestedAt).toBeDefined();
+  });
+
   it('creates one run per enrolled VM, triggers one backup each, and advancing yields verdicts', async () => {
     const night = tonight(w);
     const start = w.sandbox.clock.now();

@@ -75,17 +75,24 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
   }
   const policy = runPolicyOf(deps.settings);
   const context = { inProgressJobs: await inProgressJobsByVault(deps, enrollment) };
-  const settled = await promisePool(enrollment.enrolled, deps.settings.maxConcurrency, async ({ item }) => {
+  // First every VM gets tonight's run, then the runs are driven. If this invocation is cut short (a host time-out
+  // during a long fleet's preflights), every VM already has its run and advanceRuns picks up the ones left behind.
+  const created = await promisePool(enrollment.enrolled, deps.settings.maxConcurrency, async ({ item }) => {
     const run = newRun(night, targetOf(item), deps.clock.now().toISOString());
-    let created;
     try {
-      created = await deps.store.create(run);
+      return { item, stored: await deps.store.create(run) };
     } catch (e) {
-      if (isAppError(e) && e.code === 'CONFLICT') return { vmId: item.vmId, outcome: 'exists', runId: run.id } as const;
+      if (isAppError(e) && e.code === 'CONFLICT') return { item, exists: run.id };
       throw e;
     }
-    const result = await driveRun(deps, policy, created, { commands: initialCommands(created.run) }, context);
-    if (result.kind === 'superseded') return { vmId: item.vmId, outcome: 'superseded', runId: run.id } as const;
+  });
+  const settled = await promisePool(created, deps.settings.maxConcurrency, async (c): Promise<NightlyVmOutcome> => {
+    if (!c.ok) throw c.error;
+    const { item } = c.value;
+    if (c.value.stored === undefined) return { vmId: item.vmId, outcome: 'exists', runId: c.value.exists ?? '' };
+    const stored = c.value.stored;
+    const result = await driveRun(deps, policy, stored, { commands: initialCommands(stored.run) }, context);
+    if (result.kind === 'superseded') return { vmId: item.vmId, outcome: 'superseded', runId: stored.run.id };
     const r = result.stored.run;
     return {
       vmId: item.vmId,
@@ -93,7 +100,7 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
       runId: r.id,
       stage: r.stage,
       ...(r.reason === undefined ? {} : { reason: r.reason }),
-    } as const;
+    };
   });
   const vms: NightlyVmOutcome[] = settled.map((s, i) =>
     s.ok
