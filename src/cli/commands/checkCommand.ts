@@ -7,9 +7,11 @@ import type { Finding } from '../../shared/checks/finding';
 import { findingsToJson, formatFindingsText } from '../../shared/checks/formatFindings';
 import { parseProbeOutput } from '../../shared/checks/parseProbeOutput';
 import type { ProbeFacts } from '../../shared/checks/probeFacts';
-import { loadSettings } from '../../shared/config/settings';
+import { loadSettings, type Settings } from '../../shared/config/settings';
 import { parseVmId } from '../../shared/gateways/armResourceId';
 import { createGateways } from '../../shared/gateways/createGateways';
+import type { VmCommandGateway } from '../../shared/gateways/vmCommandGateway';
+import { runCommandName } from '../../shared/protection/runCommandName';
 import { runProbe } from '../../shared/protection/vmProbe';
 import { vmScriptPath } from '../../shared/vmScripts/vmScripts';
 
@@ -33,13 +35,17 @@ export function requireVmId(value: string | undefined): string {
   return value;
 }
 
-export async function probeVm(vmId: string, io: CliIo): Promise<ProbeOutcome> {
+/** The VM-facing gateway for a CLI command, from the app settings in the environment. */
+export function cliCompute(io: CliIo): { compute: VmCommandGateway; settings: Settings } {
   const settings = loadSettings(io.env);
-  const { compute } = createGateways(settings, io.credential);
-  const at = (io.clock?.now() ?? new Date()).toISOString().replace(/[-:.TZ]/g, '');
+  return { compute: createGateways(settings, io.credential).compute, settings };
+}
+
+export async function probeVm(vmId: string, io: CliIo): Promise<ProbeOutcome> {
+  const { compute, settings } = cliCompute(io);
   const run = await runProbe(compute, vmId, {
     mode: 'check',
-    name: `ibg-check-${at}`,
+    name: runCommandName('check', io.clock?.now() ?? new Date()),
     timeoutInSeconds: settings.runCommandTimeoutInSeconds,
   });
   return { label: vmId, ...run };

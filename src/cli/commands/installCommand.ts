@@ -1,8 +1,7 @@
 import { optionString, parseArgs, UsageError } from '../args';
 import { CliCommand, EXIT_FAILURE } from '../cliCommand';
-import { probeVm, reportFindings, requireVmId } from './checkCommand';
-import { loadSettings } from '../../shared/config/settings';
-import { createGateways } from '../../shared/gateways/createGateways';
+import { cliCompute, probeVm, reportFindings, requireVmId } from './checkCommand';
+import { runCommandName } from '../../shared/protection/runCommandName';
 import { buildInstallScript } from '../../shared/vmScripts/vmScripts';
 
 /** The installer's last `RESULT key=value …` line; anything else it printed is untrusted noise. */
@@ -25,12 +24,10 @@ export const installCommand: CliCommand = {
     const args = parseArgs(argv, { values: ['vm'], flags: ['json'] });
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const vmId = requireVmId(optionString(args, 'vm'));
-    const settings = loadSettings(io.env);
-    const { compute } = createGateways(settings, io.credential);
-    const at = (io.clock?.now() ?? new Date()).toISOString().replace(/[-:.TZ]/g, '');
+    const { compute, settings } = cliCompute(io);
     // This is the one command that writes to a production VM (DESIGN.md, safety invariant 3): only when asked.
     const result = await compute.runScript(vmId, buildInstallScript(), {
-      name: `ibg-install-${at}`,
+      name: runCommandName('install', io.clock?.now() ?? new Date()),
       timeoutInSeconds: settings.runCommandTimeoutInSeconds,
     });
     const fields = installResult(result.output);

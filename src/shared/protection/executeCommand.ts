@@ -66,7 +66,7 @@ export async function executeCommand(
       case 'RunPreflight': {
         const probe = await runProbe(deps.gateways.compute, run.target.vmId, {
           mode: 'check',
-          name: runCommandName('preflight', run.night, now),
+          name: runCommandName('preflight', now, run.night),
           timeoutInSeconds,
         });
         if (probe.facts === undefined) return [{ type: 'PreflightFailed', at, reason: probe.problems.join('; ') }];
@@ -151,7 +151,7 @@ export async function executeCommand(
         const probe = await runProbe(deps.gateways.compute, run.target.vmId, {
           mode: 'logs',
           since: command.since,
-          name: runCommandName('logs', run.night, now),
+          name: runCommandName('logs', now, run.night),
           timeoutInSeconds,
         });
         return [
