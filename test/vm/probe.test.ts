@@ -212,7 +212,11 @@ describe('vm/probe.sh', () => {
     fs.chmodSync(path.join(root, 'etc/azure'), 0o755);
     fs.chmodSync(path.join(root, 'etc'), 0o755);
     for (const dir of ['var', 'var/log', 'var/log/iris-backup-guard']) fs.chmodSync(path.join(root, dir), 0o755);
-    const facts = probe(root, {}, PROBE, NOBODY);
+    // The checkout may sit in a directory only root can enter (CI clones into a mktemp -d): give nobody its own copy.
+    const script = path.join(root, 'probe.sh');
+    fs.copyFileSync(PROBE, script);
+    fs.chmodSync(script, 0o644);
+    const facts = probe(root, {}, script, NOBODY);
     expect(facts.config).toMatchObject({ exists: true, isFile: true, readable: false, owner: 'root', mode: '600' });
     expect(facts.config.text).toBeUndefined();
     expect(facts.pre).toBeUndefined();
