@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { optionString, parseArgs, UsageError } from '../args';
 import { CliCommand, CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../cliCommand';
-import { runLocalScript } from '../localScriptRunner';
+import { localScriptEnv, runLocalScript } from '../localScriptRunner';
 import { checkSetup } from '../../shared/checks/checkSetup';
 import type { Finding } from '../../shared/checks/finding';
 import { findingsToJson, formatFindingsText } from '../../shared/checks/formatFindings';
@@ -51,12 +51,15 @@ export async function probeVm(vmId: string, io: CliIo): Promise<ProbeOutcome> {
   return { label: vmId, ...run };
 }
 
-/** The same probe, run here with a directory as the filesystem root (a VM image, a copied /etc/azure). */
+/**
+ * The same probe, run here with a directory as the filesystem root (a VM image, a copied /etc/azure). Of `env`,
+ * only PATH reaches the probe (localScriptEnv).
+ */
 export async function probeRoot(root: string, env: Record<string, string | undefined>): Promise<ProbeOutcome> {
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory())
     throw new UsageError(`--root "${root}" is not a directory`);
   const result = await runLocalScript(vmScriptPath('probe'), {
-    env: { ...env, IBG_ROOT: fs.realpathSync(root), IBG_PROBE_MODE: 'check' },
+    env: localScriptEnv(env, { IBG_ROOT: fs.realpathSync(root), IBG_PROBE_MODE: 'check' }),
     timeoutMs: LOCAL_PROBE_TIMEOUT_MS,
   });
   const parsed = parseProbeOutput(result.stdout);
