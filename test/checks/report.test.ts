@@ -57,10 +57,17 @@ describe('formatFindingsText', () => {
     expect(formatFindingsText('vm1', findings)).toContain(expected);
   });
 
-  it('shows terminal escape sequences from the VM as ?', () => {
-    const text = formatFindingsText('vm1', [{ ...f('unknown'), message: 'path \u001b[31mred\u001b[0m' }]);
-    expect(text).toContain('path ?[31mred?[0m');
+  it('shows terminal escape sequences and bidi overrides from the VM as visible escapes', () => {
+    const text = formatFindingsText('vm1', [{ ...f('unknown'), message: 'path \u001b[31mred\u001b[0m \u202etxt.exe' }]);
+    expect(text).toContain('path \\x1b[31mred\\x1b[0m \\u202etxt.exe');
     expect(text).not.toContain('\u001b');
+    expect(text).not.toContain('\u202e');
+  });
+
+  it('a line break inside a message cannot forge another finding', () => {
+    const text = formatFindingsText('vm1', [{ ...f('unknown'), message: 'a\n[CRITICAL] Fake' }]);
+    expect(text).toContain('a\\x0a[CRITICAL] Fake');
+    expect(text).not.toMatch(/^\[CRITICAL\] Fake/m);
   });
 });
 

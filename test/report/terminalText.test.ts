@@ -1,6 +1,6 @@
 /** The one escaping policy for text shown to a person (safety invariant 4): property tests over any string. */
 import fc from 'fast-check';
-import { terminalLine, terminalText } from '../../src/shared/report/terminalText';
+import { terminalJson, terminalLine, terminalText } from '../../src/shared/report/terminalText';
 
 const isUnsafe = (code: number): boolean =>
   code <= 0x1f ||
@@ -79,5 +79,17 @@ describe('terminalText', () => {
 
   it('escapes a carriage return, which could overwrite a line', () => {
     expect(terminalText('ok\rFAKE\n')).toBe('ok\\x0dFAKE\n');
+  });
+});
+
+describe('terminalJson', () => {
+  it('parses back to the same value and carries no unsafe character but its own line feeds', () => {
+    fc.assert(
+      fc.property(fc.dictionary(anyText, fc.oneof(anyText, fc.integer())), (value) => {
+        const text = terminalJson(value);
+        expect(JSON.parse(text)).toEqual(value);
+        expect(codes(text).filter((c) => isUnsafe(c) && c !== 0x0a)).toEqual([]);
+      }),
+    );
   });
 });

@@ -8,7 +8,7 @@ import { nightOf } from '../../shared/protection/night';
 import type { ProtectionDeps, ProtectionLog } from '../../shared/protection/protectionDeps';
 import { protectVmNow } from '../../shared/protection/protectVmNow';
 import { isTerminalStage, type Run } from '../../shared/runs/run';
-import { formatRunVerdict, runProgressLine } from '../../shared/runs/runReport';
+import { formatRunVerdict, runProgressLine } from '../../shared/report/runReport';
 
 /**
  * Between two looks at the run. A backup job takes tens of minutes, so a poll every 30 s is prompt enough and

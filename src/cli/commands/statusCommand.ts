@@ -3,7 +3,7 @@ import { CliCommand, EXIT_OK } from '../cliCommand';
 import { cliProtectionDeps } from './backupCommand';
 import { nightOf } from '../../shared/protection/night';
 import type { Run } from '../../shared/runs/run';
-import { formatStatusTable, runStatusRow } from '../../shared/runs/runReport';
+import { formatStatusTable, runStatusRow } from '../../shared/report/runReport';
 
 /** Without --night: tonight and the six nights before it, one table partition each (cheap, bounded). */
 export const DEFAULT_NIGHTS = 7;

@@ -1,6 +1,8 @@
+import { terminalLine } from '../report/terminalText';
+
 const MAX_SHOWN = 80;
 
-/** A short, printable rendering of a value seen on a VM, for finding messages (JSON form, capped, no controls). */
+/** A short, printable rendering of a value seen on a VM, for finding messages (JSON form, capped, controls escaped). */
 export function displayValue(value: unknown): string {
   let text: string;
   if (value === undefined) text = 'absent';
@@ -11,7 +13,7 @@ export function displayValue(value: unknown): string {
       text = String(value);
     }
   }
-  // eslint-disable-next-line no-control-regex
-  text = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  // The value lands in finding messages, which --json also carries: make it inert where it is made.
+  text = terminalLine(text);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
 }

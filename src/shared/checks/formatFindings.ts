@@ -1,6 +1,7 @@
 import type { Finding } from './finding';
 import type { ProbeFacts } from './probeFacts';
 import { IMPACT_WORDS, summarizeNextBackup } from './summarizeNextBackup';
+import { terminalLine } from '../report/terminalText';
 
 export const CHECK_REPORT_SCHEMA = 'iris-backup-guard/check@1';
 
@@ -57,9 +58,11 @@ const IMPACT_SENTENCES: Readonly<Record<Finding['impact'], string>> = {
   'iris-left-frozen': 'IRIS may stay frozen',
 };
 
-/** Paths and values in messages come from the VM: no terminal control sequences reach the operator's screen. */
-// eslint-disable-next-line no-control-regex
-const inert = (text: string): string => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, '?');
+/**
+ * Paths and values in messages come from the VM: each line goes through the one terminal-text policy, so a control
+ * sequence cannot reach the operator's screen and a line break inside a message cannot forge another finding.
+ */
+const render = (lines: readonly string[]): string => `${lines.map(terminalLine).join('\n')}\n`;
 
 export function formatFindingsText(vmLabel: string, findings: readonly Finding[], facts?: ProbeFacts): string {
   const next = summarizeNextBackup(findings);
@@ -67,7 +70,7 @@ export function formatFindingsText(vmLabel: string, findings: readonly Finding[]
   if (facts?.at) lines.push(`Checked at ${facts.at} (VM clock).`);
   if (findings.length === 0) {
     lines.push('No findings: the script setup passes every check.');
-    return `${inert(lines.join('\n'))}\n`;
+    return render(lines);
   }
   const counts = findingsToJson(vmLabel, findings).counts;
   lines.push(
@@ -83,5 +86,5 @@ export function formatFindingsText(vmLabel: string, findings: readonly Finding[]
     lines.push(`  ${f.message}`);
     lines.push(`  Fix: ${f.fix}`);
   }
-  return `${inert(lines.join('\n'))}\n`;
+  return render(lines);
 }

@@ -42,3 +42,15 @@ export function terminalLine(text: string): string {
 export function terminalText(text: string): string {
   return text.replace(UNSAFE_EXCEPT_TAB_LF, escapeChar);
 }
+
+/**
+ * JSON for a terminal or a pipe: JSON.stringify escapes C0 controls but leaves DEL, C1 and bidi characters raw.
+ * They can only occur inside strings, where `\u00XX` means the same character, so the data is unchanged and the
+ * text is inert.
+ */
+export function terminalJson(value: unknown): string {
+  return (JSON.stringify(value, null, 2) ?? 'null').replace(
+    UNSAFE_EXCEPT_TAB_LF,
+    (c) => `\\u${hex(c.charCodeAt(0), 4)}`,
+  );
+}

@@ -1,5 +1,6 @@
 /** How a run reads to a person: one row for a status table, and a verdict block. Pure. */
-import { isTerminalStage, type Run } from './run';
+import { terminalLine } from './terminalText';
+import { isTerminalStage, type Run } from '../runs/run';
 
 export interface RunStatusRow {
   night: string;
@@ -16,7 +17,9 @@ const NONE = '-';
 const MAX_REASON_CHARS = 160;
 
 const capped = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
+// Reasons quote VM logs and Azure messages: whitespace runs fold to one space, then every other unsafe character is
+// escaped by the one terminal-text policy.
+const oneLine = (text: string): string => terminalLine(text.replace(/[ \t\r\n]+/g, ' ').trim());
 
 export function runStatusRow(run: Run): RunStatusRow {
   const reason = run.verdict?.reasons.join('; ') || run.reason || '';
@@ -41,8 +44,13 @@ const COLUMNS: [keyof RunStatusRow, string][] = [
   ['reason', 'REASON'],
 ];
 
-/** A plain-text table; the last column (the reason) is not padded. */
-export function formatStatusTable(rows: readonly RunStatusRow[]): string {
+/** A plain-text table; the last column (the reason) is not padded. Every cell is escaped, whoever built the row. */
+export function formatStatusTable(given: readonly RunStatusRow[]): string {
+  const rows = given.map((r) => {
+    const safe = { ...r };
+    for (const [key] of COLUMNS) safe[key] = terminalLine(r[key]);
+    return safe;
+  });
   const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => r[key].length)));
   const line = (cells: string[]): string =>
     cells
@@ -57,7 +65,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 /** One line of progress while a run is followed: its stage and what it waits for. */
 export function runProgressLine(run: Run): string {
   const job = run.backup.jobId === undefined ? '' : ` (job ${run.backup.jobStatus ?? 'found'})`;
-  return `${run.target.vmName} ${run.night}: ${run.stage}${job}`;
+  return terminalLine(`${run.target.vmName} ${run.night}: ${run.stage}${job}`);
 }
 
 /** The verdict of a finished run (or where an unfinished one stands), for a person. */
@@ -86,5 +94,6 @@ export function formatRunVerdict(run: Run): string {
   if (run.recoveryPoint) lines.push(`Recovery point: ${run.recoveryPoint.type} at ${run.recoveryPoint.time}`);
   else if (run.recoveryPoint === null) lines.push('Recovery point: none');
   if (run.reason !== undefined && !v) lines.push(`Reason: ${oneLine(run.reason)}`);
-  return lines.join('\n');
+  // Each line is one line by construction; escaping each keeps a quoted value from forging another.
+  return lines.map(terminalLine).join('\n');
 }
