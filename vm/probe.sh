@@ -14,7 +14,11 @@ readonly BUDGET=3990
 # A bash re-exec counts only within the script's first lines (before any bash syntax it protects).
 readonly REEXEC_LINES=20
 readonly READ_CAP=65536 LOG_READ_CAP=262144 LINE_CAP=300 PATH_CAP=200 IRIS_TIMEOUT=10 MAX_INSTANCES=4
-readonly R="${IBG_ROOT:-}"
+# A trailing slash (or a root of "/") would turn the root's own links into relative ones in in_root.
+R="${IBG_ROOT:-}"
+R="${R%/}"
+readonly R
+readonly MAX_LINK_HOPS=40
 readonly HOST_CONF=/etc/azure/VMSnapshotPluginHost.conf
 readonly DEFAULT_CONFIG=/etc/azure/VMSnapshotScriptPluginConfig.json
 readonly EXT_LOG=/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log
@@ -60,15 +64,71 @@ js() { printf '"%s"' "$(printf '%s' "$1" | esc)"; }
 
 # ---- files ----------------------------------------------------------------------------------------------------
 
-# file_facts VMPATH: sets FACTS (JSON members) and F_ISFILE / F_READABLE for the file at $R$VMPATH.
+# in_root VMPATH: sets HP to the host path of VMPATH. Under a root (`check --root`, an image, a sandbox VM) every
+# symlink on the way is resolved inside R, as a chroot would: an absolute target starts again at R, `..` stops at R,
+# so a link never reaches the host's own files (/etc/azure/x -> /etc/shadow is R/etc/shadow). A target that is
+# already a host path into R (how the sandbox and the tests make links) counts as that VM path. A link loop or an
+# unreadable link gives HP="" (no such file). Without a root, the path itself: the VM's kernel resolves it.
+in_root() {
+  HP="$1"
+  [ -n "$R" ] || return 0
+  _ir_todo="${1#/}"
+  _ir_done=""
+  _ir_hops=0
+  while [ -n "$_ir_todo" ]; do
+    _ir_c="${_ir_todo%%/*}"
+    case "$_ir_todo" in */*) _ir_todo="${_ir_todo#*/}" ;; *) _ir_todo="" ;; esac
+    case "$_ir_c" in
+      '' | .) continue ;;
+      ..)
+        _ir_done="${_ir_done%/*}"
+        continue
+        ;;
+    esac
+    if [ -L "$R$_ir_done/$_ir_c" ]; then
+      _ir_hops=$((_ir_hops + 1))
+      _ir_t="$(readlink "$R$_ir_done/$_ir_c" 2>/dev/null)"
+      if [ "$_ir_hops" -gt "$MAX_LINK_HOPS" ] || [ -z "$_ir_t" ]; then
+        HP=""
+        return 1
+      fi
+      case "$_ir_t" in "$R"/*) _ir_t="${_ir_t#"$R"}" ;; esac
+      case "$_ir_t" in /*) _ir_done="" ;; esac
+      _ir_todo="${_ir_t#/}${_ir_todo:+/$_ir_todo}"
+    else
+      _ir_done="$_ir_done/$_ir_c"
+    fi
+  done
+  HP="$R$_ir_done"
+}
+
+# link_target VMPATH: the target of VMPATH when it is itself a symlink (read, never followed), else nothing.
+# A host path into the root is reported as the VM path it names.
+link_target() {
+  in_root "${1%/*}"
+  [ -z "$R" ] || [ -n "$HP" ] || return 0
+  _lt="$HP/${1##*/}"
+  [ -L "$_lt" ] || return 0
+  _lt="$(readlink "$_lt" 2>/dev/null)"
+  case "$_lt" in "$R"/*) _lt="${_lt#"$R"}" ;; esac
+  printf '%s' "$_lt" | head -c "$PATH_CAP"
+}
+
+# file_facts VMPATH: sets FACTS (JSON members) and F_ISFILE / F_READABLE for the file at VMPATH. A symlink's target
+# is reported as written (`linkTarget`); what it points to is looked up inside the root only (in_root).
 file_facts() {
-  _p="$R$1"
   F_ISFILE=false
   F_READABLE=false
   FACTS="\"path\":$(js "$(printf '%s' "$1" | head -c "$PATH_CAP")")"
   _link=false
-  [ -L "$_p" ] && _link=true
-  if [ ! -e "$_p" ]; then
+  _target="$(link_target "$1")"
+  if [ -n "$_target" ]; then
+    _link=true
+    FACTS="$FACTS,\"linkTarget\":$(js "$_target")"
+  fi
+  in_root "$1"
+  _p="$HP"
+  if [ -z "$_p" ] || [ ! -e "$_p" ]; then
     FACTS="$FACTS,\"exists\":false,\"isFile\":false,\"isLink\":$_link"
     return 0
   fi
@@ -85,30 +145,33 @@ file_facts() {
   case "$_size" in '' | *[!0-9]*) ;; *) FACTS="$FACTS,\"size\":$_size" ;; esac
 }
 
-exists() { if [ -e "$R$1" ]; then printf true; else printf false; fi; }
+exists() { if in_root "$1" && [ -n "$HP" ] && [ -e "$HP" ]; then printf true; else printf false; fi; }
 
-# can_read VMPATH: a regular file we may read (never a FIFO or device, which could block or never end).
-can_read() { [ -f "$R$1" ] && [ -r "$R$1" ]; }
+# can_read VMPATH: a regular file we may read (never a FIFO or device, which could block or never end); sets HP.
+can_read() { in_root "$1" && [ -n "$HP" ] && [ -f "$HP" ] && [ -r "$HP" ]; }
 
 # text_facts VMPATH CAP: file facts plus bom and up to CAP bytes of text (CAP 0: no text).
 text_facts() {
   file_facts "$1"
   can_read "$1" || return 0
   _bom=false
-  [ "$(head -c 3 "$R$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = efbbbf ] && _bom=true
+  _hp="$HP"
+  [ "$(head -c 3 "$_hp" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = efbbbf ] && _bom=true
   FACTS="$FACTS,\"bom\":$_bom"
   [ "$2" -gt 0 ] || return 0
-  _size="$(head -c "$(($2 + 1))" "$R$1" 2>/dev/null | wc -c)"
+  _size="$(head -c "$(($2 + 1))" "$_hp" 2>/dev/null | wc -c)"
   _trunc=false
   [ "$_size" -gt "$2" ] && _trunc=true
-  FACTS="$FACTS,\"text\":\"$(head -c "$2" "$R$1" 2>/dev/null | esc)\",\"truncated\":$_trunc"
+  FACTS="$FACTS,\"text\":\"$(head -c "$2" "$_hp" 2>/dev/null | esc)\",\"truncated\":$_trunc"
 }
 
 # ---- scripts ---------------------------------------------------------------------------------------------------
 
 # json_key NAME: the string value of "NAME" in the config JSON (first match, one line), JSON slashes unescaped.
 json_key() {
-  head -c "$READ_CAP" "$R$CONFIG" 2>/dev/null | tr -d '\r' |
+  in_root "$CONFIG"
+  [ -n "$HP" ] || return 0
+  head -c "$READ_CAP" "$HP" 2>/dev/null | tr -d '\r' |
     sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" | head -n 1 | sed 's|\\/|/|g'
 }
 
@@ -156,7 +219,7 @@ reexecs_bash() {
 script_facts() {
   file_facts "$1"
   can_read "$1" || return 0
-  _raw="$(head -c "$READ_CAP" "$R$1" 2>/dev/null | tr -d '\000')"
+  _raw="$(head -c "$READ_CAP" "$HP" 2>/dev/null | tr -d '\000')"
   # Analysis ignores CRs and full-line comments (the marker line is read from the raw text).
   CODE="$(printf '%s\n' "$_raw" | tr -d '\r' | sed 's/^[[:space:]]*#.*//')"
   _crlf=false
@@ -191,7 +254,7 @@ script_facts() {
 # The first other *.log named in the pre-script (e.g. the Microsoft sample's log_path), not our own.
 other_script_log() {
   [ -n "${PRE:-}" ] && can_read "$PRE" || return 0
-  head -c "$READ_CAP" "$R$PRE" | tr -d '\r' | sed 's/^[[:space:]]*#.*//' |
+  head -c "$READ_CAP" "$HP" | tr -d '\r' | sed 's/^[[:space:]]*#.*//' |
     sed -n 's|.*[^A-Za-z0-9._/-]\(/[A-Za-z0-9._/-]*\.log\).*|\1|p' |
     grep -v -e "^$SCRIPTS_LOG\$" -e 'messages\.log$' -e 'cconsole\.log$' | head -n 1
 }
@@ -283,7 +346,7 @@ since_filter() {
 # log_lines VMPATH PATTERN: the relevant lines (newest 200, each cut to LINE_CAP bytes).
 log_lines() {
   can_read "$1" || return 0
-  tail -c "$LOG_READ_CAP" "$R$1" 2>/dev/null | LC_ALL=C tr -d '\000\r' | since_filter |
+  tail -c "$LOG_READ_CAP" "$HP" 2>/dev/null | LC_ALL=C tr -d '\000\r' | since_filter |
     if [ -n "$2" ]; then LC_ALL=C grep -Ei -- "$2"; else cat; fi | tail -n 200 | cut -c "1-$LINE_CAP"
 }
 
@@ -293,8 +356,7 @@ count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | t
 log_json() {
   _trunc=false
   [ "$(count_lines "$3")" -le "$4" ] || _trunc=true
-  _exists=false
-  [ -e "$R$2" ] && _exists=true
+  _exists="$(exists "$2")"
   _lines=""
   [ "$4" -le 0 ] || [ -z "$3" ] || _lines="$(printf '%s\n' "$3" | tail -n "$4" | esc_lines)"
   printf '"%s":{"path":%s,"exists":%s,"lines":[%s],"truncated":%s}' "$1" \
@@ -336,8 +398,7 @@ ranked_json() {
   _trunc=false
   case "$_flags" in 1?) DROPPED_LOGS="$DROPPED_LOGS,\"logs.$1\"" ;; esac
   case "$_flags" in ?1) _trunc=true ;; esac
-  _exists=false
-  [ -e "$R$2" ] && _exists=true
+  _exists="$(exists "$2")"
   J="\"$1\":{\"path\":\"$(printf '%s' "$2" | head -c "$PATH_CAP" | esc)\",\"exists\":$_exists"
   J="$J,\"lines\":[${_r#??}],\"truncated\":$_trunc}"
 }
@@ -345,7 +406,7 @@ ranked_json() {
 messages_log() {
   for _d in $INSTALL_DIRS /usr/irissys /usr/cachesys; do
     for _f in messages.log cconsole.log; do
-      [ -f "$R$_d/mgr/$_f" ] && printf '%s\n' "$_d/mgr/$_f" && return 0
+      in_root "$_d/mgr/$_f" && [ -n "$HP" ] && [ -f "$HP" ] && printf '%s\n' "$_d/mgr/$_f" && return 0
     done
   done
   _name=messages.log
@@ -380,7 +441,7 @@ base_json() {
   printf ',"extension":{"versions":[%s]},"iris":{%s}' "$EXT_VERSIONS" "$(iris_json "$_ql")"
 }
 
-is_file() { if [ -f "$R$1" ]; then printf true; else printf false; fi; }
+is_file() { if in_root "$1" && [ -n "$HP" ] && [ -f "$HP" ]; then printf true; else printf false; fi; }
 
 # The minimal file facts ProbeFacts requires (logs mode and the fallback).
 min_facts() { printf '{"path":%s,"exists":%s,"isFile":%s}' "$(js "$1")" "$(exists "$1")" "$(is_file "$1")"; }
@@ -469,7 +530,7 @@ main() {
   AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   CONFIG="$DEFAULT_CONFIG"
   if can_read "$HOST_CONF"; then
-    _c="$(head -c "$READ_CAP" "$R$HOST_CONF" | tr -d '\r' |
+    _c="$(head -c "$READ_CAP" "$HP" | tr -d '\r' |
       sed -n 's/^[[:space:]]*pluginConfigPath0[[:space:]]*[:=][[:space:]]*\(.*[^[:space:]]\)[[:space:]]*$/\1/p' | head -n 1)"
     case "$_c" in /*) CONFIG="$_c" ;; esac
   fi
@@ -480,7 +541,8 @@ main() {
     POST="$(json_key postScriptLocation)"
   fi
   EXT_VERSIONS=""
-  for _d in "$R"/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-*; do
+  in_root /var/lib/waagent
+  for _d in "${HP:-/nonexistent-ibg}"/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-*; do
     [ -d "$_d" ] && EXT_VERSIONS="$EXT_VERSIONS,$(js "${_d##*/}")"
   done
   EXT_VERSIONS="${EXT_VERSIONS#,}"

@@ -141,6 +141,7 @@ function fileFacts(obj: Obj, where: string, problems: Problems): ProbeFileFacts 
   }
   const f: ProbeFileFacts = { path, exists, isFile };
   assign(f, 'isLink', r.bool('isLink'));
+  assign(f, 'linkTarget', r.str('linkTarget', CAPS.path));
   assign(f, 'owner', r.str('owner', CAPS.owner));
   const mode = r.str('mode', 8);
   if (mode !== undefined) {

@@ -16,6 +16,11 @@ export interface ProbeFileFacts {
   /** `-f` after following symlinks (what the extension's `os.path.isfile` sees). */
   isFile: boolean;
   isLink?: boolean;
+  /**
+   * The symlink's target as written (when the path itself is a link). Under a root (`check --root`) the target is
+   * looked up inside the root, never on the host running the probe.
+   */
+  linkTarget?: string;
   /** Owner *name* of the link target (`stat -L -c %U`); the extension compares the name with "root". */
   owner?: string;
   /** Octal permission bits of the link target as `stat -L -c %a` prints them, e.g. "600", "4700". */
