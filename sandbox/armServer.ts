@@ -85,7 +85,12 @@ export class ArmServer {
       }
       const fault = this.options.faults.check(method, path);
       if (fault) {
-        routeName = fault.statusCode === 429 ? 'fault.throttle' : 'fault.serverError';
+        routeName =
+          fault.statusCode === 429
+            ? 'fault.throttle'
+            : fault.statusCode === 403
+              ? 'fault.forbidden'
+              : 'fault.serverError';
         throw fault;
       }
       const { route, params } = this.options.router.match(method, path);

@@ -89,6 +89,11 @@ export type FaultSpec =
       retryAfterSeconds?: number;
     }
   | { kind: 'serverError'; pathPattern: string; method?: string; nth: number; count?: number; statusCode?: number }
+  /**
+   * Every matching request is refused with 403 AuthorizationFailed, as ARM answers a caller without the role: a
+   * missing role assignment does not go away on retry.
+   */
+  | { kind: 'forbidden'; pathPattern: string; method?: string; clientId?: string }
   | { kind: 'runCommandTimeout'; vm: string; nameContains?: string }
   | { kind: 'restoreFailure'; vm: string; errorCode?: number; errorString?: string }
   /** ExternalThaw fails on every IRIS instance of the VM (thawRc knob), so a freeze is never undone. */

@@ -1,4 +1,5 @@
 import { type Sandbox, startSandbox } from '../../sandbox';
+import { rbacActionOf } from '../../sandbox/faultInjector';
 import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
 import { readIrisInstance } from '../../sandbox/vm-bin/irisSimState';
 import {
@@ -198,5 +199,54 @@ describe('sandbox job-level faults', () => {
         { updateIntervalInMs: 0 },
       ),
     ).rejects.toMatchObject({ statusCode: 400 });
+  });
+});
+
+describe('sandbox request fault: forbidden (403 AuthorizationFailed)', () => {
+  const VAULT_PATH = `/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${VAULT}`;
+
+  it.each([
+    [
+      'GET',
+      `${VAULT_PATH}/backupProtectedItems`,
+      'Microsoft.RecoveryServices/vaults/backupProtectedItems/read',
+      VAULT_PATH,
+    ],
+    [
+      'GET',
+      `/subscriptions/${SUB}/providers/Microsoft.Compute/virtualMachines`,
+      'Microsoft.Compute/virtualMachines/read',
+      `/subscriptions/${SUB}`,
+    ],
+    [
+      'PUT',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1/runCommands/probe`,
+      'Microsoft.Compute/virtualMachines/runCommands/write',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1/runCommands/probe`,
+    ],
+  ])('%s %s needs %s over %s', (method, path, action, scope) => {
+    expect(rbacActionOf(method, path)).toEqual({ action, scope });
+  });
+
+  it("answers every matching request with ARM's error body, through the real SDK", async () => {
+    const sandbox = await startSandbox({
+      scenario: testScenario([testVm('vm1', [])], {
+        faults: [{ kind: 'forbidden', pathPattern: '/backupProtectedItems$', method: 'GET' }],
+      }),
+    });
+    try {
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const error = await (async () => {
+          for await (const item of clients(sandbox).backup.backupProtectedItems.list(VAULT, VAULT_RG)) void item;
+        })().catch((e: unknown) => e);
+        expect(error).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
+        expect((error as Error).message).toContain(
+          `does not have authorization to perform action 'Microsoft.RecoveryServices/vaults/backupProtectedItems/read' over scope '${VAULT_PATH}'`,
+        );
+      }
+      expect(sandbox.requestStats().byRoute['fault.forbidden']?.count).toBe(2);
+    } finally {
+      await sandbox.stop();
+    }
   });
 });
