@@ -68,3 +68,35 @@ describe('decideEnrollment', () => {
     expect(e.protectedTwice).toEqual([vmId('a')]);
   });
 });
+
+describe('decideEnrollment after a failed listing', () => {
+  const SUB2 = '00000000-0000-0000-0000-000000000002';
+  const otherVmId = (name: string): string => vmId(name).replace(SUB, SUB2);
+
+  it("a subscription whose vault could not be read: its tagged and listed VMs are undecided, not 'not protected'", () => {
+    const e = decideEnrollment({
+      protectedVms: [item('a')],
+      vms: [info('a', { 'iris-backup-guard': 'enabled' }), info('t', { 'iris-backup-guard': 'enabled' })],
+      tag: TAG,
+      listedVmIds: [vmId('l'), otherVmId('elsewhere')],
+      unreadVaultSubscriptions: [SUB.toUpperCase()],
+    });
+    expect(e.enrolled.map((x) => x.item.vmName)).toEqual(['a']);
+    expect(e.undecided).toEqual([vmId('t'), vmId('l')]);
+    expect(e.taggedNotProtected).toEqual([]);
+    // Another subscription's vaults were read: that VM really is unprotected.
+    expect(e.listedNotProtected).toEqual([otherVmId('elsewhere')]);
+  });
+
+  it('a subscription whose VMs could not be listed: its protected VMs are undecided unless listed explicitly', () => {
+    const e = decideEnrollment({
+      protectedVms: [item('a'), item('b')],
+      vms: [],
+      tag: TAG,
+      listedVmIds: [vmId('b')],
+      unreadVmSubscriptions: [SUB],
+    });
+    expect(e.enrolled.map((x) => x.item.vmName)).toEqual(['b']);
+    expect(e.undecided).toEqual([vmId('a')]);
+  });
+});

@@ -6,12 +6,16 @@ import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
 import { scenarioVmId, startSandbox, type Sandbox, type Scenario, type VmSpec } from '../../sandbox/index';
 import { createProtectionDeps, type ProtectionOverrides } from '../../src/shared/protection/composition';
+import type { Alert } from '../../src/shared/alerts/alert';
 import type { ProtectionDeps, ProtectionLog, RunAlert } from '../../src/shared/protection/protectionDeps';
+
+const isRunAlert = (a: Alert): a is RunAlert => a.scope.kind === 'run';
 
 export const SUB = '00000000-0000-0000-0000-0000000000aa';
 const TAG = { 'iris-backup-guard': 'enabled' };
 
-const vm = (name: string, extra: Partial<VmSpec> = {}): VmSpec => ({
+/** A well set-up, tagged IRIS VM protected by vault-1 of SUB, unless `extra` says otherwise. */
+export const protectionVm = (name: string, extra: Partial<VmSpec> = {}): VmSpec => ({
   name,
   subscriptionId: SUB,
   resourceGroup: 'rg-iris',
@@ -32,9 +36,9 @@ export function smallScenario(names = ['iris-a', 'iris-b']): Scenario {
     name: 'protection-small',
     vaults: [{ subscriptionId: SUB, resourceGroup: 'rg-backup', name: 'vault-1', location: 'westeurope' }],
     vms: [
-      ...names.map((n) => vm(n)),
-      vm('iris-noconfig', { files: hardenedSetupFiles().filter((f) => !f.path.endsWith('.json')) }),
-      vm('iris-unprotected', { protectedBy: undefined }),
+      ...names.map((n) => protectionVm(n)),
+      protectionVm('iris-noconfig', { files: hardenedSetupFiles().filter((f) => !f.path.endsWith('.json')) }),
+      protectionVm('iris-unprotected', { protectedBy: undefined }),
     ],
     backup: { durationMinutes: 20 },
   };
@@ -42,7 +46,7 @@ export function smallScenario(names = ['iris-a', 'iris-b']): Scenario {
 
 /** One well set-up VM, for the many short worlds of the crash tests. */
 export function singleVmScenario(): Scenario {
-  return { ...smallScenario(), name: 'protection-single', vms: [vm('iris-a')] };
+  return { ...smallScenario(), name: 'protection-single', vms: [protectionVm('iris-a')] };
 }
 
 export interface CapturedLog extends ProtectionLog {
@@ -63,7 +67,10 @@ export interface ProtectionWorld {
   env: Record<string, string>;
   deps: ProtectionDeps;
   log: CapturedLog;
+  /** Alerts about runs. */
   alerts: RunAlert[];
+  /** Alerts about a whole vault or subscription. */
+  scopeAlerts: Alert[];
   vmId(name: string): string;
   /** Fresh deps over the same world (a "restarted" instance), optionally wrapped. */
   newInstance(wrap?: ProtectionOverrides['wrap']): ProtectionDeps;
@@ -75,6 +82,8 @@ let tableCounter = 0;
 export async function startProtectionWorld(
   scenario: Scenario = smallScenario(),
   azurite?: AzuriteTables,
+  /** Settings that differ from the single-vault default (e.g. IBG_VAULT_IDS). */
+  envOverrides: Record<string, string> = {},
 ): Promise<ProtectionWorld> {
   const ownAzurite = azurite === undefined;
   const tables = azurite ?? (await startAzurite());
@@ -88,12 +97,18 @@ export async function startProtectionWorld(
     AZURE_ARM_ENDPOINT: sandbox.url,
     IBG_POLL_INTERVAL_MS: '0',
     IBG_RUN_COMMAND_TIMEOUT_SECONDS: '60',
+    ...envOverrides,
   };
   const log = capturingLog();
   const alerts: RunAlert[] = [];
+  const scopeAlerts: Alert[] = [];
+  const capture = async (a: Alert): Promise<void> => {
+    if (isRunAlert(a)) alerts.push(a);
+    else scopeAlerts.push(a);
+  };
   const newInstance = (wrap?: ProtectionOverrides['wrap']): ProtectionDeps => {
     const deps = createProtectionDeps(env, { credential: sandbox.credential, clock: sandbox.clock, log });
-    const withAlerts: ProtectionDeps = { ...deps, alerts: { raise: async (a) => void alerts.push(a) } };
+    const withAlerts: ProtectionDeps = { ...deps, alerts: { raise: capture } };
     return wrap ? wrap(withAlerts) : withAlerts;
   };
   return {
@@ -103,6 +118,7 @@ export async function startProtectionWorld(
     deps: newInstance(),
     log,
     alerts,
+    scopeAlerts,
     vmId: (name) => scenarioVmId({ subscriptionId: SUB, resourceGroup: 'rg-iris', name }),
     newInstance,
     async stop() {

@@ -16,6 +16,8 @@ export interface AppErrorInit {
   cause?: unknown;
   retryable?: boolean;
   statusCode?: number;
+  /** The service's own error code from the response body (e.g. AuthorizationFailed), when there was one. */
+  serviceCode?: string;
 }
 
 export class AppError extends Error {
@@ -23,6 +25,7 @@ export class AppError extends Error {
   readonly module: string;
   readonly retryable: boolean;
   readonly statusCode: number | undefined;
+  readonly serviceCode: string | undefined;
 
   constructor(
     readonly code: AppErrorCode,
@@ -33,6 +36,7 @@ export class AppError extends Error {
     this.module = init.module;
     this.retryable = init.retryable ?? false;
     this.statusCode = init.statusCode;
+    this.serviceCode = init.serviceCode;
   }
 }
 

@@ -32,6 +32,7 @@ export const toAzureAppError = (e: unknown, module: string, action: string): Err
       cause: e,
       retryable,
       ...(e.statusCode === undefined ? {} : { statusCode: e.statusCode }),
+      ...(e.code === undefined ? {} : { serviceCode: e.code }),
     });
   }
   const message = e instanceof Error ? e.message : String(e);

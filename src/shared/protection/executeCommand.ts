@@ -8,7 +8,7 @@ import type { BackupJob, RecoveryPoint } from '../gateways/backupGateway';
 import { compactFinding, type Run } from '../runs/run';
 import type { RunCommand } from '../runs/runCommand';
 import type { RunEvent } from '../runs/runEvent';
-import { logAlertSink, type ProtectionDeps } from './protectionDeps';
+import { logAlertSink, runAlert, type ProtectionDeps } from './protectionDeps';
 import { protectedItemOf, vaultRefOf } from './protectedItemOf';
 import { runCommandName } from './runCommandName';
 import { runProbe } from './vmProbe';
@@ -159,14 +159,16 @@ export async function executeCommand(
         ];
       }
       case 'Alert':
-        await (deps.alerts ?? logAlertSink(deps.log)).raise({
-          runId: command.runId,
-          vmId: command.vmId,
-          severity: command.severity,
-          code: command.code,
-          message: command.message,
-          at,
-        });
+        await (deps.alerts ?? logAlertSink(deps.log)).raise(
+          runAlert({
+            runId: command.runId,
+            vmId: command.vmId,
+            severity: command.severity,
+            code: command.code,
+            message: command.message,
+            at,
+          }),
+        );
         return [];
     }
   } catch (e) {

@@ -3,17 +3,19 @@
  * skips), run the preflight, look for a backup already in progress, and trigger the backup. Later stages are moved
  * on by advanceRuns.
  */
+import type { Alert } from '../alerts/alert';
+import { scopeFailureAlert } from '../alerts/scopeFailureAlert';
 import { isAppError, toError } from '../errors/appError';
-import type { BackupJob, ProtectedVm } from '../gateways/backupGateway';
-import type { VmInfo } from '../gateways/vmCommandGateway';
+import type { BackupJob } from '../gateways/backupGateway';
 import { initialCommands } from '../runs/decide';
 import { newRun, type RunStage } from '../runs/run';
 import { driveRun } from './driveRun';
-import { decideEnrollment, type Enrollment } from './enrollment';
+import type { Enrollment } from './enrollment';
 import { listInProgressJobs } from './executeCommand';
+import { listEnrollment, vaultFailure } from './listEnrollment';
 import { promisePool } from './promisePool';
-import type { ProtectionDeps } from './protectionDeps';
-import { targetOf } from './protectedItemOf';
+import { logAlertSink, type ProtectionDeps } from './protectionDeps';
+import { targetOf, vaultRefOf } from './protectedItemOf';
 import { runPolicyOf } from './runPolicyOf';
 
 export type NightlyVmOutcome =
@@ -28,28 +30,20 @@ export interface NightlyResult {
   night: string;
   enrollment: Omit<Enrollment, 'enrolled'> & { enrolled: string[] };
   vms: NightlyVmOutcome[];
-}
-
-export async function listEnrollment(deps: ProtectionDeps): Promise<Enrollment> {
-  const { settings, gateways } = deps;
-  const protectedVms: ProtectedVm[] = [];
-  for (const vault of settings.vaults)
-    for await (const item of gateways.backup.listProtectedVms(vault)) protectedVms.push(item);
-  const vms: VmInfo[] = [];
-  const tag = settings.enrollment.tag;
-  if (tag) {
-    // A vault protects VMs of its own subscription, so those are the only ones worth listing.
-    const subscriptions = [...new Set(settings.vaults.map((v) => v.subscriptionId.toLowerCase()))];
-    for (const sub of subscriptions) for await (const vm of gateways.compute.listVms(sub)) vms.push(vm);
-  }
-  return decideEnrollment({ protectedVms, vms, listedVmIds: settings.enrollment.vmIds, ...(tag ? { tag } : {}) });
+  /** Vaults and subscriptions that could not be read tonight, one alert each (also raised through deps.alerts). */
+  alerts: Alert[];
 }
 
 /**
  * Each vault's backup jobs in progress, listed once for the whole night instead of once per VM (a vault-wide list
- * per VM grows with the fleet squared). A vault whose list fails is left out: its runs list for themselves.
+ * per VM grows with the fleet squared). A vault whose list fails is left out: its runs list for themselves, and an
+ * alert says so (a refusal here will refuse those runs too).
  */
-async function inProgressJobsByVault(deps: ProtectionDeps, enrollment: Enrollment): Promise<Map<string, BackupJob[]>> {
+async function inProgressJobsByVault(
+  deps: ProtectionDeps,
+  enrollment: Enrollment,
+  alerts: Alert[],
+): Promise<Map<string, BackupJob[]>> {
   const byVault = new Map<string, BackupJob[]>();
   const now = deps.clock.now();
   for (const vaultId of new Set(enrollment.enrolled.map((e) => e.item.vault.id.toLowerCase()))) {
@@ -60,13 +54,20 @@ async function inProgressJobsByVault(deps: ProtectionDeps, enrollment: Enrollmen
         vaultId,
         error: toError(e).message,
       });
+      const failure = vaultFailure(
+        e,
+        vaultRefOf(deps.settings, vaultId),
+        'listBackupJobs',
+        'Its runs look for their own jobs, and cannot follow their backups while this lasts',
+      );
+      alerts.push(scopeFailureAlert(failure, now.toISOString()));
     }
   }
   return byVault;
 }
 
 export async function runNightlyProtection(deps: ProtectionDeps, night: string): Promise<NightlyResult> {
-  const enrollment = await listEnrollment(deps);
+  const { enrollment, alerts } = await listEnrollment(deps);
   if (enrollment.taggedNotProtected.length > 0 || enrollment.listedNotProtected.length > 0) {
     deps.log.warn('Enrolled VMs that no configured vault protects cannot be backed up', {
       taggedNotProtected: enrollment.taggedNotProtected,
@@ -74,7 +75,13 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
     });
   }
   const policy = runPolicyOf(deps.settings);
-  const context = { inProgressJobs: await inProgressJobsByVault(deps, enrollment) };
+  const context = { inProgressJobs: await inProgressJobsByVault(deps, enrollment, alerts) };
+  // Raised before the runs are driven, so that a host time-out later in the invocation cannot lose them.
+  const sink = deps.alerts ?? logAlertSink(deps.log);
+  for (const alert of alerts)
+    await sink
+      .raise(alert)
+      .catch((e) => deps.log.error('Could not raise an alert', { code: alert.code, error: toError(e).message }));
   // First every VM gets tonight's run, then the runs are driven. If this invocation is cut short (a host time-out
   // during a long fleet's preflights), every VM already has its run and advanceRuns picks up the ones left behind.
   const created = await promisePool(enrollment.enrolled, deps.settings.maxConcurrency, async ({ item }) => {
@@ -111,5 +118,6 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
     night,
     enrollment: { ...enrollment, enrolled: enrollment.enrolled.map((e) => e.item.vmId) },
     vms,
+    alerts,
   };
 }

@@ -1,5 +1,5 @@
 /** Everything the protection use cases touch, built once in composition.ts (or by a test). */
-import type { Severity } from '../checks/finding';
+import { alertLine, type Alert, type AlertScope } from '../alerts/alert';
 import type { Clock } from '../clock/clock';
 import type { Settings } from '../config/settings';
 import type { BackupGateway } from '../gateways/backupGateway';
@@ -12,18 +12,21 @@ export interface ProtectionLog {
   error(message: string, details?: Record<string, unknown>): void;
 }
 
-export interface RunAlert {
+/** An alert about one run; `runId` and `vmId` repeat its scope for the readers that only know runs. */
+export interface RunAlert extends Alert {
+  scope: Extract<AlertScope, { kind: 'run' }>;
   runId: string;
   vmId: string;
-  severity: Severity;
-  code: string;
-  message: string;
-  at: string;
 }
+
+export const runAlert = (a: Omit<RunAlert, 'scope'>): RunAlert => ({
+  ...a,
+  scope: { kind: 'run', runId: a.runId, vmId: a.vmId },
+});
 
 /** Where alerts go. Until the alert channel exists they are logged; `severity` picks the log level. */
 export interface AlertSink {
-  raise(alert: RunAlert): Promise<void>;
+  raise(alert: Alert): Promise<void>;
 }
 
 export interface ProtectionDeps {
@@ -39,9 +42,11 @@ export interface ProtectionDeps {
 export const logAlertSink = (log: ProtectionLog): AlertSink => ({
   raise: async (alert) => {
     const write = alert.severity === 'critical' || alert.severity === 'error' ? log.error : log.warn;
-    write.call(log, `ALERT ${alert.severity} ${alert.code}: ${alert.message}`, {
-      runId: alert.runId,
-      vmId: alert.vmId,
+    const { kind, ...scope } = alert.scope;
+    write.call(log, alertLine(alert), {
+      scope: kind,
+      ...scope,
+      ...(alert.failedCall === undefined ? {} : { failedCall: alert.failedCall }),
     });
   },
 });
