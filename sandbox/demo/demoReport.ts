@@ -1,81 +1,157 @@
-/** Renders the demo's summary for a person: setup findings per VM, then each backup's verdict. */
+/**
+ * The demo's answer to "which VMs will give an IRIS-consistent backup tonight, and what do I fix": one line per VM
+ * of the fleet with tonight's outcome and the first fix. The whole findings and runs are in `--json`, and
+ * `iris-backup-guard check --vm` / `status` show them for one VM or night.
+ */
 import type { CheckReport } from '../../src/shared/checks/formatFindings';
-import { IMPACT_WORDS } from '../../src/shared/checks/summarizeNextBackup';
+import { terminalLine } from '../../src/shared/report/terminalText';
 import type { Run } from '../../src/shared/runs/run';
 
+export const DEMO_SCHEMA = 'iris-backup-guard/demo@1';
+
+/** One VM of the fleet as the report shows it; also in --json as `vms`. */
+export interface DemoVmLine {
+  vm: string;
+  /** IRIS-consistent, file-system-consistent (with the extension's reason), failed, no backup tonight, … */
+  outcome: string;
+  /** IRIS's freeze window ("0.3 s"), "STILL FROZEN" when IRIS was left frozen, or "-". */
+  frozen: string;
+  /** The one thing to do first, with its command where there is one; "nothing to fix" on a good VM. */
+  firstFix: string;
+  /** The finding code the first fix is for, if it is one. */
+  firstFixCode?: string;
+  /** Every distinct finding code of the setup check, worst first (each once). */
+  findingCodes: string[];
+}
+
 export interface DemoSummary {
-  schema: 'iris-backup-guard/demo@1';
+  schema: typeof DEMO_SCHEMA;
   scenario: string;
+  night: string;
   sandboxTime: string;
+  vms: DemoVmLine[];
+  /** Tagged VMs that no configured vault protects: no backup tonight. */
+  notProtected: string[];
+  alerts: { severity: string; code: string }[];
   checks: CheckReport[];
   runs: Run[];
   armRequests: number;
+  /** The app's log warnings and errors other than alerts. */
   warnings: string[];
+}
+
+const THAW_FIRST = 'thaw IRIS now (README, "When IRIS is frozen"), then fix the post-script';
+const PROTECT_FIRST = 'enable Azure Backup for it in a vault of IBG_VAULT_IDS, or remove its enrolment tag';
+
+/** One timestamp format in the whole report: ISO 8601 UTC to the second. */
+export const reportTime = (iso: string): string => `${iso.slice(0, 19)}Z`;
+
+const distinct = (codes: readonly string[]): string[] => [...new Set(codes)];
+
+const outcomeOf = (run: Run | undefined, notProtected: boolean): string => {
+  if (notProtected) return 'no backup tonight (tagged, but no vault protects it)';
+  if (!run) return 'no backup tonight (not enrolled)';
+  const v = run.verdict;
+  if (!v) return `no verdict (run ${run.stage})`;
+  if (v.consistency === 'iris-consistent') return 'IRIS-consistent';
+  const why = [v.troubleshootingName, v.extensionCode].filter((x) => x !== undefined).join(' ');
+  const outcome = v.consistency === 'failed' ? 'failed, no recovery point' : v.consistency;
+  return why === '' ? outcome : `${outcome} (${why})`;
+};
+
+const frozenOf = (run: Run | undefined): string => {
+  const v = run?.verdict;
+  if (v?.irisLeftFrozen) return 'STILL FROZEN';
+  return v?.freezeWindowMs === undefined ? '-' : `${(v.freezeWindowMs / 1000).toFixed(1)} s`;
+};
+
+type FirstFix = Pick<DemoVmLine, 'firstFix' | 'firstFixCode'>;
+
+const firstFixOf = (check: CheckReport | undefined, run: Run | undefined, notProtected: boolean): FirstFix => {
+  // A frozen IRIS is an outage in progress: it comes before any setup fix.
+  if (run?.verdict?.irisLeftFrozen) return { firstFix: THAW_FIRST };
+  if (notProtected) return { firstFix: PROTECT_FIRST };
+  const first = check?.findings.find((f) => f.severity === 'critical' || f.severity === 'error');
+  if (first) return { firstFix: `${first.code}: ${first.fix}`, firstFixCode: first.code };
+  if (run?.verdict && run.verdict.consistency !== 'iris-consistent') {
+    const why = run.verdict.reasons[0] ?? 'no reason recorded';
+    return { firstFix: `see \`iris-backup-guard status --night ${run.night}\`: ${why}` };
+  }
+  return { firstFix: 'nothing to fix' };
+};
+
+/** The per-VM lines, in the fleet's order. */
+export function demoVmLines(
+  vms: readonly { name: string; id: string }[],
+  checks: readonly CheckReport[],
+  runs: readonly Run[],
+  notProtectedIds: readonly string[],
+): DemoVmLine[] {
+  const unprotected = new Set(notProtectedIds.map((id) => id.toLowerCase()));
+  return vms.map(({ name, id }) => {
+    const check = checks.find((c) => c.vm === name);
+    const run = runs.find((r) => r.target.vmId.toLowerCase() === id.toLowerCase());
+    const notProtected = unprotected.has(id.toLowerCase());
+    return {
+      vm: name,
+      outcome: outcomeOf(run, notProtected),
+      frozen: frozenOf(run),
+      ...firstFixOf(check, run, notProtected),
+      findingCodes: distinct(check?.findings.map((f) => f.code) ?? []),
+    };
+  });
 }
 
 const table = (header: string[], rows: string[][]): string[] => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  return [line(header), ...rows.map(line)];
 };
 
-const minutes = (ms: number | undefined): string => (ms === undefined ? '' : `${(ms / 60_000).toFixed(1)} min`);
-const seconds = (ms: number | undefined): string => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
+const countBy = (items: readonly string[]): string =>
+  ['critical', 'error', 'warning', 'info']
+    .map((s) => [s, items.filter((i) => i === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
 
 export function renderDemoReport(summary: DemoSummary): string {
-  const out: string[] = ['', `IRIS Backup Guard demo: scenario "${summary.scenario}"`, ''];
-  out.push('1. Setup checks (the real extension’s rules, from the read-only probe)', '');
-  out.push(
+  const good = summary.vms.filter((v) => v.outcome === 'IRIS-consistent').length;
+  const out: string[] = [
+    '',
+    `IRIS Backup Guard demo: scenario "${summary.scenario}", night ${summary.night}`,
+    '',
+    `${good} of ${summary.vms.length} VMs get an IRIS-consistent backup tonight. What each one gets, and what to fix first:`,
+    '',
     ...table(
-      ['VM', 'Next backup', 'Findings (worst first)'],
-      summary.checks.map((c) => [
-        c.vm,
-        IMPACT_WORDS[c.nextBackup],
-        c.findings.length === 0
-          ? 'none'
-          : c.findings
-              .slice(0, 4)
-              .map((f) => f.code)
-              .join(', ') + (c.findings.length > 4 ? ', …' : ''),
-      ]),
+      ['VM', 'TONIGHT’S BACKUP', 'IRIS FROZEN FOR', 'FIRST FIX'],
+      summary.vms.map((v) => [v.vm, v.outcome, v.frozen, v.firstFix]),
     ),
-  );
-  out.push('', '2. Tonight’s backups and their verdicts', '');
-  out.push(
-    ...table(
-      ['VM', 'Run', 'Job', 'Recovery point', 'Verdict', 'IRIS frozen for'],
-      summary.runs.map((r) => [
-        r.target.vmName,
-        r.stage,
-        `${r.backup.jobStatus ?? '-'} ${minutes(r.backup.durationInMs)}`.trim(),
-        r.recoveryPoint?.type ?? '-',
-        r.verdict?.consistency ?? '-',
-        seconds(r.verdict?.freezeWindowMs),
-      ]),
-    ),
-  );
-  out.push('', 'Why:');
-  for (const r of summary.runs) {
-    const reasons = r.verdict?.reasons.length ? r.verdict.reasons : [r.reason ?? 'no verdict'];
-    out.push(`  ${r.target.vmName}: ${reasons.join('; ')}.`);
-    if (r.verdict?.irisLeftFrozen)
-      out.push(`    CRITICAL: IRIS may still be frozen on ${r.target.vmName}. See README, "When IRIS is frozen".`);
+    '',
+    'Other findings (each code once; `iris-backup-guard check --vm <id>` shows them with their fixes):',
+  ];
+  for (const v of summary.vms) {
+    const others = v.findingCodes.filter((c) => c !== v.firstFixCode);
+    if (others.length > 0) out.push(`  ${v.vm}: ${others.join(', ')}`);
   }
-  if (summary.warnings.length > 0) {
+  out.push('');
+  if (summary.alerts.length > 0) {
     out.push(
-      '',
-      `Log warnings and errors (${summary.warnings.length}):`,
-      ...summary.warnings.slice(0, 20).map((w) => `  ${w}`),
+      `Alerts raised for these: ${summary.alerts.length} (${countBy(summary.alerts.map((a) => a.severity))}), ` +
+        'one log line each for Azure Monitor.',
     );
   }
+  if (summary.warnings.length > 0) {
+    out.push(`The app also logged ${summary.warnings.length} warning(s); \`npm run demo -- --json\` lists them.`);
+  }
   out.push(
-    '',
-    `${summary.armRequests} ARM requests served by the sandbox. Sandbox time at the end: ${summary.sandboxTime}.`,
+    `${summary.armRequests} ARM requests served by the sandbox; sandbox clock at the end: ${reportTime(summary.sandboxTime)}.`,
     '',
   );
-  return out.join('\n');
+  // VM names, codes and fixes quote what the VMs returned: one escaping policy for the whole report.
+  return out.map(terminalLine).join('\n');
 }

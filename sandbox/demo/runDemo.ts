@@ -1,27 +1,31 @@
 /**
  * `iris-backup-guard demo`: starts the sandbox with a sample fleet of IRIS VMs and Azurite, runs the app's own
- * commands and function handlers against them (real SDK clients, real scripts under dash), and prints a report.
+ * commands and the use cases behind its timer functions against them (real SDK clients, real scripts under dash),
+ * and prints a report.
+ *
+ * The function modules in src/functions/ are not loaded here: registering a function outside the Functions host
+ * makes @azure/functions print "test mode" warnings, and it offers no supported way to silence them. The functions
+ * are thin adapters over runNightlyProtection and advanceRuns, which the demo calls directly.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvocationContext, type Timer } from '@azure/functions';
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from '../../src/cli/cliCommand';
 import { probeVm } from '../../src/cli/commands/checkCommand';
-import { advanceRuns } from '../../src/functions/advanceRuns';
-import { nightlyProtection } from '../../src/functions/nightlyProtection';
-import { setProtectionDeps } from '../../src/functions/protectionContext';
 import { checkSetup } from '../../src/shared/checks/checkSetup';
 import { findingsToJson, type CheckReport } from '../../src/shared/checks/formatFindings';
+import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { createProtectionDeps } from '../../src/shared/protection/composition';
-import type { ProtectionDeps, ProtectionLog } from '../../src/shared/protection/protectionDeps';
+import { nightOf } from '../../src/shared/protection/night';
+import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
+import type { AlertSink, ProtectionDeps, ProtectionLog } from '../../src/shared/protection/protectionDeps';
 import { isTerminalStage, type Run } from '../../src/shared/runs/run';
 import { startAzurite } from '../azurite';
 import { scenarioVmId, startSandbox } from '../index';
 import { repoRoot } from '../repoRoot';
 import { demoEnvironment } from './demoEnvironment';
-import { renderDemoReport, type DemoSummary } from './demoReport';
+import { DEMO_SCHEMA, demoVmLines, renderDemoReport, reportTime, type DemoSummary } from './demoReport';
 
 const TICK_MS = 5 * 60_000;
 const MAX_TICKS = 200;
@@ -52,20 +56,12 @@ const quietLog = (lines: string[]): ProtectionLog => ({
   error: (message) => lines.push(`error: ${message}`),
 });
 
-const timer: Timer = {
-  isPastDue: false,
-  schedule: { adjustForDST: true },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
-
-function context(functionName: string, lines: string[]): InvocationContext {
-  return new InvocationContext({
-    functionName,
-    logHandler: (level, ...args) => {
-      if (level === 'warning' || level === 'error') lines.push(`${level}: ${String(args[0])}`);
-    },
-  });
-}
+/** Keeps each alert for the report instead of logging it: the report shows the findings they are about once. */
+const collectingAlerts = (alerts: DemoSummary['alerts']): AlertSink => ({
+  raise: async (alert) => {
+    alerts.push({ severity: alert.severity, code: alert.code });
+  },
+});
 
 export async function runDemo(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ['scenario', 'traffic-dir'], flags: ['json'] });
@@ -89,6 +85,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   const azurite = await startAzurite();
   const sandbox = await startSandbox({ scenario: scenarioPath, ...(trafficDir ? { trafficDir } : {}) });
   const warnings: string[] = [];
+  const alerts: DemoSummary['alerts'] = [];
   try {
     const env = demoEnvironment(sandbox.scenario, {
       sandboxUrl: sandbox.url,
@@ -109,29 +106,40 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       credential: sandbox.credential,
       clock: sandbox.clock,
       log: quietLog(warnings),
+      wrap: (d) => ({ ...d, alerts: collectingAlerts(alerts) }),
     });
-    setProtectionDeps(deps);
     progress('Nightly protection: preflight and an on-demand backup for every enrolled VM…');
-    await nightlyProtection(timer, context('nightlyProtection', warnings));
+    const night = nightOf(deps.clock.now(), deps.settings.schedules.nightTimeZone);
+    const nightly = await runNightlyProtection(deps, night);
+    for (const v of nightly.vms) if (v.outcome === 'error') warnings.push(`error: ${v.vmId}: ${v.error}`);
 
     let ticks = 0;
     let runs = await listRuns(deps);
     while (runs.some((r) => !isTerminalStage(r.stage)) && ticks < MAX_TICKS) {
       await sandbox.idle();
       sandbox.clock.advance(TICK_MS);
-      await advanceRuns(timer, context('advanceRuns', warnings));
+      const advanced = await advanceRuns(deps);
+      for (const e of advanced.errors) warnings.push(`error: advancing ${e.runId} failed: ${e.error}`);
+      for (const e of advanced.vaultErrors)
+        warnings.push(`warning: listing the jobs of ${e.vaultId} failed: ${e.error}`);
       ticks += 1;
       runs = await listRuns(deps);
       const open = runs.filter((r) => !isTerminalStage(r.stage)).length;
       progress(
-        `  advanceRuns tick ${ticks} (sandbox time ${sandbox.clock.now().toISOString()}): ${runs.length - open}/${runs.length} runs finished`,
+        `  advanceRuns, sandbox clock ${reportTime(sandbox.clock.now().toISOString())}: ${runs.length - open} of ${runs.length} runs finished`,
       );
     }
 
+    const fleet = sandbox.scenario.vms.map((vm) => ({ name: vm.name, id: scenarioVmId(vm) }));
+    const notProtected = [...nightly.enrollment.taggedNotProtected, ...nightly.enrollment.listedNotProtected];
     const summary: DemoSummary = {
-      schema: 'iris-backup-guard/demo@1',
+      schema: DEMO_SCHEMA,
       scenario: sandbox.scenario.name ?? path.basename(scenarioPath),
+      night,
       sandboxTime: sandbox.clock.now().toISOString(),
+      vms: demoVmLines(fleet, checks, runs, notProtected),
+      notProtected,
+      alerts,
       checks,
       runs,
       armRequests: sandbox.requests,
@@ -140,7 +148,6 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     io.out(json ? JSON.stringify(summary, null, 2) : renderDemoReport(summary));
     return runs.every((r) => isTerminalStage(r.stage)) ? EXIT_OK : EXIT_FAILURE;
   } finally {
-    setProtectionDeps(undefined);
     await sandbox.stop();
     await azurite.stop();
   }

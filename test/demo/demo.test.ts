@@ -5,8 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DemoSummary } from '../../sandbox/demo/demoReport';
-import { runDemo } from '../../sandbox/demo/runDemo';
+import { renderDemoReport, type DemoSummary } from '../../sandbox/demo/demoReport';
 import { formatTrafficIssues, validateTraffic } from '../../sandbox/trafficValidation';
 import { readVmScript } from '../../src/shared/vmScripts/vmScripts';
 import { captureIo } from '../cli/cliIo';
@@ -21,20 +20,29 @@ describe('demo', () => {
   const trafficDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-demo-traffic-'));
   let summary: DemoSummary;
   let exitCode: number;
+  let stderr: string;
+  let consoleWarnings: string[];
 
   beforeAll(async () => {
+    // @azure/functions warns through console.warn when a function module is loaded outside the Functions host, at
+    // import time: spy first, then load the demo.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { runDemo } = await import('../../sandbox/demo/runDemo');
     const io = captureIo(process.env);
     exitCode = await runDemo(['--json', '--traffic-dir', trafficDir], io);
     summary = JSON.parse(io.stdout()) as DemoSummary;
+    stderr = io.stderr();
+    consoleWarnings = warn.mock.calls.map((args) => args.map(String).join(' '));
+    warn.mockRestore();
   });
   afterAll(() => fs.rmSync(trafficDir, { recursive: true, force: true }));
 
+  const checkOf = (vm: string) => summary.checks.find((c) => c.vm === vm);
   const runOf = (vm: string) => {
     const run = summary.runs.find((r) => r.target.vmName === vm);
     if (!run) throw new Error(`no run for ${vm}`);
     return run;
   };
-  const checkOf = (vm: string) => summary.checks.find((c) => c.vm === vm);
 
   it('finishes every run', () => {
     expect(exitCode).toBe(0);
@@ -45,6 +53,70 @@ describe('demo', () => {
   it('backs up every enrolled VM and reports the tagged but unprotected one', () => {
     expect(summary.runs.map((r) => r.target.vmName).sort()).not.toContain('web-01');
     expect(summary.runs.length).toBe(summary.checks.length - 1);
+    expect(summary.notProtected).toEqual([expect.stringMatching(/\/virtualMachines\/web-01$/)]);
+  });
+
+  describe('the report: which VMs give an IRIS-consistent backup tonight, and what to fix', () => {
+    const lineOf = (vm: string) => {
+      const line = summary.vms.find((v) => v.vm === vm);
+      if (!line) throw new Error(`no report line for ${vm}`);
+      return line;
+    };
+    const text = () => renderDemoReport(summary);
+
+    it('has one line per VM of the fleet, in the summary and in the text', () => {
+      expect(summary.vms.map((v) => v.vm)).toEqual(summary.checks.map((c) => c.vm));
+      const lines = text().split('\n');
+      for (const v of summary.vms) {
+        expect(lines.filter((l) => l.startsWith(`${v.vm} `))).toEqual([expect.stringContaining(v.outcome)]);
+      }
+    });
+
+    it('names each finding code of a VM once', () => {
+      for (const v of summary.vms) expect(new Set(v.findingCodes).size).toBe(v.findingCodes.length);
+      // cache-legacy-01's two CRLF scripts give two findings with one code.
+      const crlf = checkOf('cache-legacy-01')?.findings.filter((f) => f.code === 'ScriptCrlfLineEndings');
+      expect(crlf?.length).toBeGreaterThan(1);
+      for (const l of text().split('\n')) expect(l.match(/ScriptCrlfLineEndings/g)?.length ?? 0).toBeLessThan(2);
+    });
+
+    it('the good VM: IRIS-consistent, its freeze window, nothing to fix', () => {
+      expect(lineOf('iris-prod-01')).toMatchObject({ outcome: 'IRIS-consistent', firstFix: 'nothing to fix' });
+      expect(lineOf('iris-prod-01').frozen).toMatch(/^\d+\.\d s$/);
+    });
+
+    it('the VM left frozen says so where the freeze window would be, and thawing comes first', () => {
+      expect(lineOf('cache-legacy-01').frozen).toBe('STILL FROZEN');
+      expect(lineOf('cache-legacy-01').firstFix).toMatch(/^thaw IRIS now/);
+    });
+
+    it('the tagged VM that no vault protects gets no backup tonight', () => {
+      expect(lineOf('web-01').outcome).toMatch(/^no backup tonight/);
+      expect(lineOf('web-01').firstFix).toMatch(/vault/);
+    });
+
+    it('a fallback names its cause and the first fix is the finding that causes it, with its command', () => {
+      expect(lineOf('iris-prod-03').outcome).toBe('file-system-consistent (IncorrectJSONConfigFile 305)');
+      expect(lineOf('iris-prod-03').firstFix).toMatch(/^IncorrectJSONConfigFile: sudo sed/);
+    });
+
+    it('has no second copy of the alerts, and one timestamp format', () => {
+      expect(summary.alerts.length).toBeGreaterThan(0);
+      expect(text()).not.toMatch(/ALERT |warning: |error: /);
+      const stamps = text().match(/\d{4}-\d{2}-\d{2}T[\d:.]+Z?/g) ?? [];
+      expect(stamps.length).toBeGreaterThan(0);
+      for (const t of stamps) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    });
+
+    it('prints none of the @azure/functions test-mode warnings', async () => {
+      expect(stderr).not.toMatch(/test mode/i);
+      expect(consoleWarnings.filter((w) => /test mode/i.test(w))).toEqual([]);
+      // The check can fail: loading a function module outside the host prints the warning.
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      await import('../../src/functions/advanceRuns');
+      expect(warn.mock.calls.map((args) => String(args[0])).join('\n')).toMatch(/test mode/);
+      warn.mockRestore();
+    });
   });
 
   it.each([
