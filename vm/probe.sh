@@ -5,7 +5,9 @@
 # because managed Run Command keeps only the last 4 KiB of stdout. Writes nothing anywhere else, no temp files.
 # Environment (Run Command parameters):
 #   IBG_PROBE_MODE   check (default): setup facts and short log tails; logs: the log lines a backup verdict needs
-#   IBG_PROBE_SINCE  ISO UTC time; in logs mode, stamped log lines before it are left out
+#   IBG_PROBE_SINCE  ISO UTC time; in logs mode, stamped log lines before it are left out (messages.log, in the
+#                    VM's local time, against the same instant in local time)
+#   TZ               the VM's zone when set; else /etc/localtime (under IBG_ROOT, the root's own)
 #   IBG_ROOT         prefix of every file path read (empty on a real VM; an image or sandbox root otherwise)
 # No `set -e`: failures are expected everywhere here (missing files, no IRIS) and each one is handled.
 set -u
@@ -321,23 +323,110 @@ iris_json() {
   printf ',"wd":[%s]' "${WD#,}"
 }
 
+# ---- time zone -------------------------------------------------------------------------------------------------
+
+# vm_zone: the VM's zone, for messages.log (IRIS writes the VM's local time, with no offset). Sets ZONE_TZ (the TZ
+# for `date`; empty: this system's own default, which on a VM is the VM's), ZONE_NAME and ZONE_SRC. Under a root,
+# this host's default says nothing about the root's VM: the root's /etc/localtime file (inside the root), else the
+# zone its link names (this host's tzdata), else its /etc/timezone, else UTC (Azure's images' default).
+vm_zone() {
+  ZONE_TZ=""
+  ZONE_NAME=""
+  ZONE_SRC=""
+  if [ -n "${TZ:-}" ]; then
+    ZONE_TZ="$TZ"
+    ZONE_NAME="$TZ"
+    ZONE_SRC=TZ
+    return 0
+  fi
+  _zl="$(link_target /etc/localtime)"
+  case "$_zl" in */zoneinfo/*) ZONE_NAME="${_zl##*/zoneinfo/}" ;; esac
+  if [ -z "$ZONE_NAME" ] && can_read /etc/timezone; then
+    ZONE_NAME="$(head -c 100 "$HP" | head -n 1 | tr -cd 'A-Za-z0-9_+/-')"
+    [ -z "$ZONE_NAME" ] || ZONE_SRC=timezone
+  fi
+  if [ -z "$R" ]; then
+    ZONE_SRC=system
+  elif can_read /etc/localtime; then
+    ZONE_TZ=":$HP"
+    ZONE_SRC=localtime
+  elif [ -n "$ZONE_NAME" ]; then
+    ZONE_TZ="$ZONE_NAME"
+    [ -n "$ZONE_SRC" ] || ZONE_SRC=localtime
+  else
+    ZONE_TZ=UTC
+    ZONE_NAME=UTC
+    ZONE_SRC=default
+  fi
+}
+
+vm_date() { if [ -n "$ZONE_TZ" ]; then TZ="$ZONE_TZ" date "$@"; else date "$@"; fi; }
+
+# minutes_of +HHMM: the offset in minutes east of UTC (`date +%z`); nothing when it is not one.
+minutes_of() {
+  case "$1" in [+-][0-2][0-9][0-5][0-9]) ;; *) return 0 ;; esac
+  _h="${1#?}"
+  _m="${_h#??}"
+  _h="${_h%??}"
+  _v=$((${_h#0} * 60 + ${_m#0}))
+  case "$1" in -*) _v=$((0 - _v)) ;; esac
+  printf '%s' "$_v"
+}
+
+# Sets OFFSET_NOW, OFFSET_SINCE (minutes) and LOCAL_SINCE: SINCE as the VM's local wall time, for messages.log.
+# Across a DST change the wall clock repeats an hour (fall back) or skips one, so the bound uses the smaller of the
+# two offsets: after a fall back a line written later can carry an earlier wall time than SINCE had. The app maps
+# each local stamp to UTC (src/shared/parsers/vmLocalTime.ts); this bound only has to keep every line it needs.
+# Needs GNU date -d; without it LOCAL_SINCE stays empty and messages.log is not cut by time.
+zone_bounds() {
+  OFFSET_NOW="$(minutes_of "$(vm_date +%z 2>/dev/null)")"
+  OFFSET_SINCE=""
+  LOCAL_SINCE=""
+  [ -n "$SINCE" ] || return 0
+  _e="$(date -u -d "${SINCE}Z" +%s 2>/dev/null)"
+  case "$_e" in '' | *[!0-9]*) return 0 ;; esac
+  OFFSET_SINCE="$(minutes_of "$(vm_date -d "@$_e" +%z 2>/dev/null)")"
+  [ -n "$OFFSET_SINCE" ] && [ -n "$OFFSET_NOW" ] || return 0
+  _min="$OFFSET_SINCE"
+  [ "$OFFSET_NOW" -ge "$_min" ] || _min="$OFFSET_NOW"
+  LOCAL_SINCE="$(date -u -d "@$((_e + _min * 60))" +%Y-%m-%dT%H:%M:%S 2>/dev/null)"
+}
+
+# The zone member: `"tz":{...}` with the offsets in minutes east of UTC.
+tz_json() {
+  printf '"tz":{'
+  [ -z "$ZONE_NAME" ] || printf '"name":%s,' "$(js "$(printf '%s' "$ZONE_NAME" | head -c 64)")"
+  printf '"source":"%s"' "$ZONE_SRC"
+  [ -z "$OFFSET_NOW" ] || printf ',"offset":%s' "$OFFSET_NOW"
+  [ -z "$OFFSET_SINCE" ] || printf ',"sinceOffset":%s' "$OFFSET_SINCE"
+  printf '}'
+}
+
 # ---- logs ------------------------------------------------------------------------------------------------------
 
 # Lines at/after IBG_PROBE_SINCE (logs mode). Unstamped lines follow the stamped line before them; a file with no
-# stamped line at all is kept whole. Stamps: ISO, extension.log (py3 and py2), messages.log MM/DD/YY-HH:MM:SS.
+# stamped line at all is kept whole. Each stamp against the bound in its own time base: ISO with dashes (our log,
+# the extension's python 3 log: UTC) against SINCE; messages.log MM/DD/YY-HH:MM:SS (the VM's local time) against
+# LOCAL_SINCE; ISO with slashes (the extension's python 2 log, local time, and its freeze-block lines, whose base
+# vmsnapshot.md does not give) against the earlier of the two, which keeps them whichever base they have.
 since_filter() {
-  LC_ALL=C awk -v since="$SINCE" '
+  LC_ALL=C awk -v since="$SINCE" -v lsince="$LOCAL_SINCE" '
+    BEGIN { either = (lsince < since ? lsince : since) }
     function stamp(l, s) {
-      if (l ~ /^[0-9][0-9][0-9][0-9][-\/][0-9][0-9][-\/][0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) {
-        s = substr(l, 1, 10); gsub(/\//, "-", s); return s "T" substr(l, 12, 8)
+      if (l ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) {
+        bound = since; return substr(l, 1, 10) "T" substr(l, 12, 8)
       }
-      if (l ~ /^[0-9][0-9]\/[0-9][0-9]\/[0-9][0-9]-[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/)
-        return "20" substr(l, 7, 2) "-" substr(l, 1, 2) "-" substr(l, 4, 2) "T" substr(l, 10, 8)
+      if (l ~ /^[0-9][0-9][0-9][0-9]\/[0-9][0-9]\/[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) {
+        bound = either; s = substr(l, 1, 10); gsub(/\//, "-", s); return s "T" substr(l, 12, 8)
+      }
+      if (l ~ /^[0-9][0-9]\/[0-9][0-9]\/[0-9][0-9]-[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) {
+        bound = lsince; return "20" substr(l, 7, 2) "-" substr(l, 1, 2) "-" substr(l, 4, 2) "T" substr(l, 10, 8)
+      }
       return ""
     }
     since == "" { print; next }
     { s = stamp($0) }
-    s != "" { seen = 1; keep = (s >= since); if (keep) print; next }
+    s != "" { seen = 1; keep = (s >= bound); if (keep) print; next }
     !seen { held[++n] = $0; next }
     keep { print }
     END { if (!seen) for (i = 1; i <= n; i++) print held[i] }'
@@ -470,7 +559,7 @@ logs_main() {
     fi
     ranked_json messages "$MESSAGES_LOG" "$R_MSG" "$_n"
     _logs="$_logs,$J"
-    _json="{\"v\":1,\"mode\":\"logs\",\"at\":\"$AT\",$_base,\"logs\":{$_logs}"
+    _json="{\"v\":1,\"mode\":\"logs\",\"at\":\"$AT\",$TZ_JSON,$_base,\"logs\":{$_logs}"
     [ -z "$DROPPED_LOGS" ] || _json="$_json,\"dropped\":[${DROPPED_LOGS#,}]"
     _json="$_json}"
     if [ $((${#_json} + 14)) -le "$BUDGET" ]; then
@@ -504,7 +593,7 @@ check_main() {
         DROPPED_LOGS="$DROPPED_LOGS,\"logs.otherScriptLog\""
       [ "$(count_lines "$L_MSG")" -le "$_nm" ] || DROPPED_LOGS="$DROPPED_LOGS,\"logs.messages\""
       _dropped="$_dropped_base$DROPPED_LOGS"
-      _json="{\"v\":1,\"mode\":\"check\",\"at\":\"$AT\",$_base,\"logs\":{$_logs}"
+      _json="{\"v\":1,\"mode\":\"check\",\"at\":\"$AT\",$TZ_JSON,$_base,\"logs\":{$_logs}"
       [ -z "$_dropped" ] || _json="$_json,\"dropped\":[${_dropped#,}]"
       _json="$_json}"
       if [ $((${#_json} + 14)) -le "$BUDGET" ]; then
@@ -528,6 +617,9 @@ main() {
     esac
   fi
   AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  vm_zone
+  zone_bounds
+  TZ_JSON="$(tz_json)"
   CONFIG="$DEFAULT_CONFIG"
   if can_read "$HOST_CONF"; then
     _c="$(head -c "$READ_CAP" "$HP" | tr -d '\r' |

@@ -7,6 +7,7 @@ import {
   type ProbeLogTail,
   type ProbeScriptFacts,
   type ProbeTextFileFacts,
+  type ProbeTimeZone,
   type ProbeWdState,
 } from './probeFacts';
 
@@ -238,6 +239,24 @@ function logTail(obj: Obj, where: string, problems: Problems): ProbeLogTail | un
   return t;
 }
 
+/** Offsets real zones use, -12:00 to +14:00, in minutes. */
+const MIN_OFFSET = -720;
+const MAX_OFFSET = 840;
+
+function timeZone(obj: Obj, problems: Problems): ProbeTimeZone | undefined {
+  const r = new Reader(obj, 'tz', problems);
+  const source = r.str('source', 20);
+  if (source === undefined) {
+    problems.add('tz.source is required; the time zone was dropped');
+    return undefined;
+  }
+  const tz: ProbeTimeZone = { source };
+  assign(tz, 'name', r.str('name', 64));
+  assign(tz, 'offsetMinutes', r.int('offset', MIN_OFFSET, MAX_OFFSET));
+  assign(tz, 'sinceOffsetMinutes', r.int('sinceOffset', MIN_OFFSET, MAX_OFFSET));
+  return tz;
+}
+
 function toFacts(data: unknown, problems: Problems): ProbeFacts | undefined {
   if (!isObj(data)) {
     problems.add('The probe line is not a JSON object');
@@ -293,6 +312,9 @@ function toFacts(data: unknown, problems: Problems): ProbeFacts | undefined {
     iris,
     logs: {},
   };
+  const tzObj = r.obj_('tz');
+  const tz = tzObj ? timeZone(tzObj, problems) : undefined;
+  if (tz) facts.tz = tz;
   for (const role of ['pre', 'post'] as const) {
     const o = r.obj_(role);
     const s = o ? scriptFacts(o, role, problems) : undefined;

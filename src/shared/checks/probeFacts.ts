@@ -101,12 +101,26 @@ export interface ProbeLogTail {
   truncated?: boolean;
 }
 
+/** The VM's time zone, for logs written in its local time (IRIS's messages.log, iris.md §5). */
+export interface ProbeTimeZone {
+  /** IANA name when known (TZ, the /etc/localtime link, /etc/timezone), e.g. "Europe/Berlin". */
+  name?: string;
+  /** Where the zone came from: TZ, localtime, timezone, system (the VM's own default) or default (UTC, a root without one). */
+  source: string;
+  /** Minutes east of UTC when the probe ran (`date +%z`). */
+  offsetMinutes?: number;
+  /** Minutes east of UTC at IBG_PROBE_SINCE (logs mode); differs from `offsetMinutes` across a DST change. */
+  sinceOffsetMinutes?: number;
+}
+
 export interface ProbeFacts {
   v: 1;
   /** `check`: setup facts and short log tails; `logs`: the log lines since `since`, for a backup verdict. */
   mode: 'check' | 'logs';
   /** The VM's clock, ISO 8601 UTC. */
   at: string;
+  /** Absent from probes older than the zone report: their messages.log times were taken as UTC. */
+  tz?: ProbeTimeZone;
   hostConf: ProbeTextFileFacts;
   config: ProbeTextFileFacts;
   pre?: ProbeScriptFacts;

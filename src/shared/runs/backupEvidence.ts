@@ -6,12 +6,14 @@ import type { ProbeFacts, ProbeLogTail } from '../checks/probeFacts';
 import { parseExtensionLog, summarizePrePost, type ScriptPhase } from '../parsers/extensionLog';
 import { irisBackupEvents, parseMessagesLog } from '../parsers/messagesLog';
 import { parseScriptLog } from '../parsers/scriptLog';
+import { onUtcTimeline } from '../parsers/vmLocalTime';
 import type { BackupEvidence, ExtensionEvidence, IrisEvidence, ScriptOutcome } from './backupVerdict';
 import { epochMs } from './backupVerdict';
 
 /**
- * messages.log times are the VM's local time without a zone; anything this long before the backup is an earlier
- * night's freeze (the probe already sends only recent lines, this guards against a zone far west of UTC).
+ * messages.log times are the VM's local time without a zone. A probe that reports the VM's zone lets them be placed
+ * on the UTC timeline (vmLocalTime.ts); from an older probe they are taken as UTC, and anything this long before
+ * the backup is an earlier night's freeze (a guard against a zone far from UTC).
  */
 const MESSAGES_LOOKBACK_MS = 14 * 3_600_000;
 
@@ -78,7 +80,19 @@ function pairOf(events: readonly { type: string; time?: string }[], from: number
   return thawed?.time === undefined ? { frozenAt } : { frozenAt, thawedAt: thawed.time };
 }
 
-function irisEvidence(facts: ProbeFacts, since: string): IrisEvidence | undefined {
+/**
+ * IRIS's freeze events from messages.log, in UTC when the probe reported the VM's zone; `nearMs` (the snapshot, else
+ * the window's start) settles a wall time the fall-back hour repeats. Also the earliest time that belongs to this
+ * backup: exactly `since` on the UTC timeline, with the lookback when the times are local ones taken as UTC.
+ */
+function messagesEvents(facts: ProbeFacts, lines: readonly string[], since: string, nearMs: number) {
+  const events = irisBackupEvents(parseMessagesLog(lines.join('\n')).value);
+  const tz = facts.tz;
+  if (tz?.offsetMinutes === undefined) return { events, from: epochMs(since) - MESSAGES_LOOKBACK_MS };
+  return { events: onUtcTimeline(events, tz, nearMs), from: epochMs(since) };
+}
+
+function irisEvidence(facts: ProbeFacts, since: string, snapshotAt: string | undefined): IrisEvidence | undefined {
   const from = epochMs(since) - MESSAGES_LOOKBACK_MS;
   const stillFrozen = (facts.iris.wd ?? []).filter((w) => w.rc === WD_SUSPENDED).map((w) => w.instance);
   const messages = facts.logs.messages;
@@ -86,9 +100,11 @@ function irisEvidence(facts: ProbeFacts, since: string): IrisEvidence | undefine
   if (!readable(messages) && !readable(scriptTail)) {
     return stillFrozen.length > 0 ? { stillFrozenInstances: stillFrozen } : undefined;
   }
-  const fromMessages = readable(messages)
-    ? pairOf(irisBackupEvents(parseMessagesLog(messages.lines.join('\n')).value), from)
-    : {};
+  let fromMessages: FreezePair = {};
+  if (readable(messages)) {
+    const placed = messagesEvents(facts, messages.lines, since, epochMs(snapshotAt ?? since));
+    fromMessages = pairOf(placed.events, placed.from);
+  }
   const scriptEvents = readable(scriptTail)
     ? parseScriptLog(scriptTail.lines.join('\n')).value.filter((e) => e.time === undefined || !(epochMs(e.time) < from))
     : [];
@@ -118,7 +134,7 @@ export function evidenceFromProbeLogs(
     if (e) evidence.extension = e;
     else unavailable.push(`extension.log (no backup run since ${since})`);
   } else unavailable.push('extension.log');
-  const iris = irisEvidence(facts, since);
+  const iris = irisEvidence(facts, since, evidence.extension?.snapshotAt);
   if (iris) evidence.iris = iris;
   else unavailable.push('messages.log');
   return evidence;
