@@ -69,18 +69,32 @@ export function readInputLines(input: unknown, limits: InputLimits, problems: Pr
   const lines: InputLine[] = [];
   raw.forEach((r, i) => {
     const n = firstLine + i;
-    let line = r;
-    if (line.length > limits.maxLineChars) {
-      problems.add(`Line is ${line.length} characters; only the first ${limits.maxLineChars} were read`, n);
-      line = line.slice(0, limits.maxLineChars);
-    }
-    if (HAS_CONTROL_CHAR.test(line)) {
-      problems.add('Line contains binary data (NUL or control characters); they were replaced with U+FFFD', n);
-      line = line.replace(CONTROL_CHARS, '\uFFFD');
-    }
-    lines.push({ n, text: line });
+    lines.push({ n, text: cleanInputLine(r, n, limits.maxLineChars, problems) });
   });
   return lines;
+}
+
+/**
+ * Cuts one line to `maxLineChars` and replaces control characters, recording both in `problems`. `fullLength` is
+ * the line's length before a line splitter already cut it.
+ */
+export function cleanInputLine(
+  raw: string,
+  n: number,
+  maxLineChars: number,
+  problems: ProblemLog,
+  fullLength = raw.length,
+): string {
+  let line = raw;
+  if (fullLength > maxLineChars) {
+    problems.add(`Line is ${fullLength} characters; only the first ${maxLineChars} were read`, n);
+    line = line.slice(0, maxLineChars);
+  }
+  if (HAS_CONTROL_CHAR.test(line)) {
+    problems.add('Line contains binary data (NUL or control characters); they were replaced with U+FFFD', n);
+    line = line.replace(CONTROL_CHARS, '\uFFFD');
+  }
+  return line;
 }
 
 /**

@@ -1,4 +1,6 @@
-import { readInputLines } from './inputLines';
+import { StringDecoder } from 'node:string_decoder';
+import { cleanInputLine } from './inputLines';
+import { LineSplitter, SplitLine } from './lineSplitter';
 import { ParseResult, ProblemLog } from './parseResult';
 
 /** One global reported "Not OK", with the message lines that followed it. */
@@ -18,6 +20,18 @@ export interface IntegrityDirectory {
   messages: string[];
 }
 
+/** How many of each kind of detail the output held beyond what the report keeps (INTEGRITY_CAPS). */
+export interface IntegrityOmitted {
+  directories: number;
+  /** "Not OK" globals not listed in `errors`. */
+  errors: number;
+  /** Message lines of listed errors beyond the per-error cap. */
+  errorLines: number;
+  /** Directory messages beyond the per-directory cap. */
+  messages: number;
+  warnings: number;
+}
+
 export interface IntegrityReport {
   /** "Cache Database Integrity Check on …", "Intersystems IRIS Database Integrity Check on …" or the Portal header. */
   header?: string;
@@ -32,172 +46,371 @@ export interface IntegrityReport {
    * "ERRORS WERE FOUND"; incomplete: no final summary line (cut output, a crashed check, not an integrity log).
    */
   verdict: 'ok' | 'errors' | 'incomplete';
+  /** Present only when the output held more detail than the report keeps; the verdict still covers all of it. */
+  omitted?: IntegrityOmitted;
 }
 
+/**
+ * What the report keeps, so memory stays bounded for any size of output (a 200 MB check of a big instance, or a
+ * hostile VM): the verdict and the counts cover everything; the details stop at these numbers.
+ */
+export const INTEGRITY_CAPS = {
+  directories: 1000,
+  errors: 200,
+  linesPerError: 20,
+  messagesPerDirectory: 5,
+  warnings: 100,
+} as const;
+
 // Integrity lines are short; a low line cap keeps the `*`-framed patterns cheap on hostile input.
-const INTEGRITY_LIMITS = { maxChars: 8 * 1024 * 1024, keep: 'tail', maxLineChars: 1024 } as const;
+const MAX_LINE_CHARS = 1024;
 
 const HEADER = /^(?:Cach[eé]|Intersystems IRIS|InterSystems IRIS|IRIS) Database Integrity Check\b.*$/i;
-const DIRECTORY = /^---Directory (.+?)---\s*$/;
-const TOTAL = /^---Total for directory (.+?)---\s*$/;
-const PORTAL_DIRECTORY = /^Directory:\s*(\S.*?)\s*$/;
+// Lines are trimmed before matching, so no pattern needs a trailing `\s*` (a lazy group before `\s*$` backtracks
+// quadratically on a long run of spaces).
+const DIRECTORY = /^---Directory (.+?)---$/;
+const TOTAL = /^---Total for directory (.+?)---$/;
+const PORTAL_DIRECTORY = 'Directory:';
 const GLOBAL = /^Global: (\S+)/;
-const NOT_OK = /^\*+\s*Global \^?(.+?) is Not OK\s*\*+\s*$/;
-const DIR_OK = /^No Errors were found in this directory\.\s*$/;
-const ALL_OK = /^No Errors were found\.\s*$/;
-const FOLLOWING_ERRORS = /^\*+ The following errors were detected \*+\s*$/;
-const ERRORS_FOUND = /^\*+\s*ERRORS WERE FOUND\s*\*+\s*$/;
-const ERRORS_IN_DIRECTORY = /^\*+ Errors in directory: (.+?) \*+\s*$/;
+const NOT_OK = /^\*+\s*Global \^?(.+?) is Not OK\s*\*+$/;
+const DIR_OK = 'No Errors were found in this directory.';
+const ALL_OK = 'No Errors were found.';
+const FOLLOWING_ERRORS = /^\*+ The following errors were detected \*+$/;
+const ERRORS_FOUND = /^\*+\s*ERRORS WERE FOUND\s*\*+$/;
+const ERRORS_IN_DIRECTORY = /^\*+ Errors in directory: (.+?) \*+$/;
 const ERROR_COUNT = /^(\d[\d,]*) errors found during integrity check/;
 const PORTAL_GLOBAL_ERRORS = /^(\d[\d,]*) globals with errors found/;
-const WARNING =
-  /^\*\*\* (?:Warning: .*|Errors were detected, but only in blocks that changed during check) ?\*\*\*\s*$/;
+const WARNING = /^\*\*\* (?:Warning: .*|Errors were detected, but only in blocks that changed during check) ?\*\*\*$/;
 const DIRECTORY_MESSAGE =
-  /^(?:\*\*\*Further checking of this directory is aborted\.|The database is not mounted\.|Integrity Job failed to start\.|\*\*\*Map Error: .*)\s*$/;
-const STARS_ONLY = /^\*+\s*$/;
+  /^(?:\*\*\*Further checking of this directory is aborted\.|The database is not mounted\.|Integrity Job failed to start\.|\*\*\*Map Error: .*)$/;
+const STARS_ONLY = /^\*+$/;
 
-/** Parses ^Integrity / Silent^Integrity / Portal report text (iris.md §3.2, §3.3, §8.4), keyed on English summary lines. */
-export function parseIntegrityOutput(text: string): ParseResult<IntegrityReport> {
-  const problems = new ProblemLog();
-  const report: IntegrityReport = { directories: [], errors: [], warnings: [], verdict: 'incomplete' };
-  let current: IntegrityDirectory | undefined;
-  let currentError: IntegrityGlobalError | undefined;
-  let summaryDirectory: string | undefined;
-  let inSummary = false;
-  let finalOk = false;
-  let finalErrors = false;
-  let portalErrorCount = 0;
+/**
+ * A copy that does not share memory with the chunk it was cut from: V8 keeps a whole 64 KiB chunk alive for a
+ * sliced string, so every string the report keeps is copied once.
+ */
+function detach(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
 
-  const directory = (path: string): IntegrityDirectory => {
-    const found = report.directories.find((d) => d.path === path);
+interface DirectoryState {
+  dir: IntegrityDirectory;
+  /** Listed in the report; directories past the cap are tracked only while they are current. */
+  listed: boolean;
+  seenMessages: Set<string>;
+}
+
+interface ErrorState {
+  error: IntegrityGlobalError;
+  listed: boolean;
+  seenLines: Set<string>;
+  /** Most message lines one block of this error had: the summary repeats the block, so repeats are not added. */
+  mostLines: number;
+  linesThisBlock: number;
+}
+
+// A "Not OK" block is printed up to three times: where the global was checked, in the directory's "following
+// errors" list, and in the end-of-output summary. Past the cap repeats cannot be matched, so each place is counted
+// separately and the largest count is the number of bad globals.
+type ErrorPlace = 'inline' | 'directoryList' | 'summary';
+
+/**
+ * Parses ^Integrity / Silent^Integrity / Portal report text (iris.md §3.2, §3.3, §8.4), keyed on English summary
+ * lines, incrementally: `write` chunks as they arrive (split anywhere), then `end`. Work is linear in the input and
+ * memory is bounded (INTEGRITY_CAPS); line numbers count from `firstLine` (1: the start of the file).
+ */
+export class IntegrityParser {
+  private readonly problems = new ProblemLog();
+  private readonly report: IntegrityReport = { directories: [], errors: [], warnings: [], verdict: 'incomplete' };
+  private readonly splitter: LineSplitter;
+  private readonly directories = new Map<string, DirectoryState>();
+  private readonly errors = new Map<string, ErrorState>();
+  private current: DirectoryState | undefined;
+  private currentError: ErrorState | undefined;
+  private summaryDirectory: DirectoryState | undefined;
+  private inSummary = false;
+  private inDirectoryList = false;
+  private finalOk = false;
+  private finalErrors = false;
+  private portalErrorCount = 0;
+  private anyDirectoryErrors = false;
+  private readonly notOkBlocks: Record<ErrorPlace, number> = { inline: 0, directoryList: 0, summary: 0 };
+  private readonly omitted: IntegrityOmitted = { directories: 0, errors: 0, errorLines: 0, messages: 0, warnings: 0 };
+  private unlistedWithoutVerdict = 0;
+  private ended: ParseResult<IntegrityReport> | undefined;
+
+  constructor(options: { firstLine?: number } = {}) {
+    this.splitter = new LineSplitter(MAX_LINE_CHARS, (l) => this.line(l), options.firstLine);
+  }
+
+  /** Number of lines read so far. */
+  get linesRead(): number {
+    return this.splitter.nextLine - 1;
+  }
+
+  /** Adds text; a chunk may end anywhere, including between the CR and LF of a line break. */
+  write(chunk: string): void {
+    if (this.ended) return;
+    this.splitter.write(chunk);
+  }
+
+  /** Records a problem found outside the text (e.g. the input was not text at all). */
+  addProblem(message: string, line?: number): void {
+    this.problems.add(message, line);
+  }
+
+  /** Finishes the parse; further writes are ignored and `end` returns the same result again. */
+  end(): ParseResult<IntegrityReport> {
+    if (this.ended) return this.ended;
+    this.splitter.end();
+    this.closeError();
+    this.leaveDirectory();
+    this.ended = this.finish();
+    return this.ended;
+  }
+
+  private directory(path: string): DirectoryState {
+    if (this.current?.dir.path === path) return this.current;
+    if (this.summaryDirectory?.dir.path === path) return this.summaryDirectory;
+    const found = this.directories.get(path);
     if (found) return found;
-    const created: IntegrityDirectory = { path, verdict: 'unknown', globalsChecked: 0, messages: [] };
-    report.directories.push(created);
-    return created;
-  };
-  // The end-of-output summary repeats the per-directory error blocks; merge repeats into one error per global.
-  const closeError = (): void => {
-    if (!currentError) return;
-    const open = currentError;
-    const same = report.errors.find((e) => e.directory === open.directory && e.global === open.global);
-    if (!same) report.errors.push(open);
-    else for (const l of open.lines) if (!same.lines.includes(l)) same.lines.push(l);
-    currentError = undefined;
-  };
+    const dir: IntegrityDirectory = { path: detach(path), verdict: 'unknown', globalsChecked: 0, messages: [] };
+    const state: DirectoryState = { dir, listed: false, seenMessages: new Set() };
+    if (this.directories.size < INTEGRITY_CAPS.directories) {
+      state.listed = true;
+      this.directories.set(dir.path, state);
+      this.report.directories.push(dir);
+    } else if (!this.inSummary) {
+      this.omitted.directories += 1;
+    }
+    return state;
+  }
 
-  for (const { text: raw } of readInputLines(text, INTEGRITY_LIMITS, problems)) {
-    const line = raw.trim();
+  private enterDirectory(path: string): void {
+    const next = this.directory(path);
+    if (next !== this.current) {
+      this.leaveDirectory();
+      this.inDirectoryList = false;
+    }
+    this.current = next;
+  }
+
+  /** An unlisted directory is forgotten once the output moves on; count it now if it had no verdict. */
+  private leaveDirectory(): void {
+    const left = this.current;
+    if (left && !left.listed && left.dir.verdict === 'unknown') this.unlistedWithoutVerdict += 1;
+  }
+
+  private markErrors(state: DirectoryState): void {
+    state.dir.verdict = 'errors';
+    this.anyDirectoryErrors = true;
+  }
+
+  private openError(global: string, directory: DirectoryState | undefined): void {
+    const path = directory?.dir.path;
+    // NUL cannot occur in a cleaned line, so the key cannot collide.
+    const key = `${path === undefined ? '' : `${path}\u0000`}${global}`;
+    let state = this.errors.get(key);
+    if (!state) {
+      const error: IntegrityGlobalError = { global: detach(global), lines: [] };
+      if (path !== undefined) error.directory = path;
+      state = { error, listed: false, seenLines: new Set(), mostLines: 0, linesThisBlock: 0 };
+      if (this.errors.size < INTEGRITY_CAPS.errors) {
+        state.listed = true;
+        this.errors.set(key, state);
+        this.report.errors.push(error);
+      }
+    }
+    state.linesThisBlock = 0;
+    this.currentError = state;
+  }
+
+  private errorLine(line: string): void {
+    const state = this.currentError;
+    if (!state?.listed) return;
+    state.linesThisBlock += 1;
+    if (state.seenLines.has(line)) return;
+    if (state.error.lines.length >= INTEGRITY_CAPS.linesPerError) return;
+    const kept = detach(line);
+    state.seenLines.add(kept);
+    state.error.lines.push(kept);
+  }
+
+  private closeError(): void {
+    const state = this.currentError;
+    if (!state) return;
+    state.mostLines = Math.max(state.mostLines, state.linesThisBlock);
+    this.currentError = undefined;
+  }
+
+  private line(split: SplitLine): void {
+    const n = split.n;
+    const line = cleanInputLine(split.text, n, MAX_LINE_CHARS, this.problems, split.length).trim();
+    const r = this.report;
     if (line === '') {
-      closeError();
-      continue;
+      this.closeError();
+      return;
     }
     if (HEADER.test(line)) {
-      report.header ??= line;
-      continue;
+      r.header ??= detach(line);
+      return;
     }
     let m: RegExpExecArray | null;
-    if ((m = DIRECTORY.exec(line)) || (m = PORTAL_DIRECTORY.exec(line))) {
-      closeError();
-      current = directory(m[1] ?? '');
-      continue;
+    if ((m = DIRECTORY.exec(line)) || (m = TOTAL.exec(line))) {
+      this.closeError();
+      this.enterDirectory(m[1] ?? '');
+      return;
     }
-    if ((m = TOTAL.exec(line))) {
-      closeError();
-      current = directory(m[1] ?? '');
-      continue;
+    if (line.startsWith(PORTAL_DIRECTORY)) {
+      const path = line.slice(PORTAL_DIRECTORY.length).trim();
+      if (path !== '') {
+        this.closeError();
+        this.enterDirectory(path);
+        return;
+      }
     }
     if ((m = NOT_OK.exec(line))) {
-      closeError();
-      const dir = inSummary ? summaryDirectory : current?.path;
-      currentError = { global: m[1] ?? '', lines: [] };
-      if (dir !== undefined) {
-        currentError.directory = dir;
-        directory(dir).verdict = 'errors';
-      }
-      continue;
+      this.closeError();
+      const place: ErrorPlace = this.inSummary ? 'summary' : this.inDirectoryList ? 'directoryList' : 'inline';
+      this.notOkBlocks[place] += 1;
+      const dir = this.inSummary ? this.summaryDirectory : this.current;
+      if (dir) this.markErrors(dir);
+      this.openError(m[1] ?? '', dir);
+      return;
     }
     if ((m = ERRORS_IN_DIRECTORY.exec(line))) {
-      closeError();
-      inSummary = true;
-      summaryDirectory = m[1];
-      directory(m[1] ?? '').verdict = 'errors';
-      continue;
+      this.closeError();
+      this.inSummary = true;
+      this.summaryDirectory = this.directory(m[1] ?? '');
+      this.markErrors(this.summaryDirectory);
+      return;
     }
     if (ERRORS_FOUND.test(line)) {
-      closeError();
-      finalErrors = true;
-      inSummary = true;
-      continue;
+      this.closeError();
+      this.finalErrors = true;
+      this.inSummary = true;
+      return;
     }
     if (FOLLOWING_ERRORS.test(line)) {
-      closeError();
-      if (current && !inSummary) current.verdict = 'errors';
-      continue;
+      this.closeError();
+      if (this.current && !this.inSummary) {
+        this.markErrors(this.current);
+        this.inDirectoryList = true;
+      }
+      return;
     }
-    if (DIR_OK.test(line)) {
-      closeError();
-      if (current && current.verdict !== 'errors') current.verdict = 'ok';
-      continue;
+    if (line === DIR_OK) {
+      this.closeError();
+      if (this.current && this.current.dir.verdict !== 'errors') this.current.dir.verdict = 'ok';
+      return;
     }
-    if (ALL_OK.test(line)) {
-      closeError();
-      finalOk = true;
-      continue;
+    if (line === ALL_OK) {
+      this.closeError();
+      this.finalOk = true;
+      return;
     }
     if ((m = ERROR_COUNT.exec(line))) {
-      report.errorCount = Number((m[1] ?? '0').replace(/,/g, ''));
-      continue;
+      r.errorCount = Number((m[1] ?? '0').replace(/,/g, ''));
+      return;
     }
     if ((m = PORTAL_GLOBAL_ERRORS.exec(line))) {
       const count = Number((m[1] ?? '0').replace(/,/g, ''));
-      portalErrorCount += count;
-      if (current) current.verdict = count > 0 ? 'errors' : current.verdict === 'errors' ? 'errors' : 'ok';
-      continue;
+      this.portalErrorCount += count;
+      if (this.current) {
+        if (count > 0) this.markErrors(this.current);
+        else if (this.current.dir.verdict !== 'errors') this.current.dir.verdict = 'ok';
+      }
+      return;
     }
     if (WARNING.test(line)) {
-      report.warnings.push(line);
-      continue;
+      if (r.warnings.length < INTEGRITY_CAPS.warnings) r.warnings.push(detach(line));
+      else this.omitted.warnings += 1;
+      return;
     }
     if (DIRECTORY_MESSAGE.test(line)) {
-      const dir = inSummary ? summaryDirectory : current?.path;
-      if (dir !== undefined) {
-        const d = directory(dir);
-        if (!d.messages.includes(line)) d.messages.push(line);
-        d.verdict = 'errors';
+      const dir = this.inSummary ? this.summaryDirectory : this.current;
+      if (dir) {
+        if (!dir.seenMessages.has(line)) {
+          if (dir.listed && dir.dir.messages.length < INTEGRITY_CAPS.messagesPerDirectory) {
+            const kept = detach(line);
+            dir.seenMessages.add(kept);
+            dir.dir.messages.push(kept);
+          } else if (dir.listed) this.omitted.messages += 1;
+        }
+        this.markErrors(dir);
       }
-      continue;
+      return;
     }
-    if (STARS_ONLY.test(line)) continue;
-    if ((m = GLOBAL.exec(line))) {
-      closeError();
-      if (current && !inSummary) current.globalsChecked += 1;
-      continue;
+    if (STARS_ONLY.test(line)) return;
+    if (GLOBAL.test(line)) {
+      this.closeError();
+      if (this.current && !this.inSummary) this.current.dir.globalsChecked += 1;
+      return;
     }
     // Anything else inside an error block is that error's message (e.g. "The pointer block contains the wrong global").
-    if (currentError) currentError.lines.push(line);
+    if (this.currentError) this.errorLine(line);
   }
-  closeError();
 
-  const anyErrors =
-    finalErrors ||
-    report.errors.length > 0 ||
-    portalErrorCount > 0 ||
-    (report.errorCount ?? 0) > 0 ||
-    report.directories.some((d) => d.verdict === 'errors');
-  if (anyErrors) report.verdict = 'errors';
-  else if (finalOk) report.verdict = 'ok';
-  if (finalOk && anyErrors) problems.add('"No Errors were found." contradicts the error lines; the verdict is errors');
-  if (report.verdict === 'incomplete') {
-    problems.add(
-      report.header === undefined && report.directories.length === 0
-        ? 'Not integrity check output: no header, directory or summary line found'
-        : 'No final summary line ("No Errors were found." or "ERRORS WERE FOUND"); the output looks cut',
-    );
-  }
-  for (const d of report.directories) {
-    if (d.verdict === 'unknown' && report.verdict !== 'incomplete' && !finalOk) {
-      problems.add(`Directory ${d.path} has no verdict line`);
+  private finish(): ParseResult<IntegrityReport> {
+    const r = this.report;
+    const problems = this.problems;
+    const blocks = this.notOkBlocks;
+    const badGlobals = Math.max(blocks.inline, blocks.directoryList, blocks.summary, r.errors.length);
+    this.omitted.errors = badGlobals - r.errors.length;
+    for (const state of this.errors.values()) {
+      this.omitted.errorLines += Math.max(0, state.mostLines - state.error.lines.length);
     }
+    if (Object.values(this.omitted).some((count) => count > 0)) r.omitted = { ...this.omitted };
+
+    const anyErrors =
+      this.finalErrors ||
+      badGlobals > 0 ||
+      this.portalErrorCount > 0 ||
+      (r.errorCount ?? 0) > 0 ||
+      this.anyDirectoryErrors;
+    if (anyErrors) r.verdict = 'errors';
+    else if (this.finalOk) r.verdict = 'ok';
+    if (this.finalOk && anyErrors) {
+      problems.add('"No Errors were found." contradicts the error lines; the verdict is errors');
+    }
+    if (r.verdict === 'incomplete') {
+      problems.add(
+        r.header === undefined && r.directories.length === 0
+          ? 'Not integrity check output: no header, directory or summary line found'
+          : 'No final summary line ("No Errors were found." or "ERRORS WERE FOUND"); the output looks cut',
+      );
+    } else if (!this.finalOk) {
+      for (const d of r.directories)
+        if (d.verdict === 'unknown') problems.add(`Directory ${d.path} has no verdict line`);
+      if (this.unlistedWithoutVerdict > 0) {
+        problems.add(`${this.unlistedWithoutVerdict} more directories (not listed) have no verdict line`);
+      }
+    }
+    return { value: r, problems: problems.list() };
   }
-  return { value: report, problems: problems.list() };
+}
+
+/** Parses a whole integrity output held in memory: one write to the streaming parser. */
+export function parseIntegrityOutput(text: string): ParseResult<IntegrityReport> {
+  const parser = new IntegrityParser();
+  // Untyped callers can pass anything.
+  const input: unknown = text;
+  if (typeof input === 'string') parser.write(input);
+  else parser.addProblem(`Input is not text (${input === null ? 'null' : typeof input}); nothing was read`);
+  return parser.end();
+}
+
+/**
+ * Parses an integrity output as it streams in (a file, a Run Command's output): chunks of text, or Buffers of
+ * UTF-8 (decoded so a character split across chunks survives). Bounded memory whatever the size.
+ */
+export async function parseIntegrityStream(
+  source: AsyncIterable<string | Buffer>,
+  options: { firstLine?: number } = {},
+): Promise<ParseResult<IntegrityReport>> {
+  const parser = new IntegrityParser(options);
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of source) parser.write(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  parser.write(decoder.end());
+  return parser.end();
 }
