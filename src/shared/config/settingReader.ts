@@ -1,8 +1,10 @@
 /**
  * Reads app settings one at a time and collects every problem instead of stopping at the first, so that an
  * operator fixes all of them in one deployment. Each problem names the setting, says what is wrong and shows a
- * good example from the catalogue. Values of secret settings are never echoed.
+ * good example from the catalogue. Values of secret settings are never echoed; secrets pasted into other settings are
+ * redacted (redactSecrets.ts).
  */
+import { redactSecrets } from './redactSecrets';
 import { describeSetting, type SettingName } from './settingsCatalogue';
 
 export interface SettingProblem {
@@ -94,8 +96,11 @@ export class SettingReader {
   }
 }
 
-const quote = (value: string): string =>
-  JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
+// Redacted before it is cut, so that a secret straddling the cut cannot survive as a prefix.
+const quote = (value: string): string => {
+  const shown = redactSecrets(value);
+  return JSON.stringify(shown.length > MAX_ECHO ? `${shown.slice(0, MAX_ECHO)}…` : shown);
+};
 
 // After a bad value, keep going with the documented default so that later checks can still run.
 const fallbackNumber = (name: SettingName, min: number): number => {
