@@ -2,6 +2,8 @@
  * Validation of the 6-field NCRONTAB expressions that Functions timer triggers take:
  * `{second} {minute} {hour} {day} {month} {day-of-week}`. We only check shape and ranges, so that a typo fails at
  * start-up with a clear message instead of a timer that silently never fires; the host does the scheduling.
+ * parseNcrontab also returns the values each field allows, so that the app can tell when a schedule fires
+ * (ncrontabOccurrences.ts).
  */
 
 interface FieldSpec {
@@ -30,39 +32,69 @@ const parseValue = (text: string, spec: FieldSpec): number | undefined => {
   return index >= 0 ? index + spec.min : undefined;
 };
 
-/** One comma-separated element of a field: `*`, `n`, `a-b`, each optionally followed by `/step`. */
-const checkElement = (element: string, spec: FieldSpec): string | undefined => {
+/** One comma-separated element of a field: `*`, `n`, `a-b`, each optionally followed by `/step`; its values or a problem. */
+const parseElement = (element: string, spec: FieldSpec): number[] | string => {
   const [range, step, extra] = element.split('/');
   if (range === undefined || range === '' || extra !== undefined) return `"${element}" is not a valid ${spec.name}`;
   if (step !== undefined && !/^[1-9]\d{0,1}$/.test(step)) return `"${element}" has an invalid step in ${spec.name}`;
-  if (range === '*') return undefined;
-  const bounds = range.split('-');
-  if (bounds.length > 2) return `"${element}" is not a valid ${spec.name}`;
-  const values = bounds.map((b) => parseValue(b, spec));
-  for (const [i, value] of values.entries()) {
-    if (value === undefined) return `"${bounds[i] ?? ''}" is not a valid ${spec.name}`;
-    if (value < spec.min || value > spec.max) {
-      return `${spec.name} ${value} is out of range ${spec.min}-${spec.max}`;
+  let from = spec.min;
+  let to = spec.max;
+  if (range !== '*') {
+    const bounds = range.split('-');
+    if (bounds.length > 2) return `"${element}" is not a valid ${spec.name}`;
+    const values = bounds.map((b) => parseValue(b, spec));
+    for (const [i, value] of values.entries()) {
+      if (value === undefined) return `"${bounds[i] ?? ''}" is not a valid ${spec.name}`;
+      if (value < spec.min || value > spec.max) {
+        return `${spec.name} ${value} is out of range ${spec.min}-${spec.max}`;
+      }
     }
+    from = values[0] ?? spec.min;
+    // `n/step` runs from n to the end of the field, as in NCrontab.
+    to = values[1] ?? (step === undefined ? from : spec.max);
+    if (from > to) return `${spec.name} range "${range}" runs backwards`;
   }
-  const [from, to] = values;
-  if (from !== undefined && to !== undefined && from > to) return `${spec.name} range "${range}" runs backwards`;
-  return undefined;
+  const every = step === undefined ? 1 : Number(step);
+  const out: number[] = [];
+  for (let v = from; v <= to; v += every) out.push(v);
+  return out;
 };
 
-/** Returns what is wrong with the expression, or undefined when it is a valid 6-field NCRONTAB. */
-export const checkNcrontab = (expression: string): string | undefined => {
+/** The values each field allows, in field order: second, minute, hour, day, month, day-of-week. */
+export type NcrontabFields = readonly [
+  second: ReadonlySet<number>,
+  minute: ReadonlySet<number>,
+  hour: ReadonlySet<number>,
+  day: ReadonlySet<number>,
+  month: ReadonlySet<number>,
+  dayOfWeek: ReadonlySet<number>,
+];
+
+/** The allowed values of each field, or what is wrong with the expression. */
+export const parseNcrontab = (expression: string): NcrontabFields | string => {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== FIELDS.length) {
     return `has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected 6 (second minute hour day month day-of-week)`;
   }
+  const sets: Set<number>[] = [];
   for (const [i, field] of fields.entries()) {
     const spec = FIELDS[i];
     if (spec === undefined) break;
+    const set = new Set<number>();
     for (const element of field.split(',')) {
-      const problem = checkElement(element, spec);
-      if (problem !== undefined) return problem;
+      const values = parseElement(element, spec);
+      if (typeof values === 'string') return values;
+      for (const v of values) set.add(v);
     }
+    sets.push(set);
   }
-  return undefined;
+  const [second, minute, hour, day, month, dayOfWeek] = sets;
+  if (!second || !minute || !hour || !day || !month || !dayOfWeek) return 'is incomplete';
+  return [second, minute, hour, day, month, dayOfWeek];
+};
+
+/** Returns what is wrong with the expression, or undefined when it is a valid 6-field NCRONTAB. */
+export const checkNcrontab = (expression: string): string | undefined => {
+  const parsed = parseNcrontab(expression);
+  return typeof parsed === 'string' ? parsed : undefined;
 };
