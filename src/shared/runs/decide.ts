@@ -10,6 +10,7 @@ import { isTerminalStage, type CompactFinding, type Run, type RunStage } from '.
 import type { RunCommand } from './runCommand';
 import { EVENT_STAGES, type RunEvent } from './runEvent';
 import type { RunPolicy } from './runPolicy';
+import { boundRun, capText } from './runLimits';
 
 export interface Decision {
   run: Run;
@@ -26,6 +27,9 @@ export const LOG_SINCE_MARGIN_MS = 10 * 60_000;
  * and sending it). Not a setting: it guards the one-job-per-night invariant and has no business value to tune.
  */
 export const RETRIGGER_GRACE_MS = 10 * 60_000;
+
+/** An alert quotes reasons that may carry Azure's or a VM's text; a log line or a message needs no more. */
+const ALERT_MESSAGE_CHARS = 4_000;
 
 const COMPLETED: readonly JobStatus[] = ['Completed', 'CompletedWithWarnings'];
 const UNSUCCESSFUL: readonly JobStatus[] = ['Failed', 'Cancelled'];
@@ -47,7 +51,8 @@ export function decide(run: Run, event: RunEvent, policy: RunPolicy): Decision {
   if (isTerminalStage(run.stage) || !EVENT_STAGES[event.type].includes(run.stage)) return { run, commands: [] };
   const c = new Commands(run);
   const next = step(run, event, policy, c);
-  return { run: next, commands: c.list };
+  // Every run this returns can be written: what it keeps from outside (Azure errors, VM text) is capped.
+  return { run: next === run ? run : boundRun(next), commands: c.list };
 }
 
 /** Builds commands that all name the run and its VM. */
@@ -61,7 +66,8 @@ class Commands {
     this.list.push({ ...this.base, ...cmd } as RunCommand);
   }
   alert(severity: 'critical' | 'error' | 'warning' | 'info', code: string, message: string): void {
-    this.add({ type: 'Alert', severity, code, message: `${this.run.target.vmName} (${this.run.night}): ${message}` });
+    const text = `${this.run.target.vmName} (${this.run.night}): ${message}`;
+    this.add({ type: 'Alert', severity, code, message: capText(text, ALERT_MESSAGE_CHARS) });
   }
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

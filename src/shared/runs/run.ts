@@ -69,6 +69,8 @@ export interface RunBackup {
   jobEndTime?: string;
   durationInMs?: number;
   errorDetails?: JobErrorDetail[];
+  /** Error details left out to keep the run small (runLimits.ts). */
+  errorDetailsDropped?: number;
 }
 
 export interface RunRecoveryPoint {
@@ -92,7 +94,8 @@ export interface Run {
   finishedAt?: string;
   /** When the shell last started a command that has not reported yet; a stale value lets a later tick retry it. */
   pendingSince?: string;
-  preflight?: { findings: CompactFinding[]; blocking: string[]; error?: string };
+  /** `findingsDropped`: findings left out to keep the run small (runLimits.ts). */
+  preflight?: { findings: CompactFinding[]; blocking: string[]; error?: string; findingsDropped?: number };
   backup: RunBackup;
   /** null: looked for and none found. */
   recoveryPoint?: RunRecoveryPoint | null;
@@ -100,6 +103,8 @@ export interface Run {
   /** Why the run ended (or the last error while it is still active). */
   reason?: string;
   history: StageTransition[];
+  /** Transitions left out of the middle of `history` to keep the run small (runLimits.ts). */
+  historyDropped?: number;
 }
 
 const YMD = /^\d{4}-\d{2}-\d{2}$/;
