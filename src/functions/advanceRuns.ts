@@ -1,5 +1,6 @@
 /** Timer: moves every in-flight run forward (job status, recovery point, logs and verdict, time limits). */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { scheduleBinding } from '../shared/config/timerSchedules';
 import { advanceRuns as advance } from '../shared/protection/advanceRuns';
 import { depsFor } from './protectionContext';
 
@@ -14,4 +15,5 @@ export async function advanceRuns(_timer: Timer, context: InvocationContext): Pr
   for (const e of result.vaultErrors) context.warn(`advanceRuns could not list the jobs of ${e.vaultId}: ${e.error}`);
 }
 
-app.timer('advanceRuns', { schedule: '%IBG_ADVANCE_SCHEDULE%', handler: advanceRuns });
+// The host resolves the schedule from the app setting, in UTC; index.ts refuses to start without it.
+app.timer('advanceRuns', { schedule: scheduleBinding('IBG_ADVANCE_SCHEDULE'), handler: advanceRuns });

@@ -1,5 +1,6 @@
 /** Timer: starts tonight's backup of every enrolled VM (preflight, then an on-demand backup). */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { scheduleBinding } from '../shared/config/timerSchedules';
 import { nightOf } from '../shared/protection/night';
 import { runNightlyProtection } from '../shared/protection/nightlyProtection';
 import { depsFor } from './protectionContext';
@@ -22,4 +23,5 @@ export async function nightlyProtection(timer: Timer, context: InvocationContext
     if (v.outcome === 'error') context.error(`nightlyProtection failed for ${v.vmId}: ${v.error}`);
 }
 
-app.timer('nightlyProtection', { schedule: '%IBG_NIGHTLY_SCHEDULE%', handler: nightlyProtection });
+// The host resolves the schedule from the app setting, in UTC; index.ts refuses to start without it.
+app.timer('nightlyProtection', { schedule: scheduleBinding('IBG_NIGHTLY_SCHEDULE'), handler: nightlyProtection });

@@ -5,7 +5,6 @@ const SUB = '00000000-0000-0000-0000-000000000000';
 const VAULT = `/subscriptions/${SUB}/resourceGroups/backup-rg/providers/Microsoft.RecoveryServices/vaults/iris-vault`;
 const VM = `/subscriptions/${SUB}/resourceGroups/iris-rg/providers/Microsoft.Compute/virtualMachines/iris-prod-1`;
 const VAULT_EXAMPLE = VAULT;
-const WEBHOOK = 'https://alerts.example.com/hooks/abc?sig=s3cr3t-token';
 const CONNECTION =
   'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0LWtleQ==;EndpointSuffix=core.windows.net';
 
@@ -32,15 +31,12 @@ describe('loadSettings', () => {
     expect(s).toEqual({
       vaults: [{ id: VAULT, subscriptionId: SUB, resourceGroup: 'backup-rg', name: 'iris-vault' }],
       enrollment: { tag: { name: 'iris-backup-guard', value: 'enabled' }, vmIds: [] },
-      schedules: { nightly: '0 30 1 * * *', advance: '0 */5 * * * *', nightTimeZone: 'UTC' },
+      schedules: { nightTimeZone: 'UTC' },
       recoveryPointRetentionDays: 30,
       maxConcurrency: 8,
       runCommandTimeoutInSeconds: 120,
-      stageLimitsInMinutes: { preflight: 15, backup: 360, assess: 30, restore: 360, verify: 120, cleanup: 60 },
+      stageLimitsInMinutes: { preflight: 15, backup: 360, assess: 30 },
       skipBackupOnBlockingFindings: false,
-      drill: { enabled: false, keepHours: 0 },
-      alerts: { minSeverity: 'warning' },
-      autoThaw: false,
       runsTable: { kind: 'endpoint', endpoint: 'https://acct.table.core.windows.net', tableName: 'ibgruns' },
       azure: { armEndpoint: 'https://management.azure.com', logsEndpoint: 'https://api.loganalytics.io/v1' },
       pollIntervalInMs: 5000,
@@ -66,46 +62,35 @@ describe('loadSettings', () => {
   it('reads every optional setting when given', () => {
     const s = loadSettings({
       ...minimal(),
-      IBG_NIGHTLY_SCHEDULE: '0  0 2 * * MON-FRI',
       IBG_NIGHT_TIME_ZONE: 'Europe/Paris',
       IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS: 'YES',
-      IBG_AUTO_THAW: '1',
-      IBG_DRILL_ENABLED: 'true',
-      IBG_DRILL_RESOURCE_GROUP_ID: `/subscriptions/${SUB}/resourcegroups/drill-rg`,
-      IBG_DRILL_SUBNET_ID: `/subscriptions/${SUB}/resourceGroups/drill-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn`,
-      IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID: `/subscriptions/${SUB}/resourceGroups/drill-rg/providers/Microsoft.Storage/storageAccounts/stage`,
-      IBG_DRILL_KEEP_HOURS: '24',
-      IBG_ALERT_WEBHOOK_URL: WEBHOOK,
-      IBG_ALERT_MIN_SEVERITY: 'Critical',
-      IBG_LOG_ANALYTICS_WORKSPACE_ID: 'AAAAAAAA-2222-3333-4444-555555555555',
+      IBG_LIMIT_ASSESS_MINUTES: '45',
       IBG_POLL_INTERVAL_MS: '0',
     });
-    expect(s.schedules).toEqual({
-      nightly: '0 0 2 * * MON-FRI',
-      advance: '0 */5 * * * *',
-      nightTimeZone: 'Europe/Paris',
-    });
+    expect(s.schedules).toEqual({ nightTimeZone: 'Europe/Paris' });
     expect(s.skipBackupOnBlockingFindings).toBe(true);
-    expect(s.autoThaw).toBe(true);
-    expect(s.drill).toEqual({
-      enabled: true,
-      resourceGroupId: `/subscriptions/${SUB}/resourceGroups/drill-rg`,
-      subnetId: `/subscriptions/${SUB}/resourceGroups/drill-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn`,
-      stagingStorageAccountId: `/subscriptions/${SUB}/resourceGroups/drill-rg/providers/Microsoft.Storage/storageAccounts/stage`,
-      keepHours: 24,
-    });
-    expect(s.alerts).toEqual({ webhookUrl: WEBHOOK, minSeverity: 'critical' });
-    expect(s.logAnalyticsWorkspaceId).toBe('aaaaaaaa-2222-3333-4444-555555555555');
+    expect(s.stageLimitsInMinutes.assess).toBe(45);
     expect(s.pollIntervalInMs).toBe(0);
   });
 
+  it('does not need the timer schedules, which only the Functions host reads (the CLI runs without them)', () => {
+    expect(() => loadSettings(minimal())).not.toThrow();
+  });
+
+  it('ignores planned settings, even with values that would be invalid', () => {
+    expect(() =>
+      loadSettings({ ...minimal(), IBG_DRILL_ENABLED: 'on', IBG_ALERT_WEBHOOK_URL: 'ftp://x', IBG_AUTO_THAW: 'maybe' }),
+    ).not.toThrow();
+  });
+
   it.each([
-    ['https://localhost:8443', undefined, 'https://localhost:8443', 'https://localhost:8443/v1'],
-    ['https://localhost:8443/', 'https://logs.local/v1/', 'https://localhost:8443', 'https://logs.local/v1'],
-    [undefined, 'https://logs.local/v1', 'https://management.azure.com', 'https://logs.local/v1'],
-    ['https://management.azure.com', undefined, 'https://management.azure.com', 'https://api.loganalytics.io/v1'],
-  ])('AZURE_ARM_ENDPOINT=%s AZURE_LOGS_ENDPOINT=%s', (arm, logs, armEndpoint, logsEndpoint) => {
-    const s = loadSettings({ ...minimal(), AZURE_ARM_ENDPOINT: arm, AZURE_LOGS_ENDPOINT: logs });
+    ['https://localhost:8443', 'https://localhost:8443', 'https://localhost:8443/v1'],
+    ['https://localhost:8443/', 'https://localhost:8443', 'https://localhost:8443/v1'],
+    [undefined, 'https://management.azure.com', 'https://api.loganalytics.io/v1'],
+    ['https://management.azure.com', 'https://management.azure.com', 'https://api.loganalytics.io/v1'],
+  ])('AZURE_ARM_ENDPOINT=%s: the Log Analytics endpoint follows it', (arm, armEndpoint, logsEndpoint) => {
+    // AZURE_LOGS_ENDPOINT is planned, so it is not read.
+    const s = loadSettings({ ...minimal(), AZURE_ARM_ENDPOINT: arm, AZURE_LOGS_ENDPOINT: 'https://logs.local/v1' });
     expect(s.azure).toEqual({ armEndpoint, logsEndpoint });
   });
 
@@ -133,7 +118,9 @@ describe('loadSettings', () => {
     ['0', false],
     ['', false],
   ])('boolean %j reads as %s', (text, expected) => {
-    expect(loadSettings({ ...minimal(), IBG_AUTO_THAW: text }).autoThaw).toBe(expected);
+    expect(
+      loadSettings({ ...minimal(), IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS: text }).skipBackupOnBlockingFindings,
+    ).toBe(expected);
   });
 
   const ex = (example: string): string => `. Example: ${example}`;
@@ -163,16 +150,6 @@ describe('loadSettings', () => {
       'bad VM id',
       { IBG_ENROLL_VM_IDS: `${VM},vm2` },
       `IBG_ENROLL_VM_IDS: "vm2" is not a virtual machine resource id${ex(VM)}`,
-    ],
-    [
-      'five-field cron',
-      { IBG_NIGHTLY_SCHEDULE: '30 1 * * *' },
-      'IBG_NIGHTLY_SCHEDULE: "30 1 * * *" is not a 6-field NCRONTAB schedule: has 5 fields, expected 6 (second minute hour day month day-of-week). Example: 0 30 1 * * *',
-    ],
-    [
-      'hour out of range',
-      { IBG_ADVANCE_SCHEDULE: '0 0 24 * * *' },
-      'IBG_ADVANCE_SCHEDULE: "0 0 24 * * *" is not a 6-field NCRONTAB schedule: hour 24 is out of range 0-23. Example: 0 */5 * * * *',
     ],
     [
       'unknown time zone',
@@ -210,38 +187,6 @@ describe('loadSettings', () => {
       'IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS: "maybe" is not a boolean; use true/false, yes/no or 1/0. Example: false',
     ],
     [
-      'drills without their settings',
-      { IBG_DRILL_ENABLED: 'on' },
-      'IBG_DRILL_ENABLED: "on" is not a boolean; use true/false, yes/no or 1/0. Example: true',
-    ],
-    [
-      'drill subnet that is a vnet',
-      {
-        IBG_DRILL_SUBNET_ID: `/subscriptions/${SUB}/resourceGroups/drill-rg/providers/Microsoft.Network/virtualNetworks/vnet`,
-      },
-      `IBG_DRILL_SUBNET_ID: "/subscriptions/${SUB}/resourceGroups/drill-rg/providers/Microsoft.Network/virtualNetworks/vnet" is not a virtual network subnet resource id. Example: /subscriptions/${SUB}/resourceGroups/iris-drill-rg/providers/Microsoft.Network/virtualNetworks/drill-vnet/subnets/drill`,
-    ],
-    [
-      'keep hours too long',
-      { IBG_DRILL_KEEP_HOURS: '1000' },
-      'IBG_DRILL_KEEP_HOURS: "1000" is not a whole number from 0 to 720. Example: 0',
-    ],
-    [
-      'plain-http webhook (value hidden)',
-      { IBG_ALERT_WEBHOOK_URL: 'http://alerts.example.com/hooks/s3cr3t' },
-      'IBG_ALERT_WEBHOOK_URL: the value (not shown: secret) is not an https URL. Example: https://alerts.example.com/hooks/iris-backup-guard',
-    ],
-    [
-      'unknown severity',
-      { IBG_ALERT_MIN_SEVERITY: 'loud' },
-      'IBG_ALERT_MIN_SEVERITY: "loud" is not one of critical, error, warning, info. Example: warning',
-    ],
-    [
-      'workspace id not a GUID',
-      { IBG_LOG_ANALYTICS_WORKSPACE_ID: 'my-workspace' },
-      'IBG_LOG_ANALYTICS_WORKSPACE_ID: "my-workspace" is not a workspace id (a GUID). Example: 11111111-2222-3333-4444-555555555555',
-    ],
-    [
       'both table settings',
       { IBG_RUNS_TABLE_CONNECTION_STRING: CONNECTION },
       'IBG_RUNS_TABLE_ENDPOINT / IBG_RUNS_TABLE_CONNECTION_STRING: both are set; set exactly one. Example: IBG_RUNS_TABLE_ENDPOINT=https://irisbackupguard.table.core.windows.net',
@@ -272,11 +217,6 @@ describe('loadSettings', () => {
       'AZURE_ARM_ENDPOINT: "http://localhost:8080" is not an https URL without query. Example: https://management.azure.com',
     ],
     [
-      'logs endpoint with a query',
-      { AZURE_LOGS_ENDPOINT: 'https://api.loganalytics.io/v1?x=1' },
-      'AZURE_LOGS_ENDPOINT: "https://api.loganalytics.io/v1?x=1" is not an https URL without query. Example: https://api.loganalytics.io/v1',
-    ],
-    [
       'negative poll interval',
       { IBG_POLL_INTERVAL_MS: '-1' },
       'IBG_POLL_INTERVAL_MS: "-1" is not a whole number from 0 to 600000. Example: 5000',
@@ -286,21 +226,6 @@ describe('loadSettings', () => {
     expect(error.message).toBe(message);
     expect(error.code).toBe('CONFIG_INVALID');
     expect(message.startsWith(`${error.setting}: `)).toBe(true);
-  });
-
-  it('requires the three drill ids when drills are enabled, and reports them all at once', () => {
-    const error = errorOf({ ...minimal(), IBG_DRILL_ENABLED: 'true' });
-    expect(error.message).toBe(
-      [
-        '3 app settings are invalid:',
-        `- IBG_DRILL_RESOURCE_GROUP_ID: not set; it is required when IBG_DRILL_ENABLED is true. Example: /subscriptions/${SUB}/resourceGroups/iris-drill-rg`,
-        `- IBG_DRILL_SUBNET_ID: not set; it is required when IBG_DRILL_ENABLED is true. Example: /subscriptions/${SUB}/resourceGroups/iris-drill-rg/providers/Microsoft.Network/virtualNetworks/drill-vnet/subnets/drill`,
-        `- IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID: not set; it is required when IBG_DRILL_ENABLED is true. Example: /subscriptions/${SUB}/resourceGroups/iris-drill-rg/providers/Microsoft.Storage/storageAccounts/irisdrillstaging`,
-      ].join('\n'),
-    );
-    expect(error.setting).toBe(
-      'IBG_DRILL_RESOURCE_GROUP_ID, IBG_DRILL_SUBNET_ID, IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID',
-    );
   });
 
   it('reports every problem of an empty environment in one error', () => {
@@ -318,12 +243,36 @@ describe('loadSettings', () => {
       ...minimal(),
       IBG_RUNS_TABLE_ENDPOINT: undefined,
       IBG_RUNS_TABLE_CONNECTION_STRING: 'AccountKey=topsecretkey',
-      IBG_ALERT_WEBHOOK_URL: 'ftp://hooks.example.com/topsecretpath',
       IBG_MAX_CONCURRENCY: 'many',
     });
-    expect(error.message).toMatch(/^3 app settings are invalid:/);
+    expect(error.message).toMatch(/^2 app settings are invalid:/);
     expect(error.message).toContain('IBG_MAX_CONCURRENCY: "many"');
     expect(error.message).not.toContain('topsecret');
+  });
+
+  it.each([
+    [
+      'a connection string pasted into the endpoint',
+      { IBG_RUNS_TABLE_ENDPOINT: CONNECTION },
+      'IBG_RUNS_TABLE_ENDPOINT: "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted];EndpointSuffix=core.windows.net" is not an https URL. Example: https://irisbackupguard.table.core.windows.net',
+      'c2VjcmV0LWtleQ',
+    ],
+    [
+      'a SAS URL as the endpoint',
+      { IBG_RUNS_TABLE_ENDPOINT: 'https://acct.table.core.windows.net/?sv=2022-11-02&sp=r&sig=s3cr3tsig' },
+      'IBG_RUNS_TABLE_ENDPOINT: "https://acct.table.core.windows.net/?sv=2022-11-02&sp=r&sig=[redacted]" is not an https URL. Example: https://irisbackupguard.table.core.windows.net',
+      's3cr3tsig',
+    ],
+    [
+      'a password in the ARM endpoint',
+      { AZURE_ARM_ENDPOINT: 'https://ops:hunter2@proxy.example.com' },
+      'AZURE_ARM_ENDPOINT: "https://ops:[redacted]@proxy.example.com" is not an https URL without query. Example: https://management.azure.com',
+      'hunter2',
+    ],
+  ])('redacts %s and keeps the rest of the message', (_case, overrides, message, secret) => {
+    const error = errorOf({ ...minimal(), ...overrides });
+    expect(error.message).toBe(message);
+    expect(error.message).not.toContain(secret);
   });
 
   it('caps long values it echoes', () => {
@@ -334,18 +283,14 @@ describe('loadSettings', () => {
 });
 
 describe('describeSettings', () => {
-  it('redacts the webhook URL and the connection string and keeps the rest', () => {
+  it('redacts the connection string and keeps the rest', () => {
     const s = loadSettings({
       ...minimal(),
       IBG_RUNS_TABLE_ENDPOINT: undefined,
       IBG_RUNS_TABLE_CONNECTION_STRING: CONNECTION,
-      IBG_ALERT_WEBHOOK_URL: WEBHOOK,
     });
     const described = describeSettings(s);
-    const text = JSON.stringify(described);
-    expect(text).not.toContain('s3cr3t');
-    expect(text).not.toContain('c2VjcmV0LWtleQ');
-    expect(described['alerts']).toEqual({ webhookUrl: '[redacted]', minSeverity: 'warning' });
+    expect(JSON.stringify(described)).not.toContain('c2VjcmV0LWtleQ');
     expect(described['runsTable']).toEqual({
       kind: 'connectionString',
       connectionString: '[redacted]',
@@ -353,10 +298,13 @@ describe('describeSettings', () => {
     });
     expect(described['maxConcurrency']).toBe(8);
     // The settings object itself is untouched.
-    expect(s.alerts.webhookUrl).toBe(WEBHOOK);
+    expect(s.runsTable).toEqual({ kind: 'connectionString', connectionString: CONNECTION, tableName: 'ibgruns' });
   });
 
-  it('leaves an unset webhook out rather than pretending it is set', () => {
-    expect(describeSettings(loadSettings(minimal()))['alerts']).toEqual({ minSeverity: 'warning' });
+  it('redacts a secret that reached a value which is not secret', () => {
+    const s = loadSettings(minimal());
+    const leaky = { ...s, enrollment: { vmIds: ['https://ops:hunter2@example.com/x'] } };
+    const described = describeSettings(leaky);
+    expect(described['enrollment']).toEqual({ vmIds: ['https://ops:[redacted]@example.com/x'] });
   });
 });

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadFunctionAppSettings } from '../../src/shared/config/functionAppSettings';
 import { loadSettings } from '../../src/shared/config/settings';
-import { SETTINGS_CATALOGUE } from '../../src/shared/config/settingsCatalogue';
+import { PLANNED_SETTINGS, SETTINGS_CATALOGUE } from '../../src/shared/config/settingsCatalogue';
 
 const samplePath = path.join(__dirname, '..', '..', 'local.settings.sample.json');
 const sample = JSON.parse(fs.readFileSync(samplePath, 'utf8')) as { Values: Record<string, string> };
@@ -17,6 +18,25 @@ describe('SETTINGS_CATALOGUE and local.settings.sample.json', () => {
     expect(sample.Values['FUNCTIONS_WORKER_RUNTIME']).toBe('node');
     expect(sample.Values['AzureWebJobsStorage']).toBe('UseDevelopmentStorage=true');
     expect(() => loadSettings(sample.Values)).not.toThrow();
+    expect(loadFunctionAppSettings(sample.Values).warnings).toEqual([]);
+  });
+
+  it('offer no planned setting, and plan none that is offered', () => {
+    const offered = new Set<string>([...SETTINGS_CATALOGUE.map((s) => s.name), ...Object.keys(sample.Values)]);
+    expect(PLANNED_SETTINGS.filter((p) => offered.has(p.name))).toEqual([]);
+  });
+
+  it('mark only the table connection string as secret, and no description repeats the secret marking', () => {
+    expect(SETTINGS_CATALOGUE.filter((s) => s.secret).map((s) => s.name)).toEqual(['IBG_RUNS_TABLE_CONNECTION_STRING']);
+    expect(SETTINGS_CATALOGUE.filter((s) => /secret/i.test(s.description)).map((s) => s.name)).toEqual([]);
+  });
+
+  it('give the schedules no default: the host reads them before the app could apply one', () => {
+    for (const name of ['IBG_NIGHTLY_SCHEDULE', 'IBG_ADVANCE_SCHEDULE']) {
+      const entry = SETTINGS_CATALOGUE.find((s) => s.name === name);
+      expect(entry && 'default' in entry).toBe(false);
+      expect(entry?.description).toContain("in UTC (the Functions host's time base)");
+    }
   });
 
   it('has no duplicate names', () => {
@@ -25,20 +45,17 @@ describe('SETTINGS_CATALOGUE and local.settings.sample.json', () => {
   });
 
   it.each(SETTINGS_CATALOGUE.map((s) => [s.name, s] as const))('%s: its example is accepted', (name, entry) => {
-    // Each documented example must load on top of a valid environment (conditional settings need their partners).
-    const env: Record<string, string> = {
-      ...sample.Values,
-      IBG_DRILL_ENABLED: 'true',
-      [name]: entry.example,
-    };
+    // Each documented example must load, without warnings, on top of a valid environment.
+    const env: Record<string, string> = { ...sample.Values, [name]: entry.example };
     if (name === 'IBG_RUNS_TABLE_ENDPOINT') env['IBG_RUNS_TABLE_CONNECTION_STRING'] = '';
-    expect(() => loadSettings(env)).not.toThrow();
+    expect(loadFunctionAppSettings(env).warnings).toEqual([]);
   });
 
   it.each(SETTINGS_CATALOGUE.filter((s) => 'default' in s).map((s) => [s.name, s] as const))(
     '%s: its default is the documented example or a valid value',
     (name, entry) => {
-      expect(() => loadSettings({ ...sample.Values, [name]: (entry as { default: string }).default })).not.toThrow();
+      const env = { ...sample.Values, [name]: (entry as { default: string }).default };
+      expect(() => loadFunctionAppSettings(env)).not.toThrow();
     },
   );
 });

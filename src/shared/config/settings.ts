@@ -2,27 +2,14 @@
  * The app's settings, read and validated once at start-up. `loadSettings(process.env)` either returns a typed
  * object or throws one ConfigError that lists every bad or missing setting (each with an example of a good value).
  * The catalogue in settingsCatalogue.ts documents each setting; secrets never appear in messages or logs.
+ * The Functions app also needs its timer schedules: functionAppSettings.ts reads both in one pass.
  */
-import type { Severity } from '../checks/finding';
 import { ConfigError } from '../errors/appError';
-import {
-  formatResourceGroupId,
-  formatStorageAccountId,
-  formatSubnetId,
-  formatVaultId,
-  formatVmId,
-  parseResourceGroupId,
-  parseStorageAccountId,
-  parseSubnetId,
-  parseVaultId,
-  parseVmId,
-} from '../gateways/armResourceId';
+import { formatVaultId, formatVmId, parseVaultId, parseVmId } from '../gateways/armResourceId';
 import type { VaultRef } from '../gateways/backupGateway';
-import { checkNcrontab } from './ncrontab';
+import { REDACTED, redactSecretsDeep } from './redactSecrets';
 import {
-  parseGuid,
   parseHttpsBaseUrl,
-  parseHttpsUrl,
   parseStorageConnectionString,
   parseTableName,
   parseTag,
@@ -41,44 +28,23 @@ export interface EnrollmentSettings {
   vmIds: string[];
 }
 
+/**
+ * How nights are named. The timer schedules themselves (IBG_NIGHTLY_SCHEDULE, IBG_ADVANCE_SCHEDULE) are read by the
+ * Functions host, not by the use cases: see timerSchedules.ts.
+ */
 export interface ScheduleSettings {
-  /** IBG_NIGHTLY_SCHEDULE, 6-field NCRONTAB. */
-  nightly: string;
-  /** IBG_ADVANCE_SCHEDULE, 6-field NCRONTAB. */
-  advance: string;
   /** IBG_NIGHT_TIME_ZONE, canonical IANA name. */
   nightTimeZone: string;
 }
 
-/** IBG_LIMIT_*_MINUTES: time limit of each run stage. */
+/**
+ * IBG_LIMIT_*_MINUTES: time limit of each run stage that runs today. The drill stages keep the run policy's
+ * defaults until drills exist (their settings are planned, see PLANNED_SETTINGS).
+ */
 export interface StageLimitsInMinutes {
   preflight: number;
   backup: number;
   assess: number;
-  restore: number;
-  verify: number;
-  cleanup: number;
-}
-
-export type DrillSettings =
-  | { enabled: false; keepHours: number }
-  | {
-      enabled: true;
-      /** IBG_DRILL_RESOURCE_GROUP_ID (canonical spelling). */
-      resourceGroupId: string;
-      /** IBG_DRILL_SUBNET_ID (canonical spelling). */
-      subnetId: string;
-      /** IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID (canonical spelling). */
-      stagingStorageAccountId: string;
-      /** IBG_DRILL_KEEP_HOURS: 0 deletes the drill VM as soon as it is verified. */
-      keepHours: number;
-    };
-
-export interface AlertSettings {
-  /** IBG_ALERT_WEBHOOK_URL. Secret: never log it (describeSettings redacts it). */
-  webhookUrl?: string;
-  /** IBG_ALERT_MIN_SEVERITY. */
-  minSeverity: Severity;
 }
 
 /** Where runs are stored: exactly one of IBG_RUNS_TABLE_ENDPOINT / IBG_RUNS_TABLE_CONNECTION_STRING. */
@@ -89,7 +55,7 @@ export type RunsTableSettings =
 export interface AzureEndpointSettings {
   /** AZURE_ARM_ENDPOINT, without a trailing slash. Every ARM client uses it. */
   armEndpoint: string;
-  /** AZURE_LOGS_ENDPOINT, used as given by LogsQueryClient (so it includes /v1). */
+  /** Derived from armEndpoint, used as given by LogsQueryClient (so it includes /v1). */
   logsEndpoint: string;
 }
 
@@ -107,19 +73,12 @@ export interface Settings {
   stageLimitsInMinutes: StageLimitsInMinutes;
   /** IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS. */
   skipBackupOnBlockingFindings: boolean;
-  drill: DrillSettings;
-  alerts: AlertSettings;
-  /** IBG_AUTO_THAW. */
-  autoThaw: boolean;
-  /** IBG_LOG_ANALYTICS_WORKSPACE_ID (lower-case GUID). */
-  logAnalyticsWorkspaceId?: string;
   runsTable: RunsTableSettings;
   azure: AzureEndpointSettings;
   /** IBG_POLL_INTERVAL_MS. */
   pollIntervalInMs: number;
 }
 
-const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
 const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 const DEFAULT_LOGS_ENDPOINT = 'https://api.loganalytics.io/v1';
 const STAGE_LIMIT_MAX_MINUTES = 2880;
@@ -127,12 +86,16 @@ const STAGE_LIMIT_MAX_MINUTES = 2880;
 /** Reads and validates every app setting; throws one ConfigError listing every problem. */
 export const loadSettings = (env: Record<string, string | undefined>): Settings => {
   const r = new SettingReader(env);
+  const settings = readSettings(r);
+  throwIfProblems(r);
+  return settings;
+};
 
+/** Reads every setting the use cases need; problems are collected in `r` (see throwIfProblems). */
+export const readSettings = (r: SettingReader): Settings => {
   const vaults = readVaults(r);
   const enrollment = readEnrollment(r);
   const schedules: ScheduleSettings = {
-    nightly: readSchedule(r, 'IBG_NIGHTLY_SCHEDULE'),
-    advance: readSchedule(r, 'IBG_ADVANCE_SCHEDULE'),
     nightTimeZone: r.optional('IBG_NIGHT_TIME_ZONE', parseTimeZone, 'is not an IANA time zone name') ?? 'UTC',
   };
   const limit = (name: SettingName): number => r.int(name, 1, STAGE_LIMIT_MAX_MINUTES);
@@ -147,21 +110,17 @@ export const loadSettings = (env: Record<string, string | undefined>): Settings 
       preflight: limit('IBG_LIMIT_PREFLIGHT_MINUTES'),
       backup: limit('IBG_LIMIT_BACKUP_MINUTES'),
       assess: limit('IBG_LIMIT_ASSESS_MINUTES'),
-      restore: limit('IBG_LIMIT_RESTORE_MINUTES'),
-      verify: limit('IBG_LIMIT_VERIFY_MINUTES'),
-      cleanup: limit('IBG_LIMIT_CLEANUP_MINUTES'),
     },
     skipBackupOnBlockingFindings: r.bool('IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS'),
-    drill: readDrill(r),
-    alerts: readAlerts(r),
-    autoThaw: r.bool('IBG_AUTO_THAW'),
-    logAnalyticsWorkspaceId: r.optional('IBG_LOG_ANALYTICS_WORKSPACE_ID', parseGuid, 'is not a workspace id (a GUID)'),
     runsTable: readRunsTable(r),
     azure: readAzureEndpoints(r),
     pollIntervalInMs: r.int('IBG_POLL_INTERVAL_MS', 0, 600_000),
   };
-  if (settings.logAnalyticsWorkspaceId === undefined) delete settings.logAnalyticsWorkspaceId;
+  return settings;
+};
 
+/** Throws one ConfigError naming every problem `r` collected; does nothing when there is none. */
+export const throwIfProblems = (r: SettingReader): void => {
   if (r.problems.length === 1 && r.problems[0] !== undefined) {
     throw new ConfigError(r.problems[0].setting, r.problems[0].message);
   }
@@ -172,7 +131,6 @@ export const loadSettings = (env: Record<string, string | undefined>): Settings 
       `${r.problems.length} app settings are invalid:\n${lines}`,
     );
   }
-  return settings;
 };
 
 const readVaults = (r: SettingReader): VaultRef[] => {
@@ -196,54 +154,6 @@ const readEnrollment = (r: SettingReader): EnrollmentSettings => {
     );
   }
   return tag === undefined ? { vmIds } : { tag, vmIds };
-};
-
-const readSchedule = (r: SettingReader, name: SettingName): string => {
-  const value = r.raw(name) ?? '';
-  const problem = checkNcrontab(value);
-  if (problem === undefined) return value.split(/\s+/).join(' ');
-  r.invalid(name, value, `is not a 6-field NCRONTAB schedule: ${problem}`);
-  return describeSetting(name).default ?? '';
-};
-
-const readDrill = (r: SettingReader): DrillSettings => {
-  const enabled = r.bool('IBG_DRILL_ENABLED');
-  const keepHours = r.int('IBG_DRILL_KEEP_HOURS', 0, 720);
-  // Ids are checked even when drills are off, so that a typo does not wait for the day drills are enabled.
-  const resourceGroup = r.optional('IBG_DRILL_RESOURCE_GROUP_ID', parseResourceGroupId, 'is not a resource group id');
-  const subnet = r.optional('IBG_DRILL_SUBNET_ID', parseSubnetId, 'is not a virtual network subnet resource id');
-  const storage = r.optional(
-    'IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID',
-    parseStorageAccountId,
-    'is not a storage account resource id',
-  );
-  if (!enabled) return { enabled, keepHours };
-  const requiredForDrills: SettingName[] = [
-    'IBG_DRILL_RESOURCE_GROUP_ID',
-    'IBG_DRILL_SUBNET_ID',
-    'IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID',
-  ];
-  for (const name of requiredForDrills.filter((n) => !r.isSet(n))) {
-    r.report(name, 'not set; it is required when IBG_DRILL_ENABLED is true', describeSetting(name).example);
-  }
-  return {
-    enabled,
-    resourceGroupId: resourceGroup === undefined ? '' : formatResourceGroupId(resourceGroup),
-    subnetId: subnet === undefined ? '' : formatSubnetId(subnet),
-    stagingStorageAccountId: storage === undefined ? '' : formatStorageAccountId(storage),
-    keepHours,
-  };
-};
-
-const readAlerts = (r: SettingReader): AlertSettings => {
-  const webhookUrl = r.optional('IBG_ALERT_WEBHOOK_URL', parseHttpsUrl, 'is not an https URL');
-  const minSeverity =
-    r.optional(
-      'IBG_ALERT_MIN_SEVERITY',
-      (v) => SEVERITIES.find((s) => s === v.toLowerCase()),
-      `is not one of ${SEVERITIES.join(', ')}`,
-    ) ?? 'warning';
-  return webhookUrl === undefined ? { minSeverity } : { webhookUrl, minSeverity };
 };
 
 const readRunsTable = (r: SettingReader): RunsTableSettings => {
@@ -274,10 +184,9 @@ const TABLE_NAME_RULE = 'is not a valid table name (3-63 letters and digits, sta
 const readAzureEndpoints = (r: SettingReader): AzureEndpointSettings => {
   const armEndpoint =
     r.optional('AZURE_ARM_ENDPOINT', parseHttpsBaseUrl, 'is not an https URL without query') ?? DEFAULT_ARM_ENDPOINT;
-  // A sandbox or proxy that stands in for ARM also answers Log Analytics queries under /v1.
-  const derivedLogs = armEndpoint === DEFAULT_ARM_ENDPOINT ? DEFAULT_LOGS_ENDPOINT : `${armEndpoint}/v1`;
-  const logsEndpoint =
-    r.optional('AZURE_LOGS_ENDPOINT', parseHttpsBaseUrl, 'is not an https URL without query') ?? derivedLogs;
+  // Nothing queries Log Analytics yet, so its endpoint is not a setting (AZURE_LOGS_ENDPOINT is planned). A sandbox
+  // or proxy that stands in for ARM also answers Log Analytics queries under /v1.
+  const logsEndpoint = armEndpoint === DEFAULT_ARM_ENDPOINT ? DEFAULT_LOGS_ENDPOINT : `${armEndpoint}/v1`;
   return { armEndpoint, logsEndpoint };
 };
 
@@ -292,14 +201,15 @@ const dedupe = <T extends { id: string }>(items: T[]): T[] => {
   });
 };
 
-const REDACTED = '[redacted]';
-
-/** The settings as a plain object that is safe to log: secrets are replaced by "[redacted]". */
+/**
+ * The settings as a plain object that is safe to log: the secret setting is replaced by "[redacted]", and secrets
+ * pasted into any other value are redacted too (redactSecrets.ts).
+ */
 export const describeSettings = (settings: Settings): Record<string, unknown> => {
-  const { alerts, runsTable, ...rest } = settings;
-  return {
+  const { runsTable, ...rest } = settings;
+  const described = {
     ...rest,
-    alerts: { ...alerts, ...(alerts.webhookUrl === undefined ? {} : { webhookUrl: REDACTED }) },
     runsTable: runsTable.kind === 'connectionString' ? { ...runsTable, connectionString: REDACTED } : runsTable,
   };
+  return redactSecretsDeep(described) as Record<string, unknown>;
 };

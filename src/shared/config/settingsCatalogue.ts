@@ -1,6 +1,7 @@
 /**
  * Every app setting the app reads, with its documentation. The README table is generated from this list, the
  * loader takes its defaults from it, and a test checks that local.settings.sample.json lists the same names.
+ * Settings that would have no effect yet are not in it: they are listed in PLANNED_SETTINGS.
  */
 export interface SettingDescription {
   name: string;
@@ -13,6 +14,26 @@ export interface SettingDescription {
   /** Secrets are never echoed in error messages or logs. */
   secret: boolean;
 }
+
+/**
+ * Settings of features that are not built yet. They are not offered in the README's table or the sample, and a
+ * deployment that already sets them still starts: each one is ignored with a start-up warning (unusedSettings.ts).
+ */
+export const PLANNED_SETTINGS: readonly { name: string; feature: string }[] = [
+  { name: 'IBG_ALERT_WEBHOOK_URL', feature: 'alert delivery to a webhook' },
+  { name: 'IBG_ALERT_MIN_SEVERITY', feature: 'alert delivery to a webhook' },
+  { name: 'IBG_AUTO_THAW', feature: 'automatic thaw of a frozen IRIS' },
+  { name: 'IBG_DRILL_ENABLED', feature: 'restore-and-verify drills' },
+  { name: 'IBG_DRILL_RESOURCE_GROUP_ID', feature: 'restore-and-verify drills' },
+  { name: 'IBG_DRILL_SUBNET_ID', feature: 'restore-and-verify drills' },
+  { name: 'IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID', feature: 'restore-and-verify drills' },
+  { name: 'IBG_DRILL_KEEP_HOURS', feature: 'restore-and-verify drills' },
+  { name: 'IBG_LIMIT_RESTORE_MINUTES', feature: 'restore-and-verify drills' },
+  { name: 'IBG_LIMIT_VERIFY_MINUTES', feature: 'restore-and-verify drills' },
+  { name: 'IBG_LIMIT_CLEANUP_MINUTES', feature: 'restore-and-verify drills' },
+  { name: 'IBG_LOG_ANALYTICS_WORKSPACE_ID', feature: 'the daily Log Analytics cross-check' },
+  { name: 'AZURE_LOGS_ENDPOINT', feature: 'the daily Log Analytics cross-check' },
+];
 
 const GUID = '00000000-0000-0000-0000-000000000000';
 const SUB = `/subscriptions/${GUID}`;
@@ -42,18 +63,17 @@ export const SETTINGS_CATALOGUE = [
   },
   {
     name: 'IBG_NIGHTLY_SCHEDULE',
-    required: 'no',
-    default: '0 30 1 * * *',
+    required: 'yes (Functions app)',
     description:
-      'When the nightly protection run starts: 6-field NCRONTAB (second minute hour day month day-of-week), in IBG_NIGHT_TIME_ZONE.',
-    example: '0 30 1 * * *',
+      "When the nightly protection run starts: 6-field NCRONTAB (second minute hour day month day-of-week), in UTC (the Functions host's time base). The host reads it as `%IBG_NIGHTLY_SCHEDULE%` before the app starts, so it has no default. Pick a time that falls between 00:00 and 06:00 in IBG_NIGHT_TIME_ZONE all year; otherwise a warning is logged at start-up.",
+    example: '0 0 1 * * *',
     secret: false,
   },
   {
     name: 'IBG_ADVANCE_SCHEDULE',
-    required: 'no',
-    default: '0 */5 * * * *',
-    description: 'How often in-flight runs are moved forward: 6-field NCRONTAB.',
+    required: 'yes (Functions app)',
+    description:
+      "How often in-flight runs are moved forward: 6-field NCRONTAB, in UTC (the Functions host's time base). The host reads it as `%IBG_ADVANCE_SCHEDULE%`, so it has no default.",
     example: '0 */5 * * * *',
     secret: false,
   },
@@ -61,7 +81,8 @@ export const SETTINGS_CATALOGUE = [
     name: 'IBG_NIGHT_TIME_ZONE',
     required: 'no',
     default: 'UTC',
-    description: 'IANA time zone that defines a "night" (which calendar night a backup belongs to).',
+    description:
+      'IANA time zone that names nights: a run belongs to the calendar date, in this zone, at which it starts. It does not move the timers (they run in UTC).',
     example: 'Europe/Paris',
     secret: false,
   },
@@ -115,104 +136,12 @@ export const SETTINGS_CATALOGUE = [
     secret: false,
   },
   {
-    name: 'IBG_LIMIT_RESTORE_MINUTES',
-    required: 'no',
-    default: '360',
-    description: 'Time limit of the restore stage of a drill, in minutes (1-2880).',
-    example: '360',
-    secret: false,
-  },
-  {
-    name: 'IBG_LIMIT_VERIFY_MINUTES',
-    required: 'no',
-    default: '120',
-    description: 'Time limit of the verifying stage of a drill, in minutes (1-2880).',
-    example: '120',
-    secret: false,
-  },
-  {
-    name: 'IBG_LIMIT_CLEANUP_MINUTES',
-    required: 'no',
-    default: '60',
-    description: 'Time limit of the clean-up stage of a drill, in minutes (1-2880).',
-    example: '60',
-    secret: false,
-  },
-  {
     name: 'IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS',
     required: 'no',
     default: 'false',
     description:
       'When true, a VM whose preflight finds a blocking problem is not backed up that night (the finding is alerted either way).',
     example: 'false',
-    secret: false,
-  },
-  {
-    name: 'IBG_DRILL_ENABLED',
-    required: 'no',
-    default: 'false',
-    description: 'Restore-and-verify drills after each backup.',
-    example: 'true',
-    secret: false,
-  },
-  {
-    name: 'IBG_DRILL_RESOURCE_GROUP_ID',
-    required: 'when IBG_DRILL_ENABLED is true',
-    description:
-      'ARM id of the resource group where drill VMs are created; the app deletes only what it created there.',
-    example: `${SUB}/resourceGroups/iris-drill-rg`,
-    secret: false,
-  },
-  {
-    name: 'IBG_DRILL_SUBNET_ID',
-    required: 'when IBG_DRILL_ENABLED is true',
-    description: 'ARM id of the isolated subnet drill VMs are attached to (never inside a source VM network).',
-    example: `${SUB}/resourceGroups/iris-drill-rg/providers/Microsoft.Network/virtualNetworks/drill-vnet/subnets/drill`,
-    secret: false,
-  },
-  {
-    name: 'IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID',
-    required: 'when IBG_DRILL_ENABLED is true',
-    description: 'ARM id of the staging storage account that Azure Backup restores use.',
-    example: `${SUB}/resourceGroups/iris-drill-rg/providers/Microsoft.Storage/storageAccounts/irisdrillstaging`,
-    secret: false,
-  },
-  {
-    name: 'IBG_DRILL_KEEP_HOURS',
-    required: 'no',
-    default: '0',
-    description: 'How long a drill VM is kept after verification for inspection, in hours (0-720; 0 deletes at once).',
-    example: '0',
-    secret: false,
-  },
-  {
-    name: 'IBG_ALERT_WEBHOOK_URL',
-    required: 'no',
-    description: 'HTTPS webhook that receives alerts. Secret: never logged.',
-    example: 'https://alerts.example.com/hooks/iris-backup-guard',
-    secret: true,
-  },
-  {
-    name: 'IBG_ALERT_MIN_SEVERITY',
-    required: 'no',
-    default: 'warning',
-    description: 'Lowest severity that is alerted: critical, error, warning or info.',
-    example: 'warning',
-    secret: false,
-  },
-  {
-    name: 'IBG_AUTO_THAW',
-    required: 'no',
-    default: 'false',
-    description: 'When true, an IRIS instance found frozen after a backup is thawed automatically (and verified).',
-    example: 'false',
-    secret: false,
-  },
-  {
-    name: 'IBG_LOG_ANALYTICS_WORKSPACE_ID',
-    required: 'no',
-    description: 'Log Analytics workspace (GUID) that receives the vault diagnostics, for the daily cross-check.',
-    example: '11111111-2222-3333-4444-555555555555',
     secret: false,
   },
   {
@@ -225,7 +154,7 @@ export const SETTINGS_CATALOGUE = [
   {
     name: 'IBG_RUNS_TABLE_CONNECTION_STRING',
     required: 'this or IBG_RUNS_TABLE_ENDPOINT',
-    description: 'Table Storage connection string, for local development with Azurite. Secret: never logged.',
+    description: 'Table Storage connection string, for local development with Azurite.',
     example: 'UseDevelopmentStorage=true',
     secret: true,
   },
@@ -243,14 +172,6 @@ export const SETTINGS_CATALOGUE = [
     default: 'https://management.azure.com',
     description: 'Azure Resource Manager endpoint for every Azure client (another cloud, or the local sandbox).',
     example: 'https://management.azure.com',
-    secret: false,
-  },
-  {
-    name: 'AZURE_LOGS_ENDPOINT',
-    required: 'no',
-    description:
-      'Log Analytics query endpoint. Default: https://api.loganalytics.io/v1, or AZURE_ARM_ENDPOINT + /v1 when AZURE_ARM_ENDPOINT is set.',
-    example: 'https://api.loganalytics.io/v1',
     secret: false,
   },
   {

@@ -1,7 +1,7 @@
 /** The state machine's policy, from the app settings. */
 import type { Settings } from '../config/settings';
 import { RETRIGGER_GRACE_MS } from '../runs/decide';
-import type { RunPolicy } from '../runs/runPolicy';
+import { DEFAULT_RUN_POLICY, type RunPolicy } from '../runs/runPolicy';
 
 const MINUTE = 60_000;
 
@@ -17,13 +17,15 @@ export function runPolicyOf(settings: Settings): RunPolicy {
       triggering: l.preflight * MINUTE + Math.max(RETRIGGER_GRACE_MS, retryAfterMs),
       'backup-running': l.backup * MINUTE,
       assessing: l.assess * MINUTE,
-      'restore-running': l.restore * MINUTE,
-      verifying: l.verify * MINUTE,
-      'cleaning-up': l.cleanup * MINUTE,
+      // Drill stages are not driven yet and have no settings (they are planned): keep the default limits.
+      'restore-running': DEFAULT_RUN_POLICY.stageLimitsMs['restore-running'],
+      verifying: DEFAULT_RUN_POLICY.stageLimitsMs.verifying,
+      'cleaning-up': DEFAULT_RUN_POLICY.stageLimitsMs['cleaning-up'],
     },
     retentionDays: settings.recoveryPointRetentionDays,
     skipBackupOnBlockingFindings: settings.skipBackupOnBlockingFindings,
     retryAfterMs,
-    drillsEnabled: settings.drill.enabled,
+    // IBG_DRILL_ENABLED is planned, not read: with nothing to drive a drill, an enabled one would only time out.
+    drillsEnabled: false,
   };
 }

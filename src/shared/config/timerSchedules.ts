@@ -1,0 +1,67 @@
+/**
+ * The timer schedules, which belong to the Functions host: the functions register `%IBG_NIGHTLY_SCHEDULE%` and
+ * `%IBG_ADVANCE_SCHEDULE%`, and the host resolves them from the app settings when it indexes the functions, before
+ * any of our code runs. An absent setting does not fall back to anything: the host cannot index the function ("'%…%'
+ * does not resolve to a value") and the timer never fires. So both are required, with no default, and are checked
+ * by the same rules the host applies (6-field NCRONTAB), evaluated in UTC.
+ */
+import { checkNcrontab } from './ncrontab';
+import type { SettingReader } from './settingReader';
+import { describeSetting } from './settingsCatalogue';
+
+export interface TimerSchedules {
+  /** IBG_NIGHTLY_SCHEDULE, normalised (single spaces). */
+  nightly: string;
+  /** IBG_ADVANCE_SCHEDULE, normalised (single spaces). */
+  advance: string;
+}
+
+/** Each timer function, the setting its schedule comes from, and what the timer does (for messages). */
+export const TIMER_SCHEDULE_SETTINGS = [
+  { functionName: 'nightlyProtection', setting: 'IBG_NIGHTLY_SCHEDULE', timer: 'the nightly protection timer' },
+  { functionName: 'advanceRuns', setting: 'IBG_ADVANCE_SCHEDULE', timer: 'the advance-runs timer' },
+] as const;
+
+export type TimerScheduleSetting = (typeof TIMER_SCHEDULE_SETTINGS)[number]['setting'];
+
+/** What a timer registers as its schedule: the host substitutes the app setting's value. */
+export const scheduleBinding = (setting: TimerScheduleSetting): string => `%${setting}%`;
+
+const readOne = (r: SettingReader, setting: TimerScheduleSetting): string => {
+  const timer = TIMER_SCHEDULE_SETTINGS.find((t) => t.setting === setting)?.timer ?? setting;
+  const recommended = `${setting}=${describeSetting(setting).example} (NCRONTAB, evaluated in UTC)`;
+  if (!r.isSet(setting)) {
+    r.report(
+      setting,
+      `not set; the Functions host reads the schedule of ${timer} from this setting and cannot start the timer without it`,
+      recommended,
+    );
+    return '';
+  }
+  const value = (r.raw(setting) ?? '').trim();
+  const problem = checkNcrontab(value);
+  if (problem === undefined) return value.split(/\s+/).join(' ');
+  r.invalid(setting, value, `is not a 6-field NCRONTAB schedule: ${problem}`);
+  return '';
+};
+
+/** Reads both schedules; problems are collected in `r`. */
+export const readTimerSchedules = (r: SettingReader): TimerSchedules => ({
+  nightly: readOne(r, 'IBG_NIGHTLY_SCHEDULE'),
+  advance: readOne(r, 'IBG_ADVANCE_SCHEDULE'),
+});
+
+/**
+ * WEBSITE_TIME_ZONE (or TZ) moves the host's schedules out of UTC on the plans that honour it (Windows, Linux Premium
+ * and Dedicated) and is unsupported on Linux Consumption and Flex Consumption, so with it set the schedules no
+ * longer mean what the settings table says.
+ */
+export const timeBaseWarnings = (env: Record<string, string | undefined>): string[] =>
+  ['WEBSITE_TIME_ZONE', 'TZ']
+    .filter((name) => (env[name] ?? '').trim() !== '' && env[name]?.trim() !== 'UTC')
+    .map(
+      (name) =>
+        `${name} is set: on the plans that honour it the Functions host then evaluates IBG_NIGHTLY_SCHEDULE and ` +
+        `IBG_ADVANCE_SCHEDULE in that zone instead of UTC, and Linux Consumption and Flex Consumption do not support ` +
+        `it. Remove it and write the schedules in UTC; IBG_NIGHT_TIME_ZONE names the nights.`,
+    );

@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadFunctionAppSettings } from '../../src/shared/config/functionAppSettings';
+import { ConfigError } from '../../src/shared/errors/appError';
+
+const sample = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'local.settings.sample.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  }
+).Values;
+const NOW = new Date('2026-12-03T12:00:00Z');
+
+const errorOf = (env: Record<string, string | undefined>): ConfigError => {
+  try {
+    loadFunctionAppSettings(env, NOW);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('loadFunctionAppSettings did not throw');
+};
+
+describe('loadFunctionAppSettings', () => {
+  it('loads the sample without warnings and returns the schedules as the host will read them', () => {
+    const loaded = loadFunctionAppSettings({ ...sample, IBG_NIGHTLY_SCHEDULE: ' 0  0 1 * * * ' }, NOW);
+    expect(loaded.timers).toEqual({ nightly: '0 0 1 * * *', advance: '0 */5 * * * *' });
+    expect(loaded.settings.schedules.nightTimeZone).toBe('UTC');
+    expect(loaded.warnings).toEqual([]);
+  });
+
+  it('refuses to start without the nightly schedule, saying what to set and that it is UTC', () => {
+    const error = errorOf({ ...sample, IBG_NIGHTLY_SCHEDULE: undefined });
+    expect(error.setting).toBe('IBG_NIGHTLY_SCHEDULE');
+    expect(error.message).toBe(
+      'IBG_NIGHTLY_SCHEDULE: not set; the Functions host reads the schedule of the nightly protection timer from ' +
+        'this setting and cannot start the timer without it. Example: IBG_NIGHTLY_SCHEDULE=0 0 1 * * * (NCRONTAB, ' +
+        'evaluated in UTC)',
+    );
+  });
+
+  it('reports both missing schedules together with the other bad settings, in one error', () => {
+    const error = errorOf({
+      ...sample,
+      IBG_NIGHTLY_SCHEDULE: '',
+      IBG_ADVANCE_SCHEDULE: '  ',
+      IBG_MAX_CONCURRENCY: '0',
+    });
+    expect(error.message.split('\n')).toEqual([
+      '3 app settings are invalid:',
+      '- IBG_MAX_CONCURRENCY: "0" is not a whole number from 1 to 64. Example: 8',
+      expect.stringMatching(/^- IBG_NIGHTLY_SCHEDULE: not set; .* Example: IBG_NIGHTLY_SCHEDULE=0 0 1 \* \* \* /),
+      expect.stringMatching(
+        /^- IBG_ADVANCE_SCHEDULE: not set; .*advance-runs timer.* Example: IBG_ADVANCE_SCHEDULE=0 \*\/5 \* \* \* \* /,
+      ),
+    ]);
+  });
+
+  it.each([
+    [
+      { IBG_NIGHTLY_SCHEDULE: '30 1 * * *' },
+      'IBG_NIGHTLY_SCHEDULE: "30 1 * * *" is not a 6-field NCRONTAB schedule: has 5 fields, expected 6 (second minute hour day month day-of-week). Example: 0 0 1 * * *',
+    ],
+    [
+      { IBG_ADVANCE_SCHEDULE: '0 0 24 * * *' },
+      'IBG_ADVANCE_SCHEDULE: "0 0 24 * * *" is not a 6-field NCRONTAB schedule: hour 24 is out of range 0-23. Example: 0 */5 * * * *',
+    ],
+  ])('rejects a schedule the host would not take: %j', (overrides, message) => {
+    expect(errorOf({ ...sample, ...overrides }).message).toBe(message);
+  });
+
+  it('warns, without failing, when the nightly schedule is outside the night in IBG_NIGHT_TIME_ZONE', () => {
+    const loaded = loadFunctionAppSettings(
+      { ...sample, IBG_NIGHTLY_SCHEDULE: '0 0 12 * * *', IBG_NIGHT_TIME_ZONE: 'Europe/Berlin' },
+      NOW,
+    );
+    expect(loaded.warnings).toHaveLength(1);
+    expect(loaded.warnings[0]).toMatch(
+      /^IBG_NIGHTLY_SCHEDULE "0 0 12 \* \* \*" fires at 12:00 UTC .* 13:00 .* Europe\/Berlin/,
+    );
+  });
+
+  it('does not warn for 01:00 UTC with the nights in Europe/Berlin', () => {
+    const env = { ...sample, IBG_NIGHTLY_SCHEDULE: '0 0 1 * * *', IBG_NIGHT_TIME_ZONE: 'Europe/Berlin' };
+    expect(loadFunctionAppSettings(env, NOW).warnings).toEqual([]);
+  });
+
+  it('warns when WEBSITE_TIME_ZONE would move the schedules out of UTC', () => {
+    const loaded = loadFunctionAppSettings({ ...sample, WEBSITE_TIME_ZONE: 'W. Europe Standard Time' }, NOW);
+    expect(loaded.warnings).toEqual([expect.stringMatching(/^WEBSITE_TIME_ZONE is set: .* instead of UTC/)]);
+  });
+
+  it('starts with planned settings still set, warning about each', () => {
+    const loaded = loadFunctionAppSettings({ ...sample, IBG_AUTO_THAW: 'true', IBG_DRILL_ENABLED: 'true' }, NOW);
+    expect(loaded.warnings).toEqual([
+      'IBG_AUTO_THAW is set but has no effect yet (planned: automatic thaw of a frozen IRIS); it is ignored.',
+      'IBG_DRILL_ENABLED is set but has no effect yet (planned: restore-and-verify drills); it is ignored.',
+    ]);
+  });
+});
