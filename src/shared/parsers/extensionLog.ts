@@ -228,13 +228,38 @@ const VALIDATION_LINES: [RegExp, number][] = [
   [/^The owner of the Plugin host Config file .* but\s+not root/, 314],
   [/^Plugin host file does not exist in the location/, 316],
 ];
-const FINAL_LINES: [RegExp, PrePostFinalKind][] = [
-  [/Enable Succeeded with App Consistent Snapshot/, 'app-consistent-snapshot'],
-  [/^Plugin Host Precheck Failed\s*StatusCode\.(\w+)/, 'precheck-failed'],
-  [/^PreScript failed for the plugin .*?StatusCode\.(\w+)/, 'pre-script-failed'],
-  [/^PostScript failed for the plugin .*?StatusCode\.(\w+)/, 'post-script-failed'],
-  [/Enable failed with error:.*?(?:StatusCode\.(\w+))?,?\s*$/, 'enable-failed'],
-  [/^Failed to enable the extension with error/, 'enable-failed'],
+/** A final line's match: the StatusCode name it carries, if any. */
+type FinalMatch = { statusName?: string } | undefined;
+
+function fromRegex(pattern: RegExp): (msg: string) => FinalMatch {
+  return (msg) => {
+    const m = pattern.exec(msg);
+    if (!m) return undefined;
+    return m[1] ? { statusName: m[1] } : {};
+  };
+}
+
+const ENABLE_FAILED = 'Enable failed with error:';
+// Anchored at the end and scanned once: the former `.*?(?:StatusCode\.(\w+))?,?\s*$` after the marker backtracked
+// quadratically on a long run of spaces.
+const TRAILING_STATUS = /StatusCode\.(\w+),?\s*$/;
+
+const FINAL_LINES: [(msg: string) => FinalMatch, PrePostFinalKind][] = [
+  [fromRegex(/Enable Succeeded with App Consistent Snapshot/), 'app-consistent-snapshot'],
+  [fromRegex(/^Plugin Host Precheck Failed\s*StatusCode\.(\w+)/), 'precheck-failed'],
+  [fromRegex(/^PreScript failed for the plugin .*?StatusCode\.(\w+)/), 'pre-script-failed'],
+  [fromRegex(/^PostScript failed for the plugin .*?StatusCode\.(\w+)/), 'post-script-failed'],
+  [
+    (msg) => {
+      const at = msg.indexOf(ENABLE_FAILED);
+      if (at === -1) return undefined;
+      // The code counts only when it ends the line, as handle.py writes it.
+      const status = TRAILING_STATUS.exec(msg.slice(at + ENABLE_FAILED.length));
+      return status?.[1] ? { statusName: status[1] } : {};
+    },
+    'enable-failed',
+  ],
+  [fromRegex(/^Failed to enable the extension with error/), 'enable-failed'],
 ];
 const ERROR_LINES = [
   // "Plugin host Config file does not exist" is not an error: the extension then uses its shipped host conf.
@@ -298,11 +323,16 @@ export function summarizePrePost(entries: readonly ExtensionLogEntry[], since?: 
   );
   if (latest) summary.endedAt = latest.time;
   let appConsistentEnabled = false;
+  // A VM can log any number of distinct names; a Set keeps the first-occurrence list linear.
+  const statusCodesSeen = new Set<string>();
 
   for (const e of run) {
     const msg = e.message.trim();
     for (const m of msg.matchAll(STATUS_CODE)) {
-      if (m[1] && !summary.statusCodes.includes(m[1])) summary.statusCodes.push(m[1]);
+      if (m[1] && !statusCodesSeen.has(m[1])) {
+        statusCodesSeen.add(m[1]);
+        summary.statusCodes.push(m[1]);
+      }
     }
     const perm = PERMISSIONS.exec(msg);
     if (perm) {
@@ -371,12 +401,12 @@ export function summarizePrePost(entries: readonly ExtensionLogEntry[], since?: 
       summary.thawAt = e.time;
       summary.thawResult = msg.slice('T:S thaw result'.length).trim();
     }
-    for (const [pattern, kind] of FINAL_LINES) {
-      const m = pattern.exec(msg);
+    for (const [match, kind] of FINAL_LINES) {
+      const m = match(msg);
       if (!m) continue;
       summary.final = { kind, line: e.line, message: msg };
-      if (m[1]) summary.final.statusName = m[1];
-      const precheck = kind === 'precheck-failed' && m[1] ? prepostStatusByName(m[1]) : undefined;
+      if (m.statusName) summary.final.statusName = m.statusName;
+      const precheck = kind === 'precheck-failed' && m.statusName ? prepostStatusByName(m.statusName) : undefined;
       if (precheck && summary.validation.result !== 'failed')
         summary.validation = { result: 'failed', status: precheck };
       break;

@@ -165,8 +165,19 @@ export type IrisBackupEventType = IrisBackupEvent['type'];
 
 const FREEZE = 'Backup.General.ExternalFreeze: ';
 const THAW = 'Backup.General.ExternalThaw: ';
-const JOURNAL_SWITCHED = /Journaling switched to:\s*(\S.*?)\s*$/;
-const RESTORE_FILE = /Start a journal restore for this backup with journal file:\s*(\S.*?)\s*$/;
+const JOURNAL_SWITCHED = 'Journaling switched to:';
+const RESTORE_FILE = 'Start a journal restore for this backup with journal file:';
+
+/**
+ * The trimmed text after the first `marker`, if any. A search and a trim rather than `marker\s*(\S.*?)\s*$`, whose
+ * lazy group backtracks quadratically on a long run of spaces (a hostile messages.log took seconds per line).
+ */
+function textAfter(text: string, marker: string): string | undefined {
+  const at = text.indexOf(marker);
+  if (at === -1) return undefined;
+  const rest = text.slice(at + marker.length).trim();
+  return rest === '' ? undefined : rest;
+}
 const RECOVERY_EXIT = /^\s*Exiting with status (\d+)(?:\s*\((.*)\))?/;
 const STARTUP = /^\s*(Startup of (?:InterSystems IRIS|Cach[eé]|IRIS)\b.*)$/;
 
@@ -188,11 +199,11 @@ export function irisBackupEvents(entries: readonly MessagesLogEntry[]): IrisBack
     const thawAt = e.text.indexOf(THAW);
     if (freezeAt !== -1) {
       const msg = e.text.slice(freezeAt + FREEZE.length).trim();
-      const restore = RESTORE_FILE.exec(msg);
+      const restore = textAfter(msg, RESTORE_FILE);
       if (msg === 'Suspending system') events.push({ ...base, type: 'freeze-suspending' });
       else if (msg === 'System suspended') events.push({ ...base, type: 'frozen' });
       else if (msg.startsWith('Warning')) events.push({ ...base, type: 'freeze-warning', text: msg });
-      else if (restore?.[1]) events.push({ ...base, type: 'freeze-journal-restore-file', path: restore[1] });
+      else if (restore) events.push({ ...base, type: 'freeze-journal-restore-file', path: restore });
       continue;
     }
     if (thawAt !== -1) {
@@ -202,9 +213,9 @@ export function irisBackupEvents(entries: readonly MessagesLogEntry[]): IrisBack
       continue;
     }
     for (const candidate of [e.text, ...e.continuation]) {
-      const journal = JOURNAL_SWITCHED.exec(candidate);
-      if (journal?.[1]) {
-        events.push({ ...base, type: 'journal-switched', path: journal[1] });
+      const journal = textAfter(candidate, JOURNAL_SWITCHED);
+      if (journal) {
+        events.push({ ...base, type: 'journal-switched', path: journal });
         break;
       }
       const startup = STARTUP.exec(candidate);

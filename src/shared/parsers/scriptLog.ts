@@ -1,5 +1,6 @@
 import { LOG_LIMITS, readInputLines } from './inputLines';
 import { isoTimestamp, isValidTimestamp } from './isoTimestamp';
+import { keyValuePairs } from './keyValuePairs';
 import { ParseResult, ProblemLog } from './parseResult';
 
 export type ScriptLogEventType =
@@ -44,7 +45,6 @@ export interface ScriptLogEvent {
 }
 
 const OUR_LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))\s+(.*)$/;
-const PAIR = /([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
 const STDOUT_LINE = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2}): (.*)$/;
 
 // Event names vm/iris-pre.sh and vm/iris-post.sh print. `start` means the script began its freeze (pre) or its
@@ -93,8 +93,8 @@ function unquote(value: string): string {
 function parseOurLine(n: number, time: string, rest: string, problems: ProblemLog): ScriptLogEvent | undefined {
   const fields: Record<string, string> = {};
   // Keys come from the VM: never let one reach an object's prototype.
-  for (const m of rest.matchAll(PAIR)) {
-    if (m[1] && !UNSAFE_KEYS.has(m[1])) fields[m[1]] = unquote(m[2] ?? '');
+  for (const [key, value] of keyValuePairs(rest)) {
+    if (!UNSAFE_KEYS.has(key)) fields[key] = unquote(value);
   }
   if (Number.isNaN(Date.parse(time))) {
     problems.add(`Invalid timestamp "${time}"`, n);
