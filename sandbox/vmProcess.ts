@@ -1,11 +1,12 @@
 /**
  * Runs a shell script against a simulated VM: dash, cwd = the VM root, IBG_ROOT = the root, PATH with the VM's
- * simulated commands (sandbox/vm-bin via irisSimState) and a `date` that follows the sandbox clock. Tracks every
- * child so the sandbox can stop them all.
+ * simulated commands (sandbox/vm-bin via irisSimState), a `date` that follows the sandbox clock and TZ = the VM's
+ * zone (vmTimeZone.ts). Tracks every child so the sandbox can stop them all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { vmScriptEnv } from './irisInstances';
 import { simClockEnv } from './vm-bin/simClock';
+import { vmTimeZoneEnv } from './vmTimeZone';
 import { OutputTail } from '../src/shared/vmScripts/outputTail';
 
 export type VmProcessEnd =
@@ -55,7 +56,12 @@ export class VmProcessRunner {
     return new Promise((resolve) => {
       const child = spawn('dash', req.args, {
         cwd: req.root,
-        env: { ...req.env, ...vmScriptEnv(req.root), ...simClockEnv(req.clockOffsetMs ?? this.clockOffsetMs()) },
+        env: {
+          ...req.env,
+          ...vmScriptEnv(req.root),
+          ...vmTimeZoneEnv(req.root),
+          ...simClockEnv(req.clockOffsetMs ?? this.clockOffsetMs()),
+        },
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
       });
