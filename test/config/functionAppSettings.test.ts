@@ -89,6 +89,10 @@ describe('loadFunctionAppSettings', () => {
     expect(loaded.warnings).toEqual([expect.stringMatching(/^WEBSITE_TIME_ZONE is set: .* instead of UTC/)]);
   });
 
+  it.each(['UTC', 'Etc/UTC', 'Coordinated Universal Time'])('does not warn when the time zone setting is %j', (tz) => {
+    expect(loadFunctionAppSettings({ ...sample, WEBSITE_TIME_ZONE: tz, TZ: tz }, NOW).warnings).toEqual([]);
+  });
+
   it('starts with planned settings still set, warning about each', () => {
     const loaded = loadFunctionAppSettings({ ...sample, IBG_AUTO_THAW: 'true', IBG_DRILL_ENABLED: 'true' }, NOW);
     expect(loaded.warnings).toEqual([

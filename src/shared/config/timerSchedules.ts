@@ -51,6 +51,9 @@ export const readTimerSchedules = (r: SettingReader): TimerSchedules => ({
   advance: readOne(r, 'IBG_ADVANCE_SCHEDULE'),
 });
 
+// Spellings of UTC in the tz database and on Windows (`tzutil /l`): with these the host's time base is unchanged.
+const UTC_NAMES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'utc0', 'coordinated universal time']);
+
 /**
  * WEBSITE_TIME_ZONE (or TZ) moves the host's schedules out of UTC on the plans that honour it (Windows, Linux Premium
  * and Dedicated) and is unsupported on Linux Consumption and Flex Consumption, so with it set the schedules no
@@ -58,7 +61,10 @@ export const readTimerSchedules = (r: SettingReader): TimerSchedules => ({
  */
 export const timeBaseWarnings = (env: Record<string, string | undefined>): string[] =>
   ['WEBSITE_TIME_ZONE', 'TZ']
-    .filter((name) => (env[name] ?? '').trim() !== '' && env[name]?.trim() !== 'UTC')
+    .filter((name) => {
+      const value = (env[name] ?? '').trim();
+      return value !== '' && !UTC_NAMES.has(value.toLowerCase());
+    })
     .map(
       (name) =>
         `${name} is set: on the plans that honour it the Functions host then evaluates IBG_NIGHTLY_SCHEDULE and ` +
