@@ -41,6 +41,12 @@ describe('nightlyScheduleWarning', () => {
     expect(warning).toContain('For example IBG_NIGHTLY_SCHEDULE=0 0 6 * * * starts at 01:00 or 02:00 America/New_York');
   });
 
+  it('warns about a schedule that names a date that never comes', () => {
+    expect(nightlyScheduleWarning('0 0 1 30 FEB *', 'UTC', WINTER)).toBe(
+      'IBG_NIGHTLY_SCHEDULE "0 0 1 30 FEB *" does not fire in the next year.',
+    );
+  });
+
   it('warns about a schedule that fires all day long', () => {
     expect(nightlyScheduleWarning('0 0 * * * *', 'UTC', WINTER)).toContain('fires at 13:00 UTC on 2026-12-03');
   });

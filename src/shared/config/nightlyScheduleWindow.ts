@@ -38,8 +38,8 @@ const localTime = (at: Date, timeZone: string): LocalTime => {
     });
     formatters.set(timeZone, f);
   }
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    f.formatToParts(at).find((p) => p.type === type)?.value ?? '';
+  const parts = f.formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
   return {
     date: `${part('year')}-${part('month')}-${part('day')}`,
     hour: Number(part('hour')),
@@ -56,16 +56,17 @@ const scan = (
   schedule: string,
   timeZone: string,
   now: Date,
-): { outside?: { at: Date; local: LocalTime }; localTimes: Set<string> } | undefined => {
+): { outside?: { at: Date; local: LocalTime }; localTimes: Set<string>; firings: number } | undefined => {
   const fields = parseNcrontab(schedule);
   if (typeof fields === 'string') return undefined;
   const localTimes = new Set<string>();
-  for (const at of ncrontabOccurrences(fields, now, new Date(now.getTime() + YEAR_MS), MAX_FIRINGS)) {
+  const firings = ncrontabOccurrences(fields, now, new Date(now.getTime() + YEAR_MS), MAX_FIRINGS);
+  for (const at of firings) {
     const local = localTime(at, timeZone);
-    if (!inWindow(local)) return { outside: { at, local }, localTimes };
+    if (!inWindow(local)) return { outside: { at, local }, localTimes, firings: firings.length };
     localTimes.add(hhmm(local.hour, local.minute));
   }
-  return { localTimes };
+  return { localTimes, firings: firings.length };
 };
 
 /**
@@ -88,7 +89,10 @@ export const suggestNightlySchedule = (
 
 /** A warning when IBG_NIGHTLY_SCHEDULE fires outside the night in IBG_NIGHT_TIME_ZONE within a year, else undefined. */
 export function nightlyScheduleWarning(schedule: string, timeZone: string, now: Date): string | undefined {
-  const outside = scan(schedule, timeZone, now)?.outside;
+  const result = scan(schedule, timeZone, now);
+  // Valid NCRONTAB can name a date that never comes (0 0 1 30 FEB *): the host accepts it and never fires.
+  if (result?.firings === 0) return `IBG_NIGHTLY_SCHEDULE "${schedule}" does not fire in the next year.`;
+  const outside = result?.outside;
   if (outside === undefined) return undefined;
   const utc = hhmm(outside.at.getUTCHours(), outside.at.getUTCMinutes());
   const window = `${hhmm(NIGHT_WINDOW.startHour, 0)}-${hhmm(NIGHT_WINDOW.endHour, 0)}`;
