@@ -2,11 +2,11 @@
  * Turns what the probe collected in logs mode (untrusted VM output, already size-capped) into the evidence
  * `backupVerdict` judges, with the shared parsers. Pure; never throws.
  */
-import type { ProbeFacts, ProbeLogTail } from '../checks/probeFacts';
-import { parseExtensionLog, summarizePrePost, type ScriptPhase } from '../parsers/extensionLog';
+import type { ProbeFacts, ProbeLogTail, ProbeTimeZone } from '../checks/probeFacts';
+import { type ExtensionLogEntry, parseExtensionLog, summarizePrePost, type ScriptPhase } from '../parsers/extensionLog';
 import { irisBackupEvents, parseMessagesLog } from '../parsers/messagesLog';
 import { parseScriptLog } from '../parsers/scriptLog';
-import { onUtcTimeline } from '../parsers/vmLocalTime';
+import { localTimeToUtc, onUtcTimeline } from '../parsers/vmLocalTime';
 import type { BackupEvidence, ExtensionEvidence, IrisEvidence, ScriptOutcome } from './backupVerdict';
 import { epochMs } from './backupVerdict';
 
@@ -41,9 +41,27 @@ function outcome(phase: ScriptPhase): { outcome: ScriptOutcome; exitCode?: numbe
   return phase.exitCode === undefined ? { outcome: o } : { outcome: o, exitCode: phase.exitCode };
 }
 
-function extensionEvidence(tail: ProbeLogTail, since: string): ExtensionEvidence | undefined {
+/**
+ * extension.log entries with every time in UTC when the VM's zone is known. Python 3 lines are UTC already
+ * (`datetime.utcnow()`, vmsnapshot.md §4.2); python 2 lines and the buffered "Logs during Freeze" lines are the VM's
+ * local time (Backuplogger's `datetime.now()`), placed like messages.log's, near the window's start.
+ */
+function extensionEntries(tail: ProbeLogTail, tz: ProbeTimeZone | undefined, since: string): ExtensionLogEntry[] {
   const { value: entries } = parseExtensionLog(tail.lines.join('\n'));
-  const s = summarizePrePost(entries, since);
+  if (tz?.offsetMinutes === undefined) return entries;
+  return entries.map((e) => {
+    if (e.timeZone !== 'local') return e;
+    const time = localTimeToUtc(e.time, tz, epochMs(since));
+    return time === undefined ? e : { ...e, time, timeZone: 'utc' };
+  });
+}
+
+function extensionEvidence(
+  tail: ProbeLogTail,
+  tz: ProbeTimeZone | undefined,
+  since: string,
+): ExtensionEvidence | undefined {
+  const s = summarizePrePost(extensionEntries(tail, tz, since), since);
   if (!s.runStartSeen && s.mode === 'unknown' && s.final.kind === 'none') return undefined;
   const ev: ExtensionEvidence = {};
   const status = s.validation.status;
@@ -130,7 +148,7 @@ export function evidenceFromProbeLogs(
   const evidence: BackupEvidence = { unavailable };
   const ext = facts.logs.extension;
   if (readable(ext)) {
-    const e = extensionEvidence(ext, since);
+    const e = extensionEvidence(ext, facts.tz, since);
     if (e) evidence.extension = e;
     else unavailable.push(`extension.log (no backup run since ${since})`);
   } else unavailable.push('extension.log');

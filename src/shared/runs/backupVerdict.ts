@@ -42,7 +42,10 @@ export interface ExtensionEvidence {
   snapshotAt?: string;
 }
 
-/** IRIS freeze and thaw, from messages.log and our scripts' log. Times as the logs wrote them. */
+/**
+ * IRIS freeze and thaw, from messages.log and our scripts' log. UTC (with Z) when the probe reported the VM's zone;
+ * from an older probe, messages.log's local times as written.
+ */
 export interface IrisEvidence {
   frozenAt?: string;
   thawedAt?: string;
@@ -70,7 +73,10 @@ export interface BackupVerdictInput {
   evidence?: BackupEvidence;
 }
 
-/** Zone-less log times are taken as UTC (Azure Linux images run in UTC; the probe reports the VM clock in UTC). */
+/**
+ * Zone-less times are taken as UTC: extension.log's python 3 lines are UTC, and the evidence converts the VM's local
+ * times when the probe reports its zone (backupEvidence.ts); only an older probe's messages.log times stay local.
+ */
 export const epochMs = (iso: string): number => Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);
 
 const FAILED_JOB: readonly JobStatus[] = ['Failed', 'Cancelled'];
