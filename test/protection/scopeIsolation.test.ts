@@ -139,4 +139,32 @@ describe('nightly protection isolates a failing vault or subscription (sandbox, 
     // Its protected VMs may carry the tag: reported as undecided, not silently dropped.
     expect(result.enrollment.undecided.sort()).toEqual([idOf('three-a'), idOf('three-b')].sort());
   });
+
+  it('refusals later in the night name their role too: job list (nightly alert), backup trigger and Run Command (run alerts)', async () => {
+    const { w, result, withRuns } = await night([
+      { kind: 'forbidden', pathPattern: '/vaults/vault-3/backupJobs$', method: 'GET' },
+      { kind: 'forbidden', pathPattern: '/vaults/vault-2/.*/backup$', method: 'POST' },
+      { kind: 'forbidden', pathPattern: '/virtualMachines/one-a/runCommands/', method: 'PUT' },
+    ]);
+    expect(withRuns).toEqual(['one-a', 'one-b', 'two-a', 'two-b', 'three-a', 'three-b']);
+    expect(only(result.alerts)).toMatchObject({
+      code: 'VaultAccessDenied',
+      scope: { kind: 'vault', vaultId: vaultId(SUB2, 'vault-3') },
+      failedCall: { operation: 'list backup jobs', httpStatus: 403, likelyMissingRole: 'Backup Reader' },
+    });
+    const runAlerts = (code: string): string[] =>
+      w.alerts
+        .filter((a) => a.code === code)
+        .map((a) => a.vmId.split('/').at(-1) ?? '')
+        .sort();
+    expect(runAlerts('BackupTriggerFailed')).toEqual(['two-a', 'two-b']);
+    expect(w.alerts.find((a) => a.code === 'BackupTriggerFailed')?.message).toContain('HTTP 403 AuthorizationFailed');
+    expect(w.alerts.find((a) => a.code === 'BackupTriggerFailed')?.message).toContain(
+      "the app's identity probably lacks the role Backup Operator (at least) on the vault",
+    );
+    expect(runAlerts('PreflightUnavailable')).toEqual(['one-a']);
+    expect(w.alerts.find((a) => a.code === 'PreflightUnavailable')?.message).toContain(
+      'probably lacks the role Virtual Machine Contributor (or a custom role with Microsoft.Compute/virtualMachines/runCommands/*)',
+    );
+  });
 });

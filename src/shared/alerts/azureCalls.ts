@@ -46,3 +46,14 @@ export const AZURE_CALLS: Record<AzureCallKind, AzureCall> = {
     role: 'Virtual Machine Contributor (or a custom role with Microsoft.Compute/virtualMachines/runCommands/*)',
   },
 };
+
+/**
+ * On a refusal (401, 403), what to say about the role, e.g. "the app's identity probably lacks the role Backup
+ * Operator (at least) on the vault"; nothing for any other answer, which no role assignment would change.
+ */
+export function missingRoleHint(kind: AzureCallKind, httpStatus: number | undefined): string | undefined {
+  if (httpStatus !== 401 && httpStatus !== 403) return undefined;
+  const call = AZURE_CALLS[kind];
+  const where = call.scope === 'vm' ? 'the VM' : `the ${call.scope}`;
+  return `the app's identity probably lacks the role ${call.role} (at least) on ${where}`;
+}

@@ -3,7 +3,7 @@
  * the call, what Azure answered and, on a refusal, the role the app's identity probably lacks. Pure.
  */
 import type { Alert, AlertScope, FailedCall } from './alert';
-import { AZURE_CALLS, type AzureCallKind } from './azureCalls';
+import { AZURE_CALLS, missingRoleHint, type AzureCallKind } from './azureCalls';
 
 export type FailedScope = Extract<AlertScope, { kind: 'vault' | 'subscription' }>;
 
@@ -39,10 +39,10 @@ export function scopeFailureAlert(f: ScopeFailure, at: string): Alert {
   const kind = kindOf(f.httpStatus);
   const scopeWord = f.scope.kind === 'vault' ? 'Vault' : 'Subscription';
   const where = `the ${call.scope === 'vault' ? 'vault' : call.scope === 'subscription' ? 'subscription' : 'VMs'}`;
+  const hint = missingRoleHint(f.call, f.httpStatus);
   const why =
-    kind === 'AccessDenied'
-      ? `Azure refused it: the app's identity probably lacks the role ${call.role} (at least) on ${where} ` +
-        `(action ${call.action})`
+    hint !== undefined
+      ? `Azure refused it: ${hint} (action ${call.action})`
       : kind === 'Unavailable'
         ? 'Azure kept failing after the retries; this is not a permissions problem, the next run tries again'
         : `check that ${where} exists and is the one configured`;

@@ -3,7 +3,8 @@
  * throws for an Azure or VM failure: that becomes an event the machine decides about.
  */
 import { checkSetup } from '../checks/checkSetup';
-import { toError } from '../errors/appError';
+import { missingRoleHint } from '../alerts/azureCalls';
+import { isAppError, toError } from '../errors/appError';
 import type { BackupJob, RecoveryPoint } from '../gateways/backupGateway';
 import { compactFinding, type Run } from '../runs/run';
 import type { RunCommand } from '../runs/runCommand';
@@ -115,7 +116,8 @@ export async function executeCommand(
             if (jobId !== undefined) return [{ type: 'InProgressJobFound', at, jobId }];
             return [{ type: 'CommandFailed', at, command: command.type, reason }];
           }
-          return [{ type: 'BackupTriggerFailed', at, reason }];
+          const hint = missingRoleHint('triggerBackup', isAppError(e) ? e.statusCode : undefined);
+          return [{ type: 'BackupTriggerFailed', at, reason: hint === undefined ? reason : `${reason} (${hint})` }];
         }
       case 'ReadOperation': {
         const op = await deps.gateways.backup.getBackupOperation(

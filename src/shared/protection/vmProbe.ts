@@ -1,7 +1,8 @@
 /** Runs the read-only probe on a VM through managed Run Command and parses what it printed (untrusted). */
 import { parseProbeOutput } from '../checks/parseProbeOutput';
 import type { ProbeFacts } from '../checks/probeFacts';
-import { toError } from '../errors/appError';
+import { missingRoleHint } from '../alerts/azureCalls';
+import { isAppError, toError } from '../errors/appError';
 import type { VmCommandGateway } from '../gateways/vmCommandGateway';
 import { readVmScript } from '../vmScripts/vmScripts';
 
@@ -41,6 +42,8 @@ export async function runProbe(compute: VmCommandGateway, vmId: string, options:
     }
     return parsed.facts === undefined ? { problems } : { facts: parsed.facts, problems };
   } catch (e) {
-    return { problems: [`Run Command failed: ${toError(e).message}`] };
+    // A refusal names the role to grant: the preflight and the verdict's logs both depend on it.
+    const hint = missingRoleHint('runCommand', isAppError(e) ? e.statusCode : undefined);
+    return { problems: [`Run Command failed: ${toError(e).message}${hint === undefined ? '' : ` (${hint})`}`] };
   }
 }
