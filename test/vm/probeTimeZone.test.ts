@@ -145,4 +145,17 @@ describe('probe zone sources under a root', () => {
     expect(probe(root)?.tz).toMatchObject({ name: 'UTC', source: 'default', offsetMinutes: 0 });
     expect(probe(linked)?.tz).toMatchObject({ name: 'Asia/Tokyo', source: 'localtime', offsetMinutes: 540 });
   });
+
+  it('a root’s own zone file is read inside the root; /etc/timezone names the zone when there is no link', () => {
+    const copied = makeRoot();
+    writeFile(copied, '/etc/localtime', fs.readFileSync('/usr/share/zoneinfo/America/Los_Angeles'), 0o644);
+    writeFile(copied, '/etc/timezone', 'America/Los_Angeles\n', 0o644);
+    const named = makeRoot();
+    writeFile(named, '/etc/timezone', 'Asia/Tokyo\n', 0o644);
+    // Midsummer on the VM's clock, so the Los Angeles file must give daylight time (-7 h), not its winter offset.
+    const env = simClockEnv(Date.parse('2026-07-01T12:00:00Z') - Date.now());
+    const probe = (r: string): ProbeFacts | undefined => parseProbeOutput(runDash(r, PROBE, [], env).stdout).facts;
+    expect(probe(copied)?.tz).toEqual({ name: 'America/Los_Angeles', source: 'localtime', offsetMinutes: -420 });
+    expect(probe(named)?.tz).toEqual({ name: 'Asia/Tokyo', source: 'timezone', offsetMinutes: 540 });
+  });
 });
