@@ -342,9 +342,15 @@ vm_zone() {
   _zl="$(link_target /etc/localtime)"
   case "$_zl" in */zoneinfo/*) ZONE_NAME="${_zl##*/zoneinfo/}" ;; esac
   if [ -z "$ZONE_NAME" ] && can_read /etc/timezone; then
-    ZONE_NAME="$(head -c 100 "$HP" | head -n 1 | tr -cd 'A-Za-z0-9_+/-')"
+    ZONE_NAME="$(head -c 100 "$HP" | head -n 1 | tr -cd 'A-Za-z0-9_+/.-')"
     [ -z "$ZONE_NAME" ] || ZONE_SRC=timezone
   fi
+  # Used as TZ below: a name that is a path (absolute, or climbing with ..) would make date read a host file.
+  case "$ZONE_NAME" in /* | *..* | *[!A-Za-z0-9_+/-]*)
+    ZONE_NAME=""
+    ZONE_SRC=""
+    ;;
+  esac
   if [ -z "$R" ]; then
     ZONE_SRC=system
   elif can_read /etc/localtime; then

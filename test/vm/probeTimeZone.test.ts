@@ -158,4 +158,15 @@ describe('probe zone sources under a root', () => {
     expect(probe(copied)?.tz).toEqual({ name: 'America/Los_Angeles', source: 'localtime', offsetMinutes: -420 });
     expect(probe(named)?.tz).toEqual({ name: 'Asia/Tokyo', source: 'timezone', offsetMinutes: 540 });
   });
+
+  it('a zone name that is a path is refused, so date never reads a host file as the zone', () => {
+    const absolute = makeRoot();
+    writeFile(absolute, '/etc/timezone', '/usr/share/zoneinfo/Asia/Tokyo\n', 0o644);
+    const climbing = makeRoot();
+    fs.mkdirSync(`${climbing}/etc`);
+    fs.symlinkSync('/usr/share/zoneinfo/Asia/../../../../etc/passwd', `${climbing}/etc/localtime`);
+    const probe = (r: string): ProbeFacts | undefined => parseProbeOutput(runDash(r, PROBE).stdout).facts;
+    expect(probe(absolute)?.tz).toEqual({ name: 'UTC', source: 'default', offsetMinutes: 0 });
+    expect(probe(climbing)?.tz).toEqual({ name: 'UTC', source: 'default', offsetMinutes: 0 });
+  });
 });
