@@ -20,7 +20,7 @@ import {
   TIGHT_RUN_LIMITS,
 } from '../../src/shared/runs/runLimits';
 import { CHUNK_CHARS, MAX_CHUNKS, splitIntoChunks } from '../../src/shared/store/recordChunks';
-import { at, fresh, play, POLICY, SAMPLE_RUNS } from './runSamples';
+import { at, fresh, play, POLICY, SAMPLE_RUNS, worstCaseRun } from './runSamples';
 
 /** Text from outside: mostly short, sometimes hundreds of thousands of characters (any code points). */
 const text = (): fc.Arbitrary<string> =>
@@ -189,40 +189,7 @@ describe('runLimits', () => {
   });
 
   it('the worst case: every text and list at any size, all control characters, stays under the bound', () => {
-    const huge = '\u0000'.repeat(400_000);
-    const many = Array.from({ length: 2_000 }, () => huge.slice(0, 5_000));
-    const base = fresh();
-    const run: Run = {
-      ...base,
-      target: { vmId: huge, vmName: huge, vaultId: huge, containerName: huge, protectedItemName: huge },
-      history: Array.from({ length: 5_000 }, (_, i) => transition(i, huge.slice(0, 3_000))),
-      reason: huge,
-      preflight: {
-        findings: many.map((code) => ({ code, severity: 'error', impact: 'no-snapshot' })),
-        blocking: many,
-        error: huge,
-      },
-      backup: {
-        triggerRequestedAt: huge,
-        retriggeredAt: huge,
-        operationId: huge,
-        jobId: huge,
-        jobStatus: huge,
-        jobStartTime: huge,
-        jobEndTime: huge,
-        errorDetails: Array.from({ length: 300 }, () => ({ title: huge, message: huge, recommendations: many })),
-      },
-      recoveryPoint: { id: huge, name: huge, time: huge, type: huge },
-      verdict: {
-        consistency: 'unknown',
-        reasons: many,
-        missing: many,
-        troubleshootingName: huge,
-        frozenAt: huge,
-        thawedAt: huge,
-        irisLeftFrozen: false,
-      },
-    };
+    const run = worstCaseRun();
     const bounded = boundRun(run);
     expect(runJsonChars(bounded)).toBeLessThanOrEqual(RUN_MAX_JSON_CHARS);
     expect(runJsonChars(bounded)).toBeGreaterThan(RUN_MAX_JSON_CHARS / 2);

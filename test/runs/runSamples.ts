@@ -113,3 +113,49 @@ export const sampleEvents = (t: string): RunEvent[] => [
   { type: 'CommandFailed', at: t, command: 'ReadOperation', reason: 'throttled' },
   { type: 'Tick', at: t },
 ];
+
+/**
+ * Every text a run can hold from outside at any size, all control characters (JSON writes each in six), and every
+ * list far too long: what runLimits must still bound.
+ */
+export function worstCaseRun(): Run {
+  const huge = '\u0000'.repeat(400_000);
+  const many = Array.from({ length: 2_000 }, () => huge.slice(0, 5_000));
+  const base = fresh();
+  return {
+    ...base,
+    target: { vmId: huge, vmName: huge, vaultId: huge, containerName: huge, protectedItemName: huge },
+    history: Array.from({ length: 5_000 }, (_, i) => ({
+      from: 'triggering',
+      to: 'backup-running',
+      at: at(i),
+      reason: huge.slice(0, 3_000),
+    })),
+    reason: huge,
+    preflight: {
+      findings: many.map((code) => ({ code, severity: 'error', impact: 'no-snapshot' })),
+      blocking: many,
+      error: huge,
+    },
+    backup: {
+      triggerRequestedAt: huge,
+      retriggeredAt: huge,
+      operationId: huge,
+      jobId: huge,
+      jobStatus: huge,
+      jobStartTime: huge,
+      jobEndTime: huge,
+      errorDetails: Array.from({ length: 300 }, () => ({ title: huge, message: huge, recommendations: many })),
+    },
+    recoveryPoint: { id: huge, name: huge, time: huge, type: huge },
+    verdict: {
+      consistency: 'unknown',
+      reasons: many,
+      missing: many,
+      troubleshootingName: huge,
+      frozenAt: huge,
+      thawedAt: huge,
+      irisLeftFrozen: false,
+    },
+  };
+}
