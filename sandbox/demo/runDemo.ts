@@ -20,6 +20,7 @@ import { createProtectionDeps } from '../../src/shared/protection/composition';
 import { nightOf } from '../../src/shared/protection/night';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import type { AlertSink, ProtectionDeps, ProtectionLog } from '../../src/shared/protection/protectionDeps';
+import { terminalJson } from '../../src/shared/report/terminalText';
 import { isTerminalStage, type Run } from '../../src/shared/runs/run';
 import { startAzurite } from '../azurite';
 import { scenarioVmId, startSandbox } from '../index';
@@ -145,7 +146,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       armRequests: sandbox.requests,
       warnings,
     };
-    io.out(json ? JSON.stringify(summary, null, 2) : renderDemoReport(summary));
+    io.out(json ? terminalJson(summary) : renderDemoReport(summary));
     return runs.every((r) => isTerminalStage(r.stage)) ? EXIT_OK : EXIT_FAILURE;
   } finally {
     await sandbox.stop();

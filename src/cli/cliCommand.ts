@@ -17,6 +17,8 @@ export interface CliCommand {
   name: string;
   summary: string;
   usage: string;
+  /** What each exit code means for this command; `--help` lists them. Default: DEFAULT_EXIT_CODES. */
+  exitCodes?: Readonly<Record<number, string>>;
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
@@ -25,3 +27,13 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 3;
+
+export const USAGE_MEANING = 'usage error: a wrong option or value (the message says which, and how to fix it)';
+export const FAILURE_MEANING = 'the command could not do its work (settings, sign-in, Azure or the VM failed)';
+
+/** The exit codes of a command that has no findings to report. */
+export const DEFAULT_EXIT_CODES: Readonly<Record<number, string>> = {
+  [EXIT_OK]: 'done',
+  [EXIT_USAGE]: USAGE_MEANING,
+  [EXIT_FAILURE]: FAILURE_MEANING,
+};

@@ -59,10 +59,11 @@ describe('iris-backup-guard backup (sandbox)', () => {
     expect(await backupJobsOf(w, 'iris-a', start)).toHaveLength(1);
   });
 
-  it('--json prints only the run on stdout; a file-system-consistent backup exits 1 and alerts on stderr', async () => {
+  it('--json prints only the run, with its schema, on stdout; a file-system-consistent backup exits 1 and alerts on stderr', async () => {
     const out = io();
     const code = await main(['backup', '--vm', w.vmId('iris-noconfig'), '--json'], out);
-    const run = JSON.parse(out.stdout()) as Run;
+    const run = JSON.parse(out.stdout()) as Run & { schema: string };
+    expect(run.schema).toBe('iris-backup-guard/backup@1');
     expect(run.target.vmId).toBe(w.vmId('iris-noconfig'));
     expect(run.stage).toBe('done');
     expect(run.verdict?.consistency).toBe('file-system-consistent');

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { scenarioVmId, startSandbox, type Sandbox } from '../../sandbox/index';
 import { main } from '../../src/cli/main';
 import { readVmScript } from '../../src/shared/vmScripts/vmScripts';
 import { makeRoot, removeRoot } from '../checks/support/fsRoot';
@@ -65,5 +66,29 @@ describe('iris-backup-guard check --root', () => {
     const io = captureIo(process.env);
     expect(await main(['check', '--root', file], io)).toBe(2);
     expect(io.stderr()).toContain('is not a directory');
+  });
+});
+
+describe('iris-backup-guard check --vm (sandbox)', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ scenario: path.join(__dirname, '../../sandbox/scenarios/demo-fleet.json') });
+  });
+  afterAll(() => sandbox.stop());
+
+  const vmId = (name: string): string => {
+    const vm = sandbox.scenario.vms.find((v) => v.name === name);
+    if (!vm) throw new Error(`no VM ${name} in the demo fleet`);
+    return scenarioVmId(vm);
+  };
+
+  it('needs only the VM id and a credential: no vaults, enrolment or runs table in the environment', async () => {
+    const env = { AZURE_ARM_ENDPOINT: sandbox.url, IBG_POLL_INTERVAL_MS: '0' };
+    const io = captureIo(env, { credential: sandbox.credential, clock: sandbox.clock });
+    expect(await main(['check', '--vm', vmId('iris-prod-03'), '--json'], io)).toBe(1);
+    const report = JSON.parse(io.stdout()) as { schema: string; findings: { code: string }[] };
+    expect(report.schema).toBe('iris-backup-guard/check@1');
+    expect(report.findings.map((f) => f.code)).toContain('IncorrectJSONConfigFile');
+    expect(io.stderr()).toBe('');
   });
 });

@@ -1,7 +1,6 @@
 /** `iris-backup-guard install --vm`: pushes the hardened scripts through Run Command, then checks the VM again. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { demoEnvironment } from '../../sandbox/demo/demoEnvironment';
 import { scenarioVmId, startSandbox, type Sandbox } from '../../sandbox/index';
 import { installResult } from '../../src/cli/commands/installCommand';
 import { main } from '../../src/cli/main';
@@ -15,12 +14,10 @@ describe('iris-backup-guard install --vm', () => {
   });
   afterAll(() => sandbox.stop());
 
+  // Only what reaches a VM: the ARM endpoint (the sandbox) and a credential; no vaults, enrolment or runs table.
   const ioFor = () =>
     captureIo(
-      demoEnvironment(sandbox.scenario, {
-        sandboxUrl: sandbox.url,
-        tableConnectionString: 'UseDevelopmentStorage=true',
-      }),
+      { AZURE_ARM_ENDPOINT: sandbox.url, IBG_POLL_INTERVAL_MS: '0' },
       { credential: sandbox.credential, clock: sandbox.clock },
     );
   const vmId = (name: string): string => {
@@ -29,7 +26,7 @@ describe('iris-backup-guard install --vm', () => {
     return scenarioVmId(vm);
   };
 
-  it('fixes a VM with no config: root-owned files with modes 700/600, and the re-check is clean', async () => {
+  it('fixes a VM with no config, given only the VM id and a credential: root-owned files with modes 700/600, and the re-check is clean', async () => {
     const id = vmId('iris-prod-02');
     const before = ioFor();
     expect(await main(['check', '--vm', id, '--json'], before)).toBe(1);
@@ -37,9 +34,11 @@ describe('iris-backup-guard install --vm', () => {
 
     const io = ioFor();
     expect(await main(['install', '--vm', id, '--json'], io)).toBe(0);
-    const [installed, report] = io.stdout().split(/\n(?=\{)/);
-    expect(installed).toMatch(/^Installed on .*iris-prod-02: installed\. Checking again:/);
-    expect((JSON.parse(report ?? '{}') as CheckReport).findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    // With --json, stdout is only the report; the install line goes to stderr.
+    expect(io.stderr()).toMatch(/^Installed on .*iris-prod-02: installed\. Checking again:/);
+    const report = JSON.parse(io.stdout()) as CheckReport;
+    expect(report.schema).toBe('iris-backup-guard/check@1');
+    expect(report.findings.filter((f) => f.severity === 'error' || f.severity === 'critical')).toEqual([]);
 
     const root = sandbox.vmRoot(id);
     const mode = (p: string) => (fs.statSync(path.join(root, p)).mode & 0o777).toString(8);

@@ -1,4 +1,6 @@
 /** `iris-backup-guard status` through main(), against the sandbox (ARM emulator) and Azurite. */
+import { TableServiceClient } from '@azure/data-tables';
+import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import { main } from '../../src/cli/main';
 import { nightsEndingWith } from '../../src/cli/commands/statusCommand';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
@@ -68,7 +70,9 @@ describe('iris-backup-guard status (sandbox)', () => {
   it('--night picks one night; --json gives the runs whole', async () => {
     const out = io();
     expect(await main(['status', '--night', night, '--json'], out)).toBe(0);
-    const report = JSON.parse(out.stdout()) as { nights: string[]; runs: Run[] };
+    const report = JSON.parse(out.stdout()) as { schema: string; nights: string[]; tableExists: boolean; runs: Run[] };
+    expect(report.schema).toBe('iris-backup-guard/status@1');
+    expect(report.tableExists).toBe(true);
     expect(report.nights).toEqual([night]);
     expect(report.runs.map((r) => r.target.vmName)).toEqual(ENROLLED);
     expect(report.runs.every((r) => r.verdict !== undefined && r.backup.jobId !== undefined)).toBe(true);
@@ -84,5 +88,56 @@ describe('iris-backup-guard status (sandbox)', () => {
     const out = io();
     expect(await main(['status', '--night', value], out)).toBe(2);
     expect(out.stderr()).toContain(`--night "${value}" is not a date YYYY-MM-DD`);
+  });
+});
+
+describe('iris-backup-guard status before anything was recorded (empty Azurite)', () => {
+  let azurite: AzuriteTables;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    env = {
+      IBG_VAULT_IDS:
+        '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/vault-1',
+      IBG_ENROLL_TAG: 'iris-backup-guard=enabled',
+      IBG_RUNS_TABLE_CONNECTION_STRING: azurite.connectionString,
+      IBG_RUNS_TABLE_NAME: 'ibgneverwritten',
+    };
+  });
+  afterAll(async () => azurite?.stop());
+
+  const tableNames = async (): Promise<string[]> => {
+    const service = TableServiceClient.fromConnectionString(azurite.connectionString, {
+      allowInsecureConnection: true,
+    });
+    const names: string[] = [];
+    for await (const t of service.listTables()) names.push(t.name ?? '');
+    return names;
+  };
+
+  it('says clearly that nothing is recorded yet, and creates no table', async () => {
+    const out = captureIo(env);
+    expect(await main(['status'], out)).toBe(0);
+    expect(out.stdout()).toMatch(/^Nothing recorded yet: the runs table "ibgneverwritten" does not exist\./);
+    expect(out.stderr()).toBe('');
+    const names = await tableNames();
+    expect(names).not.toContain('ibgneverwritten');
+    // The listing can see a table that exists: the one a previous status would have made, had it written.
+    await TableServiceClient.fromConnectionString(azurite.connectionString, {
+      allowInsecureConnection: true,
+    }).createTable('ibgcontrol');
+    expect(await tableNames()).toContain('ibgcontrol');
+  });
+
+  it('--json says the same with tableExists: false, and still creates no table', async () => {
+    const out = captureIo(env);
+    expect(await main(['status', '--night', '2026-11-21', '--json'], out)).toBe(0);
+    expect(JSON.parse(out.stdout())).toEqual({
+      schema: 'iris-backup-guard/status@1',
+      nights: ['2026-11-21'],
+      tableExists: false,
+      runs: [],
+    });
+    expect(await tableNames()).not.toContain('ibgneverwritten');
   });
 });

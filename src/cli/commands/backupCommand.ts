@@ -1,6 +1,8 @@
 import { optionString, parseArgs, UsageError } from '../args';
-import { CliCommand, CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../cliCommand';
+import { signIn } from '../azureSignIn';
+import { CliCommand, CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, FAILURE_MEANING, USAGE_MEANING } from '../cliCommand';
 import { requireVmId } from './checkCommand';
+import { loadSettings } from '../../shared/config/settings';
 import { toError } from '../../shared/errors/appError';
 import { advanceRun } from '../../shared/protection/advanceRuns';
 import { createProtectionDeps } from '../../shared/protection/composition';
@@ -9,6 +11,10 @@ import type { ProtectionDeps, ProtectionLog } from '../../shared/protection/prot
 import { protectVmNow } from '../../shared/protection/protectVmNow';
 import { isTerminalStage, type Run } from '../../shared/runs/run';
 import { formatRunVerdict, runProgressLine } from '../../shared/report/runReport';
+import { terminalJson, terminalLine } from '../../shared/report/terminalText';
+import type { TokenCredential } from '../../shared/gateways/azureCredential';
+
+export const BACKUP_SCHEMA = 'iris-backup-guard/backup@1';
 
 /**
  * Between two looks at the run. A backup job takes tens of minutes, so a poll every 30 s is prompt enough and
@@ -20,16 +26,19 @@ const MAX_POLLS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Warnings and alerts go to stderr, so that stdout stays the result (and pure JSON with --json). */
+/**
+ * Warnings and alerts go to stderr, so that stdout stays the result (and pure JSON with --json). Alert lines quote
+ * verdict reasons, hence VM logs: one escaped line each.
+ */
 export const cliProtectionLog = (io: CliIo): ProtectionLog => ({
   info: () => undefined,
-  warn: (message) => io.err(`warning: ${message}`),
-  error: (message) => io.err(`error: ${message}`),
+  warn: (message) => io.err(terminalLine(`warning: ${message}`)),
+  error: (message) => io.err(terminalLine(`error: ${message}`)),
 });
 
-export const cliProtectionDeps = (io: CliIo): ProtectionDeps =>
+export const cliProtectionDeps = (io: CliIo, credential: TokenCredential | undefined = io.credential): ProtectionDeps =>
   createProtectionDeps(io.env, {
-    ...(io.credential ? { credential: io.credential } : {}),
+    ...(credential ? { credential } : {}),
     ...(io.clock ? { clock: io.clock } : {}),
     log: cliProtectionLog(io),
   });
@@ -44,9 +53,15 @@ export const backupCommand: CliCommand = {
     '',
     'Runs the VM’s protection cycle for tonight now, as the nightly timer would: the VM must be protected by a',
     'configured vault (IBG_VAULT_IDS). If tonight’s run already exists it is followed, never repeated.',
-    `Polls every ${FOLLOW_INTERVAL_MS / 1000} s until the run ends. Exit code: 0 IRIS-consistent, 1 any other`,
-    'outcome (not IRIS-consistent, failed, timed out), 3 the command itself failed.',
+    `Polls every ${FOLLOW_INTERVAL_MS / 1000} s until the run ends. --json prints the run with its schema,`,
+    `${BACKUP_SCHEMA} (the run's own fields plus \`schema\`).`,
   ].join('\n'),
+  exitCodes: {
+    [EXIT_OK]: 'the backup is IRIS-consistent',
+    [EXIT_FINDINGS]: 'any other outcome: not IRIS-consistent, failed or timed out',
+    2: USAGE_MEANING,
+    [EXIT_FAILURE]: FAILURE_MEANING,
+  },
   async run(argv, io) {
     const args = parseArgs(argv, { values: ['vm'], flags: ['json'] });
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -54,7 +69,9 @@ export const backupCommand: CliCommand = {
     const json = args.options.json === true;
     // With --json, stdout carries only the run.
     const progress = (text: string): void => (json ? io.err(text) : io.out(text));
-    const deps = cliProtectionDeps(io);
+    // The settings are checked first (a ConfigError names every bad one), then the sign-in.
+    loadSettings(io.env);
+    const deps = cliProtectionDeps(io, await signIn(io));
     const wait = io.wait ?? sleep;
     const night = nightOf(deps.clock.now(), deps.settings.schedules.nightTimeZone);
 
@@ -74,10 +91,12 @@ export const backupCommand: CliCommand = {
       }
       await wait(FOLLOW_INTERVAL_MS);
       const result = await advanceRun(deps, run.id);
-      for (const e of result.errors) io.err(`warning: advancing the run failed: ${e.error}`);
-      for (const e of result.vaultErrors) io.err(`warning: could not list the jobs of ${e.vaultId}: ${e.error}`);
+      for (const e of result.errors) io.err(terminalLine(`warning: advancing the run failed: ${e.error}`));
+      for (const e of result.vaultErrors) {
+        io.err(terminalLine(`warning: could not list the jobs of ${e.vaultId}: ${e.error}`));
+      }
       const stored = await deps.store.get(run.id).catch((e: unknown) => {
-        io.err(`warning: could not read the run: ${toError(e).message}`);
+        io.err(terminalLine(`warning: could not read the run: ${toError(e).message}`));
         return undefined;
       });
       if (stored) run = stored.run;
@@ -86,7 +105,7 @@ export const backupCommand: CliCommand = {
         progress(runProgressLine(run));
       }
     }
-    io.out(json ? JSON.stringify(run, null, 2) : formatRunVerdict(run));
+    io.out(json ? terminalJson({ schema: BACKUP_SCHEMA, ...run }) : formatRunVerdict(run));
     return run.verdict?.consistency === 'iris-consistent' ? EXIT_OK : EXIT_FINDINGS;
   },
 };

@@ -1,18 +1,19 @@
 import * as fs from 'node:fs';
 import { optionString, parseArgs, UsageError } from '../args';
-import { CliCommand, CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../cliCommand';
+import { signIn } from '../azureSignIn';
+import { CliCommand, CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, FAILURE_MEANING, USAGE_MEANING } from '../cliCommand';
 import { localScriptEnv, runLocalScript } from '../localScriptRunner';
+import { loadVmAccessSettings, vmCommandGateway, type VmAccessSettings } from '../vmAccess';
 import { checkSetup } from '../../shared/checks/checkSetup';
 import type { Finding } from '../../shared/checks/finding';
 import { findingsToJson, formatFindingsText } from '../../shared/checks/formatFindings';
 import { parseProbeOutput } from '../../shared/checks/parseProbeOutput';
 import type { ProbeFacts } from '../../shared/checks/probeFacts';
-import { loadSettings, type Settings } from '../../shared/config/settings';
 import { parseVmId } from '../../shared/gateways/armResourceId';
-import { createGateways } from '../../shared/gateways/createGateways';
 import type { VmCommandGateway } from '../../shared/gateways/vmCommandGateway';
 import { runCommandName } from '../../shared/protection/runCommandName';
 import { runProbe } from '../../shared/protection/vmProbe';
+import { terminalJson, terminalLine } from '../../shared/report/terminalText';
 import { vmScriptPath } from '../../shared/vmScripts/vmScripts';
 
 const LOCAL_PROBE_TIMEOUT_MS = 120_000;
@@ -35,14 +36,17 @@ export function requireVmId(value: string | undefined): string {
   return value;
 }
 
-/** The VM-facing gateway for a CLI command, from the app settings in the environment. */
-export function cliCompute(io: CliIo): { compute: VmCommandGateway; settings: Settings } {
-  const settings = loadSettings(io.env);
-  return { compute: createGateways(settings, io.credential).compute, settings };
+/**
+ * The VM-facing gateway for a CLI command: only the VM access settings (not the whole app's) and a credential that
+ * has signed in, so a missing login fails here with one clear line.
+ */
+export async function cliCompute(io: CliIo): Promise<{ compute: VmCommandGateway; settings: VmAccessSettings }> {
+  const settings = loadVmAccessSettings(io.env);
+  return { compute: vmCommandGateway(settings, await signIn(io)), settings };
 }
 
 export async function probeVm(vmId: string, io: CliIo): Promise<ProbeOutcome> {
-  const { compute, settings } = cliCompute(io);
+  const { compute, settings } = await cliCompute(io);
   const run = await runProbe(compute, vmId, {
     mode: 'check',
     name: runCommandName('check', io.clock?.now() ?? new Date()),
@@ -71,21 +75,21 @@ export async function probeRoot(root: string, env: Record<string, string | undef
 /** Prints the findings of one probe and returns the exit code: 1 when anything at error level or worse was found. */
 export function reportFindings(outcome: ProbeOutcome, vmId: string | undefined, json: boolean, io: CliIo): number {
   if (!outcome.facts) {
-    io.err(`${outcome.label}: the probe returned nothing usable:\n${outcome.problems.map((p) => `- ${p}`).join('\n')}`);
+    // Probe problems quote the VM's output: one escaped line each.
+    const lines = [`${outcome.label}: the probe returned nothing usable:`, ...outcome.problems.map((p) => `- ${p}`)];
+    io.err(lines.map(terminalLine).join('\n'));
     return EXIT_FAILURE;
   }
   const findings: Finding[] = checkSetup(outcome.facts, vmId === undefined ? {} : { vmId });
   if (json) {
     io.out(
-      JSON.stringify(
-        { ...findingsToJson(outcome.label, findings, outcome.facts), probeProblems: outcome.problems },
-        null,
-        2,
-      ),
+      terminalJson({ ...findingsToJson(outcome.label, findings, outcome.facts), probeProblems: outcome.problems }),
     );
   } else {
     io.out(formatFindingsText(outcome.label, findings, outcome.facts));
-    if (outcome.problems.length > 0) io.out(`Probe notes:\n${outcome.problems.map((p) => `- ${p}`).join('\n')}`);
+    if (outcome.problems.length > 0) {
+      io.out(['Probe notes:', ...outcome.problems.map((p) => `- ${p}`)].map(terminalLine).join('\n'));
+    }
   }
   return findings.some((f) => f.severity === 'critical' || f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -93,7 +97,19 @@ export function reportFindings(outcome: ProbeOutcome, vmId: string | undefined, 
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'Check a VM’s backup script setup with the extension’s own rules (read-only)',
-  usage: 'iris-backup-guard check (--vm <resourceId> | --root <dir>) [--json]',
+  usage: [
+    'iris-backup-guard check (--vm <resourceId> | --root <dir>) [--json]',
+    '',
+    '--vm needs only the VM id and a sign-in (`az login`, or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET);',
+    'AZURE_ARM_ENDPOINT, IBG_RUN_COMMAND_TIMEOUT_SECONDS and IBG_POLL_INTERVAL_MS are read when set.',
+    '--json prints the report with its schema, iris-backup-guard/check@1.',
+  ].join('\n'),
+  exitCodes: {
+    [EXIT_OK]: 'no finding at error level or worse',
+    [EXIT_FINDINGS]: 'findings at error or critical level: tonight’s backup is not what you designed',
+    2: USAGE_MEANING,
+    [EXIT_FAILURE]: FAILURE_MEANING,
+  },
   async run(argv, io) {
     const args = parseArgs(argv, { values: ['vm', 'root'], flags: ['json'] });
     const vm = optionString(args, 'vm');

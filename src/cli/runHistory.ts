@@ -1,0 +1,53 @@
+/**
+ * The runs table, read-only, for `status`: a person looking at the history must not change it. The app's store
+ * creates the table on first use, which is right for the functions and wrong here; this view never creates
+ * anything, and tells a missing table (nothing recorded yet) apart from an empty night.
+ */
+import { createRunsTableGateway } from '../shared/gateways/createGateways';
+import type { TableGateway } from '../shared/gateways/tableGateway';
+import type { Settings } from '../shared/config/settings';
+import { isAppError } from '../shared/errors/appError';
+import { runRepositoryOf } from '../shared/protection/runRepositoryOf';
+import { decodeRun } from '../shared/runs/decodeRun';
+import type { Run } from '../shared/runs/run';
+import { TableRunStore } from '../shared/store/tableRunStore';
+import type { TokenCredential } from '../shared/gateways/azureCredential';
+
+const refuse = (what: string): Promise<never> => Promise.reject(new Error(`status only reads; refused to ${what}`));
+
+/** The table gateway without its writes: no table created, no entity written. */
+export const readOnlyTable = (table: TableGateway): TableGateway => ({
+  ensureTable: async () => undefined,
+  getEntity: (partitionKey, rowKey) => table.getEntity(partitionKey, rowKey),
+  createEntity: () => refuse('create an entity'),
+  replaceEntity: () => refuse('replace an entity'),
+  listEntities: (query) => table.listEntities(query),
+});
+
+export type RunHistory = { tableExists: false } | { tableExists: true; runs: Run[] };
+
+/** The runs of the given nights (one partition each), or that the table does not exist yet. */
+export async function readRunHistory(
+  settings: Settings,
+  credential: TokenCredential | undefined,
+  nights: readonly string[],
+  warn: (message: string) => void,
+): Promise<RunHistory> {
+  const table = readOnlyTable(createRunsTableGateway(settings, credential));
+  const store = runRepositoryOf(
+    new TableRunStore<Run, 'stage'>(table, {
+      indexOf: (run) => ({ stage: run.stage }),
+      decode: decodeRun,
+      logger: { warn: (message) => warn(message) },
+    }),
+  );
+  const runs: Run[] = [];
+  try {
+    for (const night of nights) for (const stored of await store.list(night)) runs.push(stored.run);
+  } catch (e) {
+    // Table Storage answers 404 (TableNotFound) for a query on a table that does not exist.
+    if (isAppError(e) && e.code === 'NOT_FOUND') return { tableExists: false };
+    throw e;
+  }
+  return { tableExists: true, runs };
+}
