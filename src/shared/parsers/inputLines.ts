@@ -74,9 +74,15 @@ export function readInputLines(input: unknown, limits: InputLimits, problems: Pr
   return lines;
 }
 
+/** Whether the text holds a control character that cleanInputLine would replace (one scan of a whole chunk). */
+export function hasControlChars(text: string): boolean {
+  return HAS_CONTROL_CHAR.test(text);
+}
+
 /**
  * Cuts one line to `maxLineChars` and replaces control characters, recording both in `problems`. `fullLength` is
- * the line's length before a line splitter already cut it.
+ * the line's length before a line splitter already cut it; `knownFreeOfControls` skips the per-line scan when the
+ * caller scanned the whole chunk the line came from.
  */
 export function cleanInputLine(
   raw: string,
@@ -84,13 +90,14 @@ export function cleanInputLine(
   maxLineChars: number,
   problems: ProblemLog,
   fullLength = raw.length,
+  knownFreeOfControls = false,
 ): string {
   let line = raw;
   if (fullLength > maxLineChars) {
     problems.add(`Line is ${fullLength} characters; only the first ${maxLineChars} were read`, n);
     line = line.slice(0, maxLineChars);
   }
-  if (HAS_CONTROL_CHAR.test(line)) {
+  if (!knownFreeOfControls && HAS_CONTROL_CHAR.test(line)) {
     problems.add('Line contains binary data (NUL or control characters); they were replaced with U+FFFD', n);
     line = line.replace(CONTROL_CHARS, '\uFFFD');
   }

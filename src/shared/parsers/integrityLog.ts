@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { cleanInputLine } from './inputLines';
+import { cleanInputLine, hasControlChars } from './inputLines';
 import { LineSplitter, SplitLine } from './lineSplitter';
 import { ParseResult, ProblemLog } from './parseResult';
 
@@ -138,6 +138,8 @@ export class IntegrityParser {
   private readonly omitted: IntegrityOmitted = { directories: 0, errors: 0, errorLines: 0, messages: 0, warnings: 0 };
   private unlistedWithoutVerdict = 0;
   private ended: ParseResult<IntegrityReport> | undefined;
+  private linesFreeOfControls = false;
+  private carriedFreeOfControls = true;
 
   constructor(options: { firstLine?: number } = {}) {
     this.splitter = new LineSplitter(MAX_LINE_CHARS, (l) => this.line(l), options.firstLine);
@@ -151,7 +153,15 @@ export class IntegrityParser {
   /** Adds text; a chunk may end anywhere, including between the CR and LF of a line break. */
   write(chunk: string): void {
     if (this.ended) return;
+    // One scan of the chunk instead of one per line: the lines ending in it are free of control characters when
+    // it is, and so was the part of the first line carried over from earlier chunks.
+    const clean = !hasControlChars(chunk);
+    const linesBefore = this.splitter.nextLine;
+    this.linesFreeOfControls = clean && this.carriedFreeOfControls;
     this.splitter.write(chunk);
+    const lineEnded = this.splitter.nextLine !== linesBefore;
+    this.carriedFreeOfControls = clean && (lineEnded || this.carriedFreeOfControls);
+    this.linesFreeOfControls = false;
   }
 
   /** Records a problem found outside the text (e.g. the input was not text at all). */
@@ -244,31 +254,71 @@ export class IntegrityParser {
   }
 
   private line(split: SplitLine): void {
-    const n = split.n;
-    const line = cleanInputLine(split.text, n, MAX_LINE_CHARS, this.problems, split.length).trim();
-    const r = this.report;
+    const { text, n, length } = split;
+    const line = cleanInputLine(text, n, MAX_LINE_CHARS, this.problems, length, this.linesFreeOfControls).trim();
     if (line === '') {
       this.closeError();
       return;
     }
-    if (HEADER.test(line)) {
-      r.header ??= detach(line);
-      return;
+    // Every pattern starts with a fixed character, so the first one picks the few that can match: most lines of
+    // a big output are per-global metrics that then cost one switch instead of every pattern.
+    let handled: boolean;
+    switch (line.charCodeAt(0)) {
+      case 42: // *
+        handled = this.starLine(line);
+        break;
+      case 45: // -
+        handled = this.directoryLine(line);
+        break;
+      case 68: // D
+        handled = this.portalDirectoryLine(line);
+        break;
+      case 71: // G
+        handled = this.globalLine(line);
+        break;
+      case 78: // N
+        handled = this.noErrorsLine(line);
+        break;
+      case 84: // T
+      case 73: // I
+      case 105: // i
+      case 67: // C
+      case 99: // c
+        handled = this.headerLine(line) || this.directoryMessage(line);
+        break;
+      default:
+        handled = line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57 && this.countLine(line);
     }
+    // Anything else inside an error block is that error's message (e.g. "The pointer block contains the wrong global").
+    if (!handled && this.currentError) this.errorLine(line);
+  }
+
+  private headerLine(line: string): boolean {
+    if (!HEADER.test(line)) return false;
+    this.report.header ??= detach(line);
+    return true;
+  }
+
+  private directoryLine(line: string): boolean {
+    const m = DIRECTORY.exec(line) ?? TOTAL.exec(line);
+    if (!m) return false;
+    this.closeError();
+    this.enterDirectory(m[1] ?? '');
+    return true;
+  }
+
+  private portalDirectoryLine(line: string): boolean {
+    if (!line.startsWith(PORTAL_DIRECTORY)) return false;
+    const path = line.slice(PORTAL_DIRECTORY.length).trim();
+    if (path === '') return false;
+    this.closeError();
+    this.enterDirectory(path);
+    return true;
+  }
+
+  /** The `*`-framed lines, in the order the patterns were always tried. */
+  private starLine(line: string): boolean {
     let m: RegExpExecArray | null;
-    if ((m = DIRECTORY.exec(line)) || (m = TOTAL.exec(line))) {
-      this.closeError();
-      this.enterDirectory(m[1] ?? '');
-      return;
-    }
-    if (line.startsWith(PORTAL_DIRECTORY)) {
-      const path = line.slice(PORTAL_DIRECTORY.length).trim();
-      if (path !== '') {
-        this.closeError();
-        this.enterDirectory(path);
-        return;
-      }
-    }
     if ((m = NOT_OK.exec(line))) {
       this.closeError();
       const place: ErrorPlace = this.inSummary ? 'summary' : this.inDirectoryList ? 'directoryList' : 'inline';
@@ -276,20 +326,20 @@ export class IntegrityParser {
       const dir = this.inSummary ? this.summaryDirectory : this.current;
       if (dir) this.markErrors(dir);
       this.openError(m[1] ?? '', dir);
-      return;
+      return true;
     }
     if ((m = ERRORS_IN_DIRECTORY.exec(line))) {
       this.closeError();
       this.inSummary = true;
       this.summaryDirectory = this.directory(m[1] ?? '');
       this.markErrors(this.summaryDirectory);
-      return;
+      return true;
     }
     if (ERRORS_FOUND.test(line)) {
       this.closeError();
       this.finalErrors = true;
       this.inSummary = true;
-      return;
+      return true;
     }
     if (FOLLOWING_ERRORS.test(line)) {
       this.closeError();
@@ -297,21 +347,36 @@ export class IntegrityParser {
         this.markErrors(this.current);
         this.inDirectoryList = true;
       }
-      return;
+      return true;
     }
+    if (WARNING.test(line)) {
+      if (this.report.warnings.length < INTEGRITY_CAPS.warnings) this.report.warnings.push(detach(line));
+      else this.omitted.warnings += 1;
+      return true;
+    }
+    if (this.directoryMessage(line)) return true;
+    return STARS_ONLY.test(line);
+  }
+
+  private noErrorsLine(line: string): boolean {
     if (line === DIR_OK) {
       this.closeError();
       if (this.current && this.current.dir.verdict !== 'errors') this.current.dir.verdict = 'ok';
-      return;
+      return true;
     }
     if (line === ALL_OK) {
       this.closeError();
       this.finalOk = true;
-      return;
+      return true;
     }
+    return false;
+  }
+
+  private countLine(line: string): boolean {
+    let m: RegExpExecArray | null;
     if ((m = ERROR_COUNT.exec(line))) {
-      r.errorCount = Number((m[1] ?? '0').replace(/,/g, ''));
-      return;
+      this.report.errorCount = Number((m[1] ?? '0').replace(/,/g, ''));
+      return true;
     }
     if ((m = PORTAL_GLOBAL_ERRORS.exec(line))) {
       const count = Number((m[1] ?? '0').replace(/,/g, ''));
@@ -320,35 +385,32 @@ export class IntegrityParser {
         if (count > 0) this.markErrors(this.current);
         else if (this.current.dir.verdict !== 'errors') this.current.dir.verdict = 'ok';
       }
-      return;
+      return true;
     }
-    if (WARNING.test(line)) {
-      if (r.warnings.length < INTEGRITY_CAPS.warnings) r.warnings.push(detach(line));
-      else this.omitted.warnings += 1;
-      return;
-    }
-    if (DIRECTORY_MESSAGE.test(line)) {
-      const dir = this.inSummary ? this.summaryDirectory : this.current;
-      if (dir) {
-        if (!dir.seenMessages.has(line)) {
-          if (dir.listed && dir.dir.messages.length < INTEGRITY_CAPS.messagesPerDirectory) {
-            const kept = detach(line);
-            dir.seenMessages.add(kept);
-            dir.dir.messages.push(kept);
-          } else if (dir.listed) this.omitted.messages += 1;
-        }
-        this.markErrors(dir);
+    return false;
+  }
+
+  private directoryMessage(line: string): boolean {
+    if (!DIRECTORY_MESSAGE.test(line)) return false;
+    const dir = this.inSummary ? this.summaryDirectory : this.current;
+    if (dir) {
+      if (!dir.seenMessages.has(line)) {
+        if (dir.listed && dir.dir.messages.length < INTEGRITY_CAPS.messagesPerDirectory) {
+          const kept = detach(line);
+          dir.seenMessages.add(kept);
+          dir.dir.messages.push(kept);
+        } else if (dir.listed) this.omitted.messages += 1;
       }
-      return;
+      this.markErrors(dir);
     }
-    if (STARS_ONLY.test(line)) return;
-    if (GLOBAL.test(line)) {
-      this.closeError();
-      if (this.current && !this.inSummary) this.current.dir.globalsChecked += 1;
-      return;
-    }
-    // Anything else inside an error block is that error's message (e.g. "The pointer block contains the wrong global").
-    if (this.currentError) this.errorLine(line);
+    return true;
+  }
+
+  private globalLine(line: string): boolean {
+    if (!GLOBAL.test(line)) return false;
+    this.closeError();
+    if (this.current && !this.inSummary) this.current.dir.globalsChecked += 1;
+    return true;
   }
 
   private finish(): ParseResult<IntegrityReport> {

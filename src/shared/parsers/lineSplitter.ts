@@ -13,6 +13,8 @@ export interface SplitLine {
  * `maxLineChars` keeps only its head, so a 200 MB file without a line break is never held as one string.
  * A trailing line break ends the last line; it does not start an empty one.
  */
+const LF = 10;
+
 export class LineSplitter {
   private pieces: string[] = [];
   private kept = 0;
@@ -20,8 +22,6 @@ export class LineSplitter {
   private next: number;
   private crPending = false;
   private lastEndedWithBreak = true;
-  // Per instance: a shared /g regex would carry lastIndex from one splitter into another.
-  private readonly breaks = /\r\n?|\n/g;
 
   constructor(
     private readonly maxLineChars: number,
@@ -45,15 +45,24 @@ export class LineSplitter {
     if (chunk.length === 0) return;
     let from = 0;
     // The LF of a CRLF split across two chunks belongs to the line the CR already ended.
-    if (this.crPending && chunk.charCodeAt(0) === 10) from = 1;
+    if (this.crPending && chunk.charCodeAt(0) === LF) from = 1;
     this.crPending = false;
-    this.breaks.lastIndex = from;
-    let m: RegExpExecArray | null;
-    while ((m = this.breaks.exec(chunk)) !== null) {
-      this.append(chunk, from, m.index);
+    // The next LF and the next CR, each searched again only once passed: every character is scanned at most twice.
+    let lf = chunk.indexOf('\n', from);
+    let cr = chunk.indexOf('\r', from);
+    while (lf !== -1 || cr !== -1) {
+      let at: number;
+      let size = 1;
+      if (cr !== -1 && (lf === -1 || cr < lf)) {
+        at = cr;
+        if (chunk.charCodeAt(at + 1) === LF) size = 2;
+      } else at = lf;
+      this.append(chunk, from, at);
       this.emit();
-      from = m.index + m[0].length;
-      if (m[0] === '\r' && from === chunk.length) this.crPending = true;
+      from = at + size;
+      if (size === 1 && at === cr && from === chunk.length) this.crPending = true;
+      if (lf !== -1 && lf < from) lf = chunk.indexOf('\n', from);
+      if (cr !== -1 && cr < from) cr = chunk.indexOf('\r', from);
     }
     this.append(chunk, from, chunk.length);
     this.lastEndedWithBreak = from === chunk.length;
