@@ -4,6 +4,7 @@ import { makeFinding } from './findingCodes';
 import { analyzeHostConf } from './hostConfRules';
 import { irisFindings, type IrisRuleInput } from './irisRules';
 import { analyzePluginConfigFile } from './pluginConfigRules';
+import { DEFAULT_POLL_SECONDS, DEFAULT_SCRIPT_TIMEOUT_SECONDS, type LoadedPluginConfig } from './pluginConfigSemantics';
 import type { ProbeFacts } from './probeFacts';
 import { scriptContentFindings } from './scriptContentRules';
 import { scriptLocationFindings } from './scriptRules';
@@ -28,6 +29,24 @@ const SEVERITY_ORDER = { critical: 0, error: 1, warning: 2, info: 3 } as const;
  * Unlike the extension, which stops at the first validation failure and reports one code, this lists every problem
  * it can see, so one round of fixes is enough. Findings are sorted by severity, then by the order of the checks.
  */
+/** The extension's defaults with the script locations the probe found: enough for the scripts' own rules. */
+const configAtProbedLocations = (facts: ProbeFacts): LoadedPluginConfig => ({
+  status: 'loaded',
+  raw: {},
+  preScriptLocation: facts.pre?.path,
+  postScriptLocation: facts.post?.path,
+  timeoutInSeconds: DEFAULT_SCRIPT_TIMEOUT_SECONDS,
+  timeoutSource: 'default',
+  pollSeconds: DEFAULT_POLL_SECONDS,
+  pollIgnored: false,
+  continueBackupOnFailure: true,
+  fsFreezeEnabled: true,
+  preScriptParams: [],
+  postScriptParams: [],
+  preScriptNoOfRetries: 0,
+  postScriptNoOfRetries: 0,
+});
+
 export function checkSetup(facts: ProbeFacts, options: CheckOptions = {}): Finding[] {
   const installFix = `iris-backup-guard install --vm ${shellWord(options.vmId ?? '<vm>')}`;
   const findings: Finding[] = [];
@@ -48,8 +67,14 @@ export function checkSetup(facts: ProbeFacts, options: CheckOptions = {}): Findi
   if (config) {
     findings.push(...scriptLocationFindings('pre', config, facts.pre, configPath, installFix));
     findings.push(...scriptLocationFindings('post', config, facts.post, configPath, installFix));
+  } else if (file.unloadable) {
+    // Tonight the extension skips the scripts, but once the config is fixed they must pass too: check the scripts
+    // the probe found (it reads both locations from the text itself), so that one round of fixes is enough.
+    const located = configAtProbedLocations(facts);
+    if (facts.pre) findings.push(...scriptLocationFindings('pre', located, facts.pre, configPath, installFix));
+    if (facts.post) findings.push(...scriptLocationFindings('post', located, facts.post, configPath, installFix));
   }
-  if (config) {
+  if (config || file.unloadable) {
     for (const [role, script] of [
       ['pre', facts.pre],
       ['post', facts.post],

@@ -21,6 +21,8 @@ export interface PluginConfigAnalysis {
   findings: Finding[];
   /** Present when the extension would load the config (the scripts' rules then apply). */
   config?: LoadedPluginConfig;
+  /** True when the file was read but the extension could not load it (305 or 304). */
+  unloadable?: boolean;
 }
 
 /**
@@ -89,7 +91,7 @@ export function analyzePluginConfigFile(
         subject: path,
       }),
     );
-    return { findings };
+    return { findings, unloadable: true };
   }
   findings.push(...valueFindings(semantics, path, maxTimeoutSeconds));
   return { findings, config: semantics };

@@ -1,3 +1,4 @@
+import { describeJsonSyntaxError } from './jsonSyntaxError';
 import { pythonIntFromString } from './pythonConfigParser';
 
 /**
@@ -111,7 +112,9 @@ export function analyzePluginConfig(text: string, maxTimeoutSeconds: number): Pl
   try {
     data = JSON.parse(text);
   } catch (e) {
-    return parseError(text.trim() === '' ? 'the file is empty' : `invalid JSON (${(e as Error).message})`);
+    if (text.trim() === '') return parseError('the file is empty');
+    const at = describeJsonSyntaxError(text, e);
+    return parseError(`invalid JSON at line ${at.line}, column ${at.column}: ${at.reason}`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     // configData.keys() raises AttributeError, caught by PluginHost.load_modules.
