@@ -44,13 +44,15 @@ export function terminalText(text: string): string {
 }
 
 /**
- * JSON for a terminal or a pipe: JSON.stringify escapes C0 controls but leaves DEL, C1 and bidi characters raw.
- * They can only occur inside strings, where `\u00XX` means the same character, so the data is unchanged and the
- * text is inert.
+ * JSON text for a terminal or a pipe: JSON.stringify escapes C0 controls but leaves DEL, C1 and bidi characters
+ * raw. In JSON text they can only occur inside strings, where `\u00XX` means the same character, so the data is
+ * unchanged and the text is inert. `text` must be JSON as JSON.stringify writes it.
  */
+export function terminalJsonText(text: string): string {
+  return text.replace(UNSAFE_EXCEPT_TAB_LF, (c) => `\\u${hex(c.charCodeAt(0), 4)}`);
+}
+
+/** A value as indented JSON, made inert by terminalJsonText. */
 export function terminalJson(value: unknown): string {
-  return (JSON.stringify(value, null, 2) ?? 'null').replace(
-    UNSAFE_EXCEPT_TAB_LF,
-    (c) => `\\u${hex(c.charCodeAt(0), 4)}`,
-  );
+  return terminalJsonText(JSON.stringify(value, null, 2) ?? 'null');
 }
