@@ -213,3 +213,68 @@ function refreshBinDir(root: string): void {
     if (present) fs.symlinkSync(IRIS_SIM_SCRIPT, link);
   }
 }
+
+/** What a fault rule does to the call it matches (see the top of sandbox/vm-bin/iris). */
+export type FaultAction =
+  `fail:${number}` | 'hang' | 'hang-after' | 'kill-before' | 'kill-after' | `sig:${'TERM' | 'INT' | 'HUP' | 'KILL'}`;
+
+/**
+ * One fault-injection rule: in `phase` (the caller's IBG_FAULT_PHASE, or '*'), the `n`-th call ('*': every call)
+ * with `key` (an IRIS call: qlist, IsWDSuspendedExt, ExternalFreeze, ExternalThaw; or a command the fault shim stands
+ * in for: date, mv…) does `action`.
+ */
+export interface FaultRule {
+  phase: string;
+  key: string;
+  n: number | '*';
+  action: FaultAction;
+}
+
+export interface FaultTraceEntry {
+  phase: string;
+  key: string;
+  n: number;
+}
+
+/** sandbox/vm-bin/fault-shim, found like the simulator. */
+export const FAULT_SHIM_SCRIPT = path.join(path.dirname(IRIS_SIM_SCRIPT), 'fault-shim');
+
+/** Turns fault injection on for `root` with these rules (none: only trace), and resets the counters and the trace. */
+export function setFaults(root: string, rules: FaultRule[]): void {
+  const dir = irisSimDir(root);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'counts'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'counts'));
+  fs.rmSync(path.join(dir, 'trace.log'), { force: true });
+  fs.writeFileSync(
+    path.join(dir, 'faults'),
+    rules.map((r) => `${r.phase} ${r.key} ${String(r.n)} ${r.action}\n`).join(''),
+  );
+}
+
+/** The calls counted so far, in order. */
+export function readFaultTrace(root: string): FaultTraceEntry[] {
+  const file = path.join(irisSimDir(root), 'trace.log');
+  if (!fs.existsSync(file)) return [];
+  return readLines(file).flatMap((line) => {
+    const [phase, key, n] = line.split(' ');
+    return phase && key && n ? [{ phase, key, n: Number(n) }] : [];
+  });
+}
+
+/** A directory (put it first on PATH) where each of `commands` is the fault shim; the pid file for `sig:` rules. */
+export function faultShimBinDir(root: string, commands: readonly string[]): string {
+  const dir = path.join(irisSimDir(root), 'fault-bin');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const command of commands) {
+    const link = path.join(dir, command);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(FAULT_SHIM_SCRIPT, link);
+  }
+  return dir;
+}
+
+/** Where the fault shim and the simulator read the pid that `sig:` rules signal. */
+export function faultTargetPidFile(root: string): string {
+  return path.join(irisSimDir(root), 'target.pid');
+}

@@ -25,9 +25,19 @@ function shellcheck(file: string): string {
 }
 
 describe('shellcheck (dash)', () => {
-  it('covers the probe, the freeze/thaw scripts, the installer, the simulator and the date shim', () => {
+  it('covers the probe, the freeze/thaw scripts, the installer, the simulator, the fault shim and the date shim', () => {
     expect(shellFiles.map((f) => path.basename(f)).sort()).toEqual(
-      ['ccontrol', 'csession', 'date', 'install.sh', 'iris', 'iris-post.sh', 'iris-pre.sh', 'probe.sh'].sort(),
+      [
+        'ccontrol',
+        'csession',
+        'date',
+        'fault-shim',
+        'install.sh',
+        'iris',
+        'iris-post.sh',
+        'iris-pre.sh',
+        'probe.sh',
+      ].sort(),
     );
   });
 
