@@ -447,7 +447,7 @@ describe('IRIS is never left frozen (issue 7)', () => {
         });
       })
       .map((r): FaultRule => (r.n === '*' && r.action.startsWith('sig:') ? { ...r, n: 1 } : r));
-    const scenario = fc.constantFrom(['IRIS'], ['IRIS', 'IRIS2'], ['IRIS', BYSTANDER]);
+    const scenario = fc.constantFrom<string[]>(['IRIS'], ['IRIS', 'IRIS2'], ['IRIS', BYSTANDER]);
     const runs = Number(process.env.IBG_PROPERTY_RUNS ?? 24);
     const samples = fc.sample(fc.tuple(fc.array(faultArb, { minLength: 1, maxLength: 2 }), scenario), {
       numRuns: runs,
