@@ -145,8 +145,10 @@ export function renderDemoReport(summary: DemoSummary): string {
         'one log line each for Azure Monitor.',
     );
   }
-  if (summary.warnings.length > 0) {
-    out.push(`The app also logged ${summary.warnings.length} warning(s); \`npm run demo -- --json\` lists them.`);
+  // Warnings repeat what the lines above say (e.g. the unprotected VM); errors mean the demo itself went wrong.
+  const errors = summary.warnings.filter((w) => w.startsWith('error:'));
+  if (errors.length > 0) {
+    out.push(`The app logged ${errors.length} error(s); \`npm run demo -- --json\` lists them under "warnings".`);
   }
   out.push(
     `${summary.armRequests} ARM requests served by the sandbox; sandbox clock at the end: ${reportTime(summary.sandboxTime)}.`,
