@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { parseArgs, UsageError } from '../args';
 import { CliCommand, EXIT_OK } from '../cliCommand';
 import { isParseKind, PARSE_KINDS, renderParsed } from '../../shared/parsers/parseCommand';
+import { terminalJsonText, terminalText } from '../../shared/report/terminalText';
 
 /** Logs copied from a VM can be large; the parsers keep the newest part, so read no more than they use. */
 const MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -34,7 +35,10 @@ export const parseCommand: CliCommand = {
     if (kind === undefined || file === undefined) throw new UsageError('parse needs a kind and a file');
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
     if (!isParseKind(kind)) throw new UsageError(`unknown kind "${kind}"; use one of ${PARSE_KINDS.join(', ')}`);
-    io.out(renderParsed(kind, readTail(file), { json: args.options.json === true }));
+    const json = args.options.json === true;
+    const rendered = renderParsed(kind, readTail(file), { json });
+    // The parsed text quotes the log: the one terminal-text policy applies (src/shared/report/terminalText.ts).
+    io.out(json ? terminalJsonText(rendered) : terminalText(rendered));
     return EXIT_OK;
   },
 };
