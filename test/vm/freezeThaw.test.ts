@@ -1,11 +1,17 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  faultTargetPidFile,
+  irisSimEnv,
+  setFaults,
   irisMessagesLogPath,
   readIrisCalls,
   readIrisInstance,
   type IrisInstanceSpec,
   writeIrisInstance,
 } from '../../sandbox/vm-bin/irisSimState';
+import { parseScriptLog } from '../../src/shared/parsers/scriptLog';
 import { vmScriptPath } from '../../src/shared/vmScripts/vmScripts';
 import { makeIrisRoot, readIfExists, removeRoots, runDash, scriptWithConstants } from './vmRoot';
 
@@ -158,5 +164,113 @@ describe('iris-pre.sh and iris-post.sh under dash', () => {
     expect(runDash(root, post).status).toBe(73);
     expect(logOf(root)).toMatch(/event=thaw-failed .*instance=IRIS rc=124/);
     expect(frozen(root)).toBe(true);
+  });
+
+  it('records the attempt before ExternalFreeze and the outcome after it (state format)', () => {
+    const root = makeIrisRoot(iris());
+    expect(runDash(root, PRE).status).toBe(0);
+    expect(stateOf(root)).toMatch(
+      /^phase=frozen\nrun=\d{8}T\d{6}Z-\d+\npid=\d+\nattempted=IRIS\nfrozen=IRIS\nattempt_until=\n$/,
+    );
+    expect(logOf(root)).toMatch(/level=info script=pre event=freeze-attempt run=\S+ instance=IRIS until=\d+\n/);
+    expect(runDash(root, POST).status).toBe(0);
+    expect(stateOf(root)).toMatch(/^phase=thawed\n(?:.*\n){2}attempted=\nfrozen=\n/);
+  });
+
+  // Issue 7, case 1: the log directory became a file between the scripts; dash used to end the post-script (exit 2).
+  it('the post-script thaws without a usable log directory and reports it with 77', () => {
+    const root = makeIrisRoot(iris());
+    expect(runDash(root, PRE).status).toBe(0);
+    const logDir = path.join(root, 'var/log/iris-backup-guard');
+    fs.rmSync(logDir, { recursive: true });
+    fs.writeFileSync(logDir, 'not a directory');
+    expect(runDash(root, POST)).toEqual({ status: 77, stdout: '', stderr: '' });
+    expect(frozen(root)).toBe(false);
+    expect(stateOf(root)).toMatch(/^phase=thawed$/m);
+  });
+
+  // Issue 7, case 2.
+  it('the pre-script refuses to freeze when it cannot record state (76), and says why in its log', () => {
+    const root = makeIrisRoot(iris());
+    fs.mkdirSync(path.join(root, 'var/lib'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'var/lib/iris-backup-guard'), 'not a directory');
+    expect(runDash(root, PRE).status).toBe(76);
+    expect(freezeCalls(root)).toEqual([]);
+    expect(frozen(root)).toBe(false);
+    expect(logOf(root)).toMatch(/level=error script=pre event=state-write-failed .*file=\S+freeze-state/);
+  });
+
+  it('the pre-script refuses to freeze into a log directory someone else owns (77), writing nothing there', () => {
+    const root = makeIrisRoot(iris());
+    const logDir = path.join(root, 'var/log/iris-backup-guard');
+    fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    fs.chownSync(logDir, 65534, 65534);
+    expect(runDash(root, PRE).status).toBe(77);
+    expect(fs.readdirSync(logDir)).toEqual([]);
+    expect(freezeCalls(root)).toEqual([]);
+    expect(runDash(root, POST).status).toBe(77);
+  });
+
+  // Issue 7, case 3: KILL while ExternalFreeze is in flight; the freeze lands after the pre-script died.
+  it('the post-script thaws a freeze that landed after the pre-script was killed during the call', () => {
+    const root = makeIrisRoot(iris());
+    setFaults(root, [{ phase: 'pre', key: 'ExternalFreeze', n: 1, action: 'sig:KILL' }]);
+    const env = { ...irisSimEnv(root, { PATH: '/usr/local/bin:/usr/bin:/bin' }), IBG_FAULT_PHASE: 'pre' };
+    // Short bounds: the post-script waits until the orphaned call must have ended (attempt_until).
+    const shortPre = scriptWithConstants(root, PRE, { FREEZE_ATTEMPT_TIMEOUT: 1, KILL_AFTER: 1 });
+    const pre = spawnSync(
+      'dash',
+      ['-c', 'printf "%s\\n" "$$" >"$0"; exec dash "$1"', faultTargetPidFile(root), shortPre],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(pre.signal).toBe('SIGKILL');
+    expect(stateOf(root)).toMatch(/^phase=pre-running\n(?:.*\n){2}attempted=IRIS\nfrozen=\nattempt_until=\d+$/m);
+    const post = runDash(root, POST);
+    expect(post.status).toBe(0);
+    expect(frozen(root)).toBe(false);
+    expect(readIrisCalls(root).filter((c) => c.includes('ExternalThaw'))).toHaveLength(1);
+    expect(logOf(root)).toMatch(/level=warn script=post event=waiting-for-freeze-call .*until=\d+/);
+  });
+
+  it('the post-script retries a failed thaw once', () => {
+    const root = makeIrisRoot(iris());
+    expect(runDash(root, PRE).status).toBe(0);
+    setFaults(root, [{ phase: 'post', key: 'ExternalThaw', n: 1, action: 'fail:3' }]);
+    expect(runDash(root, POST, [], { IBG_FAULT_PHASE: 'post' }).status).toBe(0);
+    expect(frozen(root)).toBe(false);
+    expect(logOf(root)).toMatch(/level=warn script=post event=thaw-retry .*instance=IRIS rc=3 status=5/);
+  });
+
+  it('the pre-script never writes through a symlinked state file', () => {
+    const root = makeIrisRoot(iris());
+    const target = path.join(root, 'elsewhere');
+    fs.writeFileSync(target, 'untouched\n');
+    fs.mkdirSync(path.join(root, 'var/lib/iris-backup-guard'), { recursive: true, mode: 0o700 });
+    fs.symlinkSync(target, path.join(root, 'var/lib/iris-backup-guard/freeze-state'));
+    expect(runDash(root, PRE).status).toBe(76);
+    expect(fs.readFileSync(target, 'utf8')).toBe('untouched\n');
+    expect(freezeCalls(root)).toEqual([]);
+  });
+
+  it('logs only lines the scriptLog parser reads, the new events included', () => {
+    const root = makeIrisRoot(iris(), iris({ name: 'IRIS2', knobs: { freezeRc: 3 } }));
+    expect(runDash(root, PRE, [], { IBG_INSTANCES: 'IRIS,IRIS2' }).status).toBe(70);
+    expect(runDash(root, POST).status).toBe(0);
+    const parsed = parseScriptLog(logOf(root));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.value.map((e) => [e.type, e.name, e.instance])).toEqual([
+      ['freeze-start', 'start', undefined],
+      ['freeze-start', 'freeze-attempt', 'IRIS'],
+      ['frozen', 'frozen', 'IRIS'],
+      ['freeze-start', 'freeze-attempt', 'IRIS2'],
+      ['freeze-failed', 'freeze-failed', 'IRIS2'],
+      ['thawed', 'thawed', 'IRIS'],
+      ['error', 'finished', undefined],
+      ['thaw-start', 'start', undefined],
+      ['skipped', 'skip', undefined],
+    ]);
   });
 });

@@ -53,6 +53,8 @@ const STDOUT_LINE = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2}): (.*)$/;
 const EVENT_NAMES: Record<string, ScriptLogEventType | ((role: ScriptLogEvent['role']) => ScriptLogEventType)> = {
   start: (role) => (role === 'post' ? 'thaw-start' : 'freeze-start'),
   'freeze-start': 'freeze-start',
+  // The pre-script records each instance as attempted just before its ExternalFreeze call.
+  'freeze-attempt': 'freeze-start',
   frozen: 'frozen',
   'freeze-failed': 'freeze-failed',
   'thaw-start': 'thaw-start',
