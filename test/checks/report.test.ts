@@ -1,6 +1,7 @@
 import { checkSetup } from '../../src/shared/checks/checkSetup';
 import type { Finding } from '../../src/shared/checks/finding';
-import { findingsToJson, formatFindingsText } from '../../src/shared/checks/formatFindings';
+import { findingsToJson } from '../../src/shared/checks/formatFindings';
+import { formatFindingsText } from '../../src/shared/report/findingsText';
 import { summarizeNextBackup } from '../../src/shared/checks/summarizeNextBackup';
 import { CONFIG_PATH, factsWith, healthyFacts } from './support/probeFactsBuilder';
 

@@ -6,13 +6,14 @@ import { localScriptEnv, runLocalScript } from '../localScriptRunner';
 import { loadVmAccessSettings, vmCommandGateway, type VmAccessSettings } from '../vmAccess';
 import { checkSetup } from '../../shared/checks/checkSetup';
 import type { Finding } from '../../shared/checks/finding';
-import { findingsToJson, formatFindingsText } from '../../shared/checks/formatFindings';
+import { findingsToJson } from '../../shared/checks/formatFindings';
 import { parseProbeOutput } from '../../shared/checks/parseProbeOutput';
 import type { ProbeFacts } from '../../shared/checks/probeFacts';
 import { parseVmId } from '../../shared/gateways/armResourceId';
 import type { VmCommandGateway } from '../../shared/gateways/vmCommandGateway';
 import { runCommandName } from '../../shared/protection/runCommandName';
 import { runProbe } from '../../shared/protection/vmProbe';
+import { formatFindingsText } from '../../shared/report/findingsText';
 import { terminalJson, terminalLine } from '../../shared/report/terminalText';
 import { vmScriptPath } from '../../shared/vmScripts/vmScripts';
 

@@ -1,7 +1,7 @@
+/** The check report as data (the --json form); its text form is src/shared/report/findingsText.ts. */
 import type { Finding } from './finding';
 import type { ProbeFacts } from './probeFacts';
-import { IMPACT_WORDS, summarizeNextBackup } from './summarizeNextBackup';
-import { terminalLine } from '../report/terminalText';
+import { summarizeNextBackup } from './summarizeNextBackup';
 
 export const CHECK_REPORT_SCHEMA = 'iris-backup-guard/check@1';
 
@@ -47,44 +47,4 @@ export function findingsToJson(vmLabel: string, findings: readonly Finding[], fa
   };
   if (facts?.at) report.checkedAt = facts.at;
   return report;
-}
-
-/** Human-readable report: a summary line, then one block per finding. */
-const IMPACT_SENTENCES: Readonly<Record<Finding['impact'], string>> = {
-  'app-consistent': 'none on consistency',
-  unknown: 'cannot be predicted',
-  'file-system-fallback': 'the backup falls back to file-system-consistent',
-  'no-snapshot': 'the backup takes no snapshot',
-  'iris-left-frozen': 'IRIS may stay frozen',
-};
-
-/**
- * Paths and values in messages come from the VM: each line goes through the one terminal-text policy, so a control
- * sequence cannot reach the operator's screen and a line break inside a message cannot forge another finding.
- */
-const render = (lines: readonly string[]): string => `${lines.map(terminalLine).join('\n')}\n`;
-
-export function formatFindingsText(vmLabel: string, findings: readonly Finding[], facts?: ProbeFacts): string {
-  const next = summarizeNextBackup(findings);
-  const lines = [`${vmLabel}: Next backup: ${IMPACT_WORDS[next]}`];
-  if (facts?.at) lines.push(`Checked at ${facts.at} (VM clock).`);
-  if (findings.length === 0) {
-    lines.push('No findings: the script setup passes every check.');
-    return render(lines);
-  }
-  const counts = findingsToJson(vmLabel, findings).counts;
-  lines.push(
-    `${findings.length} finding(s): ${(['critical', 'error', 'warning', 'info'] as const)
-      .filter((s) => counts[s] > 0)
-      .map((s) => `${counts[s]} ${s}`)
-      .join(', ')}`,
-  );
-  for (const f of findings) {
-    const ext = f.extensionStatusCode === undefined ? '' : ` (extension code ${f.extensionStatusCode})`;
-    lines.push('', `[${f.severity.toUpperCase()}] ${f.code}${ext}`);
-    lines.push(`  Impact: ${IMPACT_SENTENCES[f.impact]}`);
-    lines.push(`  ${f.message}`);
-    lines.push(`  Fix: ${f.fix}`);
-  }
-  return render(lines);
 }
