@@ -66,3 +66,102 @@ describe.each(variants)('%s', (_label, scriptFor) => {
     expect(fs.readFileSync(path.join(root, 'etc/azure', backups[0] ?? ''), 'utf8')).toBe('{"old":true}');
   });
 });
+
+/** A `cp` that runs out of space writing into /etc/azure: it writes the first 100 bytes, then lies (0) or fails (1). */
+function diskFullBin(root: string, exitCode: 0 | 1, command: 'cp' | 'cat' = 'cp'): string {
+  const dir = path.join(root, 'disk-full-bin');
+  fs.mkdirSync(dir, { recursive: true });
+  const body =
+    command === 'cp'
+      ? `if [ "$#" -eq 2 ]; then case "$2" in */etc/azure/*) head -c 100 "$1" >"$2"; exit ${exitCode} ;; esac; fi\nexec /bin/cp "$@"\n`
+      : // The embedded installer stages with \`cat >file <<EOF\`: only the staged iris-post.sh comes out short.
+        `case "$(readlink /proc/$$/fd/1)" in */iris-post.sh) head -c 100; exit ${exitCode} ;; esac\nexec /bin/cat "$@"\n`;
+  fs.writeFileSync(path.join(dir, command), `#!/bin/sh\n${body}`, { mode: 0o755 });
+  return dir;
+}
+
+const listAzure = (root: string): string[] => fs.readdirSync(path.join(root, 'etc/azure')).sort();
+
+describe.each(variants)('%s when a write fails', (_label, scriptFor) => {
+  it.each([
+    ['cp runs out of space and says so', 1 as const, 'write'],
+    ['cp runs out of space and says nothing', 0 as const, 'verify'],
+  ])('keeps the old files when %s, and exits 70', (_case, exitCode, reason) => {
+    const root = makeRoot();
+    const script = scriptFor(root);
+    const old = writeFile(root, '/etc/azure/iris-pre.sh', '#!/bin/sh\nexit 0\n', 0o700);
+    writeFile(root, '/etc/azure/VMSnapshotScriptPluginConfig.json', '{"old":true}', 0o600);
+    const before = listAzure(root);
+    const run = runDash(root, script, [], {
+      PATH: `${diskFullBin(root, exitCode)}:/usr/local/bin:/usr/bin:/bin`,
+    });
+    expect(run.status).toBe(70);
+    expect(run.stdout).toBe(`RESULT status=failed reason=${reason}-of-iris-pre.sh\n`);
+    expect(fs.readFileSync(old, 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    expect(fs.readFileSync(path.join(root, 'etc/azure/VMSnapshotScriptPluginConfig.json'), 'utf8')).toBe(
+      '{"old":true}',
+    );
+    // No temporary file and no backup left behind: nothing was replaced.
+    expect(listAzure(root)).toEqual(before);
+  });
+
+  it('refuses to install into an /etc/azure that is a symlink or that another user owns', () => {
+    const root = makeRoot();
+    const script = scriptFor(root);
+    const elsewhere = path.join(root, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.mkdirSync(path.join(root, 'etc'));
+    fs.symlinkSync(elsewhere, path.join(root, 'etc/azure'));
+    const linked = runDash(root, script);
+    expect(linked).toMatchObject({ status: 70, stdout: 'RESULT status=failed reason=unsafe-dir-/etc/azure\n' });
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    fs.unlinkSync(path.join(root, 'etc/azure'));
+    fs.mkdirSync(path.join(root, 'etc/azure'));
+    fs.chownSync(path.join(root, 'etc/azure'), 65534, 65534);
+    expect(runDash(root, script).stdout).toBe('RESULT status=failed reason=unsafe-dir-/etc/azure\n');
+    expect(fs.readdirSync(path.join(root, 'etc/azure'))).toEqual([]);
+  });
+});
+
+describe('buildInstallScript() when staging fails', () => {
+  it('stops before touching /etc/azure when an embedded file comes out short', () => {
+    const root = makeRoot();
+    const file = path.join(root, 'install-bundle.sh');
+    fs.writeFileSync(file, buildInstallScript(), { mode: 0o700 });
+    const run = runDash(root, file, [], { PATH: `${diskFullBin(root, 0, 'cat')}:/usr/local/bin:/usr/bin:/bin` });
+    expect(run).toMatchObject({ status: 70, stdout: 'RESULT status=failed reason=verify-staged-iris-post.sh\n' });
+    expect(fs.existsSync(path.join(root, 'etc/azure/iris-pre.sh'))).toBe(false);
+  });
+});
+
+describe.each(variants)('%s --uninstall', (_label, scriptFor) => {
+  it('removes our files and puts back the configuration the VM had before', () => {
+    const root = makeRoot();
+    const script = scriptFor(root);
+    writeFile(root, '/etc/azure/VMSnapshotScriptPluginConfig.json', '{"theirs":true}', 0o600);
+    expect(runDash(root, script).status).toBe(0);
+    // An upgrade with a changed config keeps our older config too; uninstall must skip it and restore theirs.
+    const config = path.join(root, 'etc/azure/VMSnapshotScriptPluginConfig.json');
+    fs.writeFileSync(config, `${readVmScript('config').trimEnd()}\n\n`);
+    fs.renameSync(config, `${config}.bak-29991231T000000Z`);
+    fs.writeFileSync(config, readVmScript('config'));
+    const run = runDash(root, script, ['--uninstall']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /^RESULT status=uninstalled removed=iris-pre\.sh,iris-post\.sh restored=\/etc\/azure\/VMSnapshotScriptPluginConfig\.json<-VMSnapshotScriptPluginConfig\.json\.bak-\d{8}T\d{6}Z kept=none\n$/,
+    );
+    expect(fs.readFileSync(config, 'utf8')).toBe('{"theirs":true}');
+    expect(listAzure(root)).toEqual([
+      'VMSnapshotScriptPluginConfig.json',
+      'VMSnapshotScriptPluginConfig.json.bak-29991231T000000Z',
+    ]);
+    expect(runDash(root, script, ['--uninstall']).stdout).toBe(
+      'RESULT status=uninstalled removed=none restored=none kept=VMSnapshotScriptPluginConfig.json\n',
+    );
+  });
+
+  it('rejects unknown arguments', () => {
+    const root = makeRoot();
+    expect(runDash(root, scriptFor(root), ['--frobnicate'])).toMatchObject({ status: 64 });
+  });
+});

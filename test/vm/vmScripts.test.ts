@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import {
   buildInstallScript,
+  posixCksum,
   readVmScript,
   vmScriptPath,
   type VmScriptName,
@@ -44,5 +46,23 @@ describe('vmScripts', () => {
     expect(script).toContain(readVmScript('iris-post'));
     expect(script).toContain(readVmScript('config'));
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+  });
+
+  it('posixCksum matches the cksum command, and the embedded sums match the embedded files', () => {
+    for (const data of [
+      Buffer.alloc(0),
+      Buffer.from('a'),
+      Buffer.from(readVmScript('iris-pre')),
+      Buffer.alloc(70000, 7),
+    ]) {
+      const run = spawnSync('cksum', { input: data, encoding: 'utf8' });
+      expect(posixCksum(data)).toBe(run.stdout.trim().split(/\s+/).slice(0, 2).join(' '));
+    }
+    const sums = /EXPECTED_SUMS='([^']*)'/.exec(buildInstallScript())?.[1] ?? '';
+    expect(sums.trim().split('\n')).toEqual([
+      `${posixCksum(Buffer.from(readVmScript('iris-pre')))} iris-pre.sh`,
+      `${posixCksum(Buffer.from(readVmScript('iris-post')))} iris-post.sh`,
+      expect.stringMatching(/^\d+ \d+ VMSnapshotScriptPluginConfig\.json$/),
+    ]);
   });
 });

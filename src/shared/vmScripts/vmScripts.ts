@@ -41,20 +41,54 @@ export function readVmScript(name: VmScriptName): string {
 function hereDoc(fileName: string, content: string, delimiter: string): string {
   if (content.split('\n').includes(delimiter)) throw new Error(`${fileName} contains the here-doc delimiter`);
   const body = content.endsWith('\n') ? content : `${content}\n`;
-  return `  cat >"$1/${fileName}" <<'${delimiter}'\n${body}${delimiter}\n`;
+  return `  cat >"$1/${fileName}" <<'${delimiter}' || return 1\n${body}${delimiter}\n`;
+}
+
+const CRC_TABLE = ((): Uint32Array => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let j = 0; j < 8; j++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    table[i] = c >>> 0;
+  }
+  return table;
+})();
+
+/** `<crc> <size>` as POSIX `cksum` prints them for these bytes (CRC-32/CKSUM over the data, then its length). */
+export function posixCksum(data: Buffer): string {
+  let crc = 0;
+  const add = (byte: number): void => {
+    crc = ((crc << 8) ^ (CRC_TABLE[((crc >>> 24) ^ byte) & 0xff] ?? 0)) >>> 0;
+  };
+  for (const byte of data) add(byte);
+  for (let n = data.length; n > 0; n = Math.floor(n / 256)) add(n % 256);
+  return `${String(~crc >>> 0)} ${String(data.length)}`;
+}
+
+/** What a here-doc writes for `content`: the text with a final newline. */
+function hereDocBody(content: string): Buffer {
+  return Buffer.from(content.endsWith('\n') ? content : `${content}\n`, 'utf8');
 }
 
 /**
- * vm/install.sh with iris-pre.sh, iris-post.sh and the config embedded, so it can be sent as one Run Command script.
+ * vm/install.sh with iris-pre.sh, iris-post.sh and the config embedded (with their POSIX cksums, which the installer
+ * checks every written file against), so it can be sent as one Run Command script.
  * It prints one `RESULT status=installed|unchanged|failed ...` line.
  */
 export function buildInstallScript(): string {
   const install = readVmScript('install');
   if (!install.includes(EMBED_MARKER)) throw new Error('vm/install.sh has lost its embed marker line');
+  const files: [string, string, string][] = [
+    [FILE_NAMES['iris-pre'], readVmScript('iris-pre'), 'IBG_EOF_PRE'],
+    [FILE_NAMES['iris-post'], readVmScript('iris-post'), 'IBG_EOF_POST'],
+    [FILE_NAMES.config, readVmScript('config'), 'IBG_EOF_CONFIG'],
+  ];
+  // The installer verifies every file it writes against these sums (POSIX cksum) before it replaces anything.
+  const sums = files.map(([name, content]) => `${posixCksum(hereDocBody(content))} ${name}`).join('\n');
   const payload =
-    hereDoc(FILE_NAMES['iris-pre'], readVmScript('iris-pre'), 'IBG_EOF_PRE') +
-    hereDoc(FILE_NAMES['iris-post'], readVmScript('iris-post'), 'IBG_EOF_POST') +
-    hereDoc(FILE_NAMES.config, readVmScript('config'), 'IBG_EOF_CONFIG') +
+    '  EMBEDDED=1\n' +
+    files.map(([name, content, delimiter]) => hereDoc(name, content, delimiter)).join('') +
+    `  EXPECTED_SUMS='${sums}\n'\n` +
     '  return 0';
   return install.replace(EMBED_MARKER, () => payload);
 }
