@@ -1,9 +1,12 @@
+import { terminalJson, terminalText } from '../report/terminalText';
 import { ExtensionLogEntry, parseExtensionLog, PrePostSummary, summarizePrePost } from './extensionLog';
 import { IntegrityReport, parseIntegrityOutput } from './integrityLog';
 import { IrisBackupEvent, irisBackupEvents, MessagesLogEntry, parseMessagesLog } from './messagesLog';
-import { ParseProblem } from './parseResult';
+import { ParseProblem, ParseResult } from './parseResult';
+import type { ParseVerdict } from './parseVerdict';
 import { IrisInstance, isMirrorPrimary, parseQlist } from './qlist';
 import { parseScriptLog, ScriptLogEvent } from './scriptLog';
+import { shiftLineNumbers } from './shiftLineNumbers';
 
 /** The kinds `iris-backup-guard parse <kind> <file> [--json]` accepts. */
 export type ParseKind = 'script-log' | 'extension-log' | 'messages-log' | 'qlist' | 'integrity';
@@ -28,10 +31,35 @@ export interface ParsedDocument<K extends ParseKind = ParseKind> {
   kind: K;
   value: ParsedValueByKind[K];
   problems: ParseProblem[];
+  /** Set by the CLI: what the log says about the backup, which its exit code follows. */
+  verdict?: ParseVerdict;
 }
 
-export function parseByKind<K extends ParseKind>(kind: K, text: string): ParsedDocument<K>;
-export function parseByKind(kind: ParseKind, text: string): ParsedDocument {
+export interface ParseByKindOptions {
+  /** The text's first line is this line of the file (the CLI reads the tail of a big log): every line number shifts. */
+  firstLine?: number;
+}
+
+export function integrityDocument(r: ParseResult<IntegrityReport>): ParsedDocument<'integrity'> {
+  return { schema: PARSE_SCHEMA, kind: 'integrity', value: r.value, problems: r.problems };
+}
+
+export function parseByKind<K extends ParseKind>(
+  kind: K,
+  text: string,
+  options?: ParseByKindOptions,
+): ParsedDocument<K>;
+export function parseByKind(kind: ParseKind, text: string, options: ParseByKindOptions = {}): ParsedDocument {
+  const doc = parseWhole(kind, text);
+  const offset = (options.firstLine ?? 1) - 1;
+  if (offset > 0) {
+    shiftLineNumbers(doc.value, offset);
+    shiftLineNumbers(doc.problems, offset);
+  }
+  return doc;
+}
+
+function parseWhole(kind: ParseKind, text: string): ParsedDocument {
   switch (kind) {
     case 'script-log': {
       const r = parseScriptLog(text);
@@ -59,19 +87,25 @@ export function parseByKind(kind: ParseKind, text: string): ParsedDocument {
       const r = parseQlist(text);
       return { schema: PARSE_SCHEMA, kind, value: r.value, problems: r.problems };
     }
-    case 'integrity': {
-      const r = parseIntegrityOutput(text);
-      return { schema: PARSE_SCHEMA, kind, value: r.value, problems: r.problems };
-    }
+    case 'integrity':
+      return integrityDocument(parseIntegrityOutput(text));
   }
 }
 
 /** Renders a parse for the CLI: a stable JSON document, or a readable timeline / table. */
 export function renderParsed(kind: ParseKind, text: string, options: { json: boolean }): string {
-  const doc = parseByKind(kind, text);
-  if (options.json) return `${JSON.stringify(doc, null, 2)}\n`;
+  return renderDocument(parseByKind(kind, text), options);
+}
+
+/**
+ * The document as stable JSON, or as a readable timeline / table. Log text comes from a VM: both go through the
+ * one terminal-text neutraliser, so no control or bidirectional character reaches the screen as itself.
+ */
+export function renderDocument(doc: ParsedDocument, options: { json: boolean }): string {
+  if (options.json) return `${terminalJson(doc)}\n`;
   const body = renderHuman(doc);
-  return `${[...body, ...renderProblems(doc.problems)].join('\n')}\n`;
+  const verdict = doc.verdict?.verdict === 'problem' ? ['', `Problem: ${doc.verdict.reason}`] : [];
+  return terminalText(`${[...body, ...renderProblems(doc.problems), ...verdict].join('\n')}\n`);
 }
 
 function renderHuman(doc: ParsedDocument): string[] {
@@ -91,7 +125,9 @@ function renderHuman(doc: ParsedDocument): string[] {
 
 /** Fixed-width columns; the last column is not padded. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...rows): spreading 100k+ rows as arguments overflows the call stack.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
@@ -165,7 +201,8 @@ function eventDetail(e: IrisBackupEvent): string {
 }
 
 function renderMessagesLog(value: ParsedValueByKind['messages-log']): string[] {
-  const bySeverity = [0, 1, 2, 3].map((s) => value.entries.filter((e) => e.severity === s).length);
+  const bySeverity = [0, 0, 0, 0];
+  for (const e of value.entries) bySeverity[e.severity] = (bySeverity[e.severity] ?? 0) + 1;
   const lines = [
     `Entries: ${value.entries.length} (info ${bySeverity[0]}, warning ${bySeverity[1]}, severe ${bySeverity[2]}, fatal ${bySeverity[3]})`,
   ];
@@ -202,6 +239,19 @@ function renderIntegrity(r: IntegrityReport): string[] {
   for (const e of r.errors) lines.push(`Error: ${e.directory ?? '?'} ^${e.global}: ${e.lines.join(' / ')}`);
   for (const d of r.directories) for (const m of d.messages) lines.push(`Error: ${d.path}: ${m}`);
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
+  const o = r.omitted;
+  if (o) {
+    const parts = [
+      [o.directories, 'directories'],
+      [o.errors, 'bad globals'],
+      [o.errorLines, 'error lines'],
+      [o.messages, 'directory messages'],
+      [o.warnings, 'warnings'],
+    ]
+      .filter(([count]) => Number(count) > 0)
+      .map(([count, what]) => `${count} more ${what}`);
+    lines.push(`Not listed (the verdict covers them): ${parts.join(', ')}`);
+  }
   return lines;
 }
 
