@@ -6,6 +6,7 @@ import {
   parseIntegrityOutput,
   parseIntegrityStream,
 } from '../../src/shared/parsers/integrityLog';
+import { MAX_PROBLEMS } from '../../src/shared/parsers/parseResult';
 import { readFixture } from './readFixture';
 
 const crafted = (name: string): (typeof CRAFTED_INPUTS)[number] => {
@@ -103,6 +104,14 @@ describe('IntegrityParser (streaming)', () => {
       line: 1,
       message: 'Line is 5242880 characters; only the first 1024 were read',
     });
+  });
+
+  it('keeps at most MAX_PROBLEMS problems and counts the rest', () => {
+    const parser = new IntegrityParser();
+    for (let i = 0; i < 1000; i += 1) parser.write('\u0000binary\n');
+    const { problems } = parser.end();
+    expect(problems).toHaveLength(MAX_PROBLEMS + 1);
+    expect(problems[MAX_PROBLEMS]).toEqual({ message: '951 more problems were not listed' });
   });
 
   it('ignores writes after end and returns the same result', () => {
