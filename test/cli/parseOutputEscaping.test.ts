@@ -20,14 +20,15 @@ describe('parse output escaping', () => {
 
   it('human output shows them as visible escapes', async () => {
     const io = captureIo();
-    expect(await main(['parse', 'extension-log', file], io)).toBe(0);
+    // 0 or 1 (what the log shows is the parse command's business); never a usage error or a failure.
+    expect([0, 1]).toContain(await main(['parse', 'extension-log', file], io));
     expect(io.stdout()).toContain('desired permissions');
     expect(io.stdout()).not.toMatch(UNSAFE);
   });
 
   it('--json stays valid JSON with the same text, and carries none of them raw', async () => {
     const io = captureIo();
-    expect(await main(['parse', 'extension-log', file, '--json'], io)).toBe(0);
+    expect([0, 1]).toContain(await main(['parse', 'extension-log', file, '--json'], io));
     expect(io.stdout()).not.toMatch(UNSAFE);
     const doc = JSON.parse(io.stdout()) as { schema: string };
     expect(doc.schema).toBe('iris-backup-guard/parse@1');
