@@ -22,8 +22,9 @@ set -eu
 
 readonly FREEZE_ATTEMPT_TIMEOUT=30
 # Bounds of the other IRIS calls and the grace before `timeout` sends KILL. The worst case for two instances,
-# 2*(10+35) + 2*(10+35) s, stays below the config's timeoutInSeconds (300), so the extension never gives up on us
-# while we still run (it would not kill us, and a late freeze could land after the post-script's thaw).
+# 2*(15+35) s to freeze plus 2*(15+35+15) s to undo it, 230 s, stays below the config's timeoutInSeconds (300), so
+# the extension never gives up on us while we still run (it would not kill us, and a late freeze could land after
+# the post-script's thaw).
 readonly STATUS_TIMEOUT=10 THAW_TIMEOUT=30 KILL_AFTER=5
 # ExternalFreezeTimeOut: after this long IRIS pauses all user processes, not just database writes (default 600).
 # WDSuspendLimit: IRIS resumes the write daemon by itself after this long, should the post-script never run.
