@@ -3,6 +3,7 @@
  * `ALERT <severity> <code>: <message>` (see logAlertSink); a delivery channel can route on `scope` and `code`.
  */
 import type { Severity } from '../checks/finding';
+import { terminalLine } from '../report/terminalText';
 
 export type AlertSeverity = Severity;
 
@@ -37,6 +38,6 @@ export interface Alert {
   failedCall?: FailedCall;
 }
 
-/** The one-line form alerts take in the log. */
+/** The one-line form alerts take in the log; the message may quote a VM's text, so it is neutralised (one line). */
 export const alertLine = (alert: Pick<Alert, 'severity' | 'code' | 'message'>): string =>
-  `ALERT ${alert.severity} ${alert.code}: ${alert.message}`;
+  `ALERT ${alert.severity} ${terminalLine(alert.code)}: ${terminalLine(alert.message)}`;

@@ -99,13 +99,14 @@ export const readSettings = (r: SettingReader): Settings => {
     nightTimeZone: r.optional('IBG_NIGHT_TIME_ZONE', parseTimeZone, 'is not an IANA time zone name') ?? 'UTC',
   };
   const limit = (name: SettingName): number => r.int(name, 1, STAGE_LIMIT_MAX_MINUTES);
+  const access = readVmAccessSettings(r);
   const settings: Settings = {
     vaults,
     enrollment,
     schedules,
     recoveryPointRetentionDays: r.int('IBG_RECOVERY_POINT_RETENTION_DAYS', 1, 99),
     maxConcurrency: r.int('IBG_MAX_CONCURRENCY', 1, 64),
-    runCommandTimeoutInSeconds: r.int('IBG_RUN_COMMAND_TIMEOUT_SECONDS', 30, 5400),
+    runCommandTimeoutInSeconds: access.runCommandTimeoutInSeconds,
     stageLimitsInMinutes: {
       preflight: limit('IBG_LIMIT_PREFLIGHT_MINUTES'),
       backup: limit('IBG_LIMIT_BACKUP_MINUTES'),
@@ -113,11 +114,32 @@ export const readSettings = (r: SettingReader): Settings => {
     },
     skipBackupOnBlockingFindings: r.bool('IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS'),
     runsTable: readRunsTable(r),
-    azure: readAzureEndpoints(r),
-    pollIntervalInMs: r.int('IBG_POLL_INTERVAL_MS', 0, 600_000),
+    azure: azureEndpoints(access.armEndpoint),
+    pollIntervalInMs: access.pollIntervalInMs,
   };
   return settings;
 };
+
+/** What reaching one VM by Run Command needs (the CLI's `check --vm`/`install --vm`): no vaults, enrolment or table. */
+export interface VmAccessSettings {
+  armEndpoint: string;
+  runCommandTimeoutInSeconds: number;
+  pollIntervalInMs: number;
+}
+
+export const loadVmAccessSettings = (env: Record<string, string | undefined>): VmAccessSettings => {
+  const r = new SettingReader(env);
+  const settings = readVmAccessSettings(r);
+  throwIfProblems(r);
+  return settings;
+};
+
+const readVmAccessSettings = (r: SettingReader): VmAccessSettings => ({
+  armEndpoint:
+    r.optional('AZURE_ARM_ENDPOINT', parseHttpsBaseUrl, 'is not an https URL without query') ?? DEFAULT_ARM_ENDPOINT,
+  runCommandTimeoutInSeconds: r.int('IBG_RUN_COMMAND_TIMEOUT_SECONDS', 30, 5400),
+  pollIntervalInMs: r.int('IBG_POLL_INTERVAL_MS', 0, 600_000),
+});
 
 /** Throws one ConfigError naming every problem `r` collected; does nothing when there is none. */
 export const throwIfProblems = (r: SettingReader): void => {
@@ -181,9 +203,7 @@ const readRunsTable = (r: SettingReader): RunsTableSettings => {
 
 const TABLE_NAME_RULE = 'is not a valid table name (3-63 letters and digits, starting with a letter)';
 
-const readAzureEndpoints = (r: SettingReader): AzureEndpointSettings => {
-  const armEndpoint =
-    r.optional('AZURE_ARM_ENDPOINT', parseHttpsBaseUrl, 'is not an https URL without query') ?? DEFAULT_ARM_ENDPOINT;
+const azureEndpoints = (armEndpoint: string): AzureEndpointSettings => {
   // Nothing queries Log Analytics yet, so its endpoint is not a setting (AZURE_LOGS_ENDPOINT is planned). A sandbox
   // or proxy that stands in for ARM also answers Log Analytics queries under /v1.
   const logsEndpoint = armEndpoint === DEFAULT_ARM_ENDPOINT ? DEFAULT_LOGS_ENDPOINT : `${armEndpoint}/v1`;
