@@ -244,10 +244,10 @@ freeze_one() {
     '' | *[!0-9]*) ATTEMPT_UNTIL="" ;;
     *) ATTEMPT_UNTIL=$((_now + FREEZE_ATTEMPT_TIMEOUT + KILL_AFTER + 1)) ;;
   esac
-  ATTEMPTED="${ATTEMPTED:+$ATTEMPTED }$_inst"
+  _was_attempted=$ATTEMPTED
+  case " $ATTEMPTED " in *" $_inst "*) ;; *) ATTEMPTED="${ATTEMPTED:+$ATTEMPTED }$_inst" ;; esac
   if ! write_state pre-running; then
-    ATTEMPTED="${ATTEMPTED% "$_inst"}"
-    [ "$ATTEMPTED" != "$_inst" ] || ATTEMPTED=""
+    ATTEMPTED=$_was_attempted
     fail "$EX_NO_STATE" state-write-failed "file=$STATE_FILE" "instance=$_inst"
   fi
   log info freeze-attempt "instance=$_inst" "until=${ATTEMPT_UNTIL:-unknown}"
@@ -273,6 +273,25 @@ commas() {
   for _w in $1; do COMMAS="${COMMAS:+$COMMAS,}$_w"; done
 }
 
+# carry_leftovers: instances an earlier run attempted and could not confirm thawed (its state still lists them as
+# attempted) stay ours: they go into ATTEMPTED, so this run's clean-up or the post-script thaws them if suspended.
+# Read with the shell's own `read`; a state we cannot read carries nothing over.
+carry_leftovers() {
+  [ -f "$STATE_FILE" ] && [ ! -L "$STATE_FILE" ] || return 0
+  _old=""
+  {
+    while IFS= read -r _line || [ -n "$_line" ]; do
+      case "$_line" in attempted=* | frozen=*) _old="$_old ${_line#*=}" ;; esac
+    done <"$STATE_FILE"
+  } 2>/dev/null || return 0
+  for _n in $_old; do
+    case "$_n" in *[!A-Za-z0-9_-]*) continue ;; esac
+    case " $ATTEMPTED " in *" $_n "*) continue ;; esac
+    ATTEMPTED="${ATTEMPTED:+$ATTEMPTED }$_n"
+  done
+  [ -z "$ATTEMPTED" ] || log warn leftover "instances=$ATTEMPTED"
+}
+
 # split_names TEXT: the instance names in TEXT (separated by spaces or commas), space-separated, without subshells.
 split_names() {
   NAMES=""
@@ -296,6 +315,7 @@ main() {
   # Without a log we could not tell anyone what we froze: refuse before freezing anything.
   [ "$LOG_OK" -eq 1 ] || fail "$EX_NO_LOG" log-unusable "dir=$LOG_DIR"
   log info start "pid=$$"
+  carry_leftovers
   write_state pre-running || fail "$EX_NO_STATE" state-write-failed "file=$STATE_FILE"
   find_iris || fail "$EX_UNAVAILABLE" no-iris-command
   _raw="${IBG_INSTANCES:-}"

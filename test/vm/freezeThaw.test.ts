@@ -273,4 +273,19 @@ describe('iris-pre.sh and iris-post.sh under dash', () => {
       ['skipped', 'skip', undefined],
     ]);
   });
+
+  it('the next pre-script thaws what an earlier post-script could not (its state still lists it)', () => {
+    const root = makeIrisRoot(iris({ knobs: { thawRc: 3 } }));
+    expect(runDash(root, PRE).status).toBe(0);
+    expect(runDash(root, POST).status).toBe(73);
+    expect(frozen(root)).toBe(true);
+    writeIrisInstance(root, iris({ frozen: true })); // the thaw works again; still frozen by us
+    expect(runDash(root, PRE).status).toBe(71);
+    expect(frozen(root)).toBe(false);
+    expect(logOf(root)).toMatch(/level=warn script=pre event=leftover .*instances=IRIS/);
+    expect(freezeCalls(root)).toHaveLength(1);
+    expect(runDash(root, PRE).status).toBe(0);
+    expect(runDash(root, POST).status).toBe(0);
+    expect(frozen(root)).toBe(false);
+  });
 });
