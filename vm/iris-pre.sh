@@ -162,8 +162,9 @@ wd_status() { iris_call "$1" "$STATUS_TIMEOUT" iswdsuspendedext '##Class(Backup.
 
 running_instances() {
   bounded "$STATUS_TIMEOUT" last-qlist.out "$CONTROL" qlist
-  [ "$RC" -eq 0 ] && [ -f "$LOG_DIR/last-qlist.out" ] || return 0
-  awk -F '^' '$4 ~ /^running/ { print $1 }' "$LOG_DIR/last-qlist.out" 2>/dev/null || return 0
+  # Only the file this call just wrote (never one we refused to write to).
+  [ "$RC" -eq 0 ] && [ "$OUT_PATH" = "$LOG_DIR/last-qlist.out" ] || return 0
+  awk -F '^' '$4 ~ /^running/ { print $1 }' "$OUT_PATH" 2>/dev/null || return 0
 }
 
 # Undoes every freeze this run attempted: an instance IsWDSuspendedExt reports as running (3) is dropped; one that
@@ -254,15 +255,16 @@ freeze_one() {
   iris_call "$_inst" "$FREEZE_ATTEMPT_TIMEOUT" externalfreeze \
     "##Class(Backup.General).ExternalFreeze(\"\",,,,,,$EXTERNAL_FREEZE_TIMEOUT,,,$WD_SUSPEND_LIMIT)"
   _freeze_rc=$RC
+  _freeze_out=$OUT_PATH
   ATTEMPT_UNTIL=""
   # Any other answer (3, a hung or killed call) may still have suspended the system: the clean-up checks and thaws.
   [ "$_freeze_rc" -eq "$IRIS_OK" ] || fail "$EX_FREEZE_FAILED" freeze-failed "instance=$_inst" "rc=$_freeze_rc"
   FROZEN="${FROZEN:+$FROZEN }$_inst"
   write_state pre-running || fail "$EX_NO_STATE" state-write-failed "file=$STATE_FILE" "instance=$_inst"
   _journal=""
-  if [ -f "$LOG_DIR/last-externalfreeze-$_inst.out" ]; then
-    _journal="$(sed -n 's/.*journal file: *\([^ ]*\).*/\1/p' "$LOG_DIR/last-externalfreeze-$_inst.out" 2>/dev/null |
-      tail -n 1 2>/dev/null)" || _journal=""
+  if [ "$_freeze_out" != /dev/null ]; then
+    _journal="$(sed -n 's/.*journal file: *\([^ ]*\).*/\1/p' "$_freeze_out" 2>/dev/null | tail -n 1 2>/dev/null)" ||
+      _journal=""
   fi
   log info frozen "instance=$_inst" "journal=${_journal:-unknown}"
 }
