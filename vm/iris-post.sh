@@ -149,7 +149,9 @@ find_iris() {
 
 out_file() {
   OUT_PATH="$LOG_DIR/$1"
-  if [ "$LOG_OK" -eq 1 ] && safe_file "$OUT_PATH" && (true >"$OUT_PATH") 2>/dev/null; then return 0; fi
+  # A one-byte test write: on a full or read-only file system the call's output goes to /dev/null instead, so a
+  # failing write can never get in the way of the call itself. The call's own redirection truncates it again.
+  if [ "$LOG_OK" -eq 1 ] && safe_file "$OUT_PATH" && (printf '\n' >"$OUT_PATH") 2>/dev/null; then return 0; fi
   OUT_PATH=/dev/null
 }
 

@@ -129,10 +129,13 @@ find_iris() {
   }
 }
 
-# out_file NAME: where the raw output of an IRIS call goes: $LOG_DIR/NAME when that is safe, else /dev/null.
+# out_file NAME: sets OUT_PATH to where the raw output of an IRIS call goes: $LOG_DIR/NAME when that is safe and
+# writable, else /dev/null.
 out_file() {
   OUT_PATH="$LOG_DIR/$1"
-  if [ "$LOG_OK" -eq 1 ] && safe_file "$OUT_PATH" && (true >"$OUT_PATH") 2>/dev/null; then return 0; fi
+  # A one-byte test write: on a full or read-only file system the call's output goes to /dev/null instead, so a
+  # failing write can never get in the way of the call itself. The call's own redirection truncates it again.
+  if [ "$LOG_OK" -eq 1 ] && safe_file "$OUT_PATH" && (printf '\n' >"$OUT_PATH") 2>/dev/null; then return 0; fi
   OUT_PATH=/dev/null
 }
 
@@ -160,11 +163,21 @@ iris_call() {
 
 wd_status() { iris_call "$1" "$STATUS_TIMEOUT" iswdsuspendedext '##Class(Backup.General).IsWDSuspendedExt()'; }
 
+# running_instances: sets NAMES to the instances qlist lists as running. The output is read into the shell (not
+# from a file, so a full or read-only log file system cannot hide an instance) and kept in last-qlist.out if possible.
 running_instances() {
-  bounded "$STATUS_TIMEOUT" last-qlist.out "$CONTROL" qlist
-  # Only the file this call just wrote (never one we refused to write to).
-  [ "$RC" -eq 0 ] && [ "$OUT_PATH" = "$LOG_DIR/last-qlist.out" ] || return 0
-  awk -F '^' '$4 ~ /^running/ { print $1 }' "$OUT_PATH" 2>/dev/null || return 0
+  NAMES=""
+  set -- "$CONTROL" qlist
+  [ -z "$TIMEOUT_BIN" ] || set -- "$TIMEOUT_BIN" -k "$KILL_AFTER" "$STATUS_TIMEOUT" "$@"
+  _q="$("$@" </dev/null 2>/dev/null)" && RC=0 || RC=$?
+  out_file last-qlist.out
+  [ "$OUT_PATH" = /dev/null ] || printf '%s\n' "$_q" >"$OUT_PATH" 2>/dev/null || :
+  [ "$RC" -eq 0 ] || return 0
+  while IFS='^' read -r _name _dir _version _status _rest; do
+    case "$_status" in running*) NAMES="${NAMES:+$NAMES }$_name" ;; esac
+  done <<EOF
+$_q
+EOF
 }
 
 # Undoes every freeze this run attempted: an instance IsWDSuspendedExt reports as running (3) is dropped; one that
@@ -323,10 +336,7 @@ main() {
   _raw="${IBG_INSTANCES:-}"
   [ -n "$_raw" ] || _raw="$*"
   split_names "$_raw"
-  if [ -z "$NAMES" ]; then
-    _running="$(running_instances)" || _running=""
-    split_names "$_running"
-  fi
+  [ -n "$NAMES" ] || running_instances
   _instances=$NAMES
   [ -n "$_instances" ] || fail "$EX_UNAVAILABLE" no-running-instance
   for _inst in $_instances; do

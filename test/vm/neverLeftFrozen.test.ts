@@ -65,6 +65,9 @@ interface Case {
   label: string;
   rules: FaultRule[];
   targets?: string[];
+  /** No IBG_INSTANCES: the pre-script discovers its instances with `iris qlist` (the bystander is then a frozen Caché
+   * instance, which `iris` does not list). */
+  discover?: boolean;
   path?: { condition: PathCondition; when: 'before-pre' | 'between' };
 }
 
@@ -108,13 +111,14 @@ function runScript(
   phase: 'pre' | 'post',
   targets: string[] = TARGETS,
   shimmed: readonly string[] = COMMANDS,
+  discover = false,
 ): Promise<{ code: number | null; signal: string | null }> {
   const base = irisSimEnv(root, { PATH: '/usr/local/bin:/usr/bin:/bin' });
   const env = {
     ...base,
     PATH: `${faultShimBinDir(root, shimmed)}:${base.PATH ?? ''}`,
     IBG_FAULT_PHASE: phase,
-    IBG_INSTANCES: targets.join(','),
+    IBG_INSTANCES: discover ? '' : targets.join(','),
     IBG_PID_FILE: faultTargetPidFile(root),
   };
   return new Promise((resolve, reject) => {
@@ -224,7 +228,8 @@ async function runCase(c: Case): Promise<Outcome> {
   const targets = c.targets ?? TARGETS;
   const ours = targets.filter((n) => n !== BYSTANDER);
   for (const name of ours) writeIrisInstance(root, { name, product: 'IRIS', status: 'running' });
-  writeIrisInstance(root, { name: BYSTANDER, product: 'IRIS', status: 'running', frozen: true });
+  const bystanderProduct = c.discover ? 'Cache' : 'IRIS';
+  writeIrisInstance(root, { name: BYSTANDER, product: bystanderProduct, status: 'running', frozen: true });
   setFaults(root, c.rules);
   const elsewhere = path.join(root, 'elsewhere');
   fs.mkdirSync(elsewhere);
@@ -232,7 +237,7 @@ async function runCase(c: Case): Promise<Outcome> {
   const elsewhereBefore = c.path?.when === 'before-pre' ? listTree(elsewhere) : '';
   // Only the commands a rule names go through the shim (it counts per command, so the numbering is the same).
   const shimmed = COMMANDS.filter((cmd) => c.rules.some((r) => r.key === cmd));
-  const preRun = await runScript(root, pre, 'pre', targets, shimmed);
+  const preRun = await runScript(root, pre, 'pre', targets, shimmed, c.discover);
   const frozenNow = (): string[] => ours.filter((n) => readIrisInstance(root, n)?.frozen === true);
   const frozenAfterPre = frozenNow();
   let before = elsewhereBefore;
@@ -240,7 +245,7 @@ async function runCase(c: Case): Promise<Outcome> {
     applyPath(root, c.path.condition, elsewhere);
     before = listTree(elsewhere);
   }
-  const postRun = await runScript(root, post, 'post', targets, shimmed);
+  const postRun = await runScript(root, post, 'post', targets, shimmed, c.discover);
   const calls = readIrisCalls(root);
   return {
     pre: preRun,
@@ -355,7 +360,12 @@ describe('IRIS is never left frozen (issue 7)', () => {
       expect(kinds).toContain(`pre:${k}`);
     }
     for (const k of ['IsWDSuspendedExt', 'ExternalThaw', 'mv', 'timeout']) expect(kinds).toContain(`post:${k}`);
-    expect(await runAll([{ label: 'no fault', rules: [] }])).toEqual([]);
+    expect(
+      await runAll([
+        { label: 'no fault', rules: [] },
+        { label: 'no fault, discovered', rules: [], targets: ['IRIS', 'IRIS2'], discover: true },
+      ]),
+    ).toEqual([]);
   });
 
   it('every IRIS call failing, hanging or killed, once or always, in either script ends thawed', async () => {
@@ -365,8 +375,12 @@ describe('IRIS is never left frozen (issue 7)', () => {
     cases.push(
       ...kinds.flatMap((e) => (['fail:1', 'hang'] as const).map((a) => ({ label: '', rules: [rule(e, a, '*')] }))),
     );
-    for (const c of cases) c.label = label(c.rules);
-    expect(cases.length).toBeGreaterThanOrEqual(30);
+    // Discovery: qlist failing, hanging or killed, once or always (the instances are then not known: nothing frozen).
+    const qlist: FaultTraceEntry = { phase: 'pre', key: 'qlist', n: 1 };
+    const discovery = irisActions('qlist').flatMap((a) => [rule(qlist, a), rule(qlist, a, '*')]);
+    cases.push(...discovery.map((r) => ({ label: '', rules: [r], discover: true })));
+    for (const c of cases) c.label = `${label(c.rules)}${c.discover ? ' (discovered)' : ''}`;
+    expect(cases.length).toBeGreaterThanOrEqual(40);
     // Hangs wait on `timeout`, not on the CPU: run more at once.
     expect(await runAll(cases, 5)).toEqual([]);
   });
@@ -442,16 +456,22 @@ describe('IRIS is never left frozen (issue 7)', () => {
         });
       })
       .map((r): FaultRule => (r.n === '*' && r.action.startsWith('sig:') ? { ...r, n: 1 } : r));
-    const scenario = fc.constantFrom<string[]>(['IRIS'], ['IRIS', 'IRIS2'], ['IRIS', BYSTANDER]);
+    const scenario = fc.constantFrom<[string[], boolean]>(
+      [['IRIS'], false],
+      [['IRIS', 'IRIS2'], false],
+      [['IRIS', BYSTANDER], false],
+      [['IRIS', 'IRIS2'], true],
+    );
     const runs = Number(process.env.IBG_PROPERTY_RUNS ?? 24);
     const samples = fc.sample(fc.tuple(fc.array(faultArb, { minLength: 1, maxLength: 2 }), scenario), {
       numRuns: runs,
       seed: Number(process.env.IBG_PROPERTY_SEED ?? 7),
     });
-    const cases: Case[] = samples.map(([rules, targets]) => ({
-      label: `${label(rules)} targets=${targets.join(',')}`,
+    const cases: Case[] = samples.map(([rules, [targets, discover]]) => ({
+      label: `${label(rules)} targets=${targets.join(',')}${discover ? ' (discovered)' : ''}`,
       rules,
       targets,
+      discover,
     }));
     expect(cases).toHaveLength(runs);
     expect(await runAll(cases)).toEqual([]);
