@@ -196,7 +196,7 @@ main() {
       ;;
     *) die "$EX_USAGE" "usage-install.sh-[--uninstall]" ;;
   esac
-  STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+  STAMP="$(date -u +%Y%m%dT%H%M%SZ)" || die "$EX_FAILED" date
   CHANGED=""
   BACKUPS=""
   PENDING=""
