@@ -288,4 +288,42 @@ describe('iris-pre.sh and iris-post.sh under dash', () => {
     expect(runDash(root, POST).status).toBe(0);
     expect(frozen(root)).toBe(false);
   });
+
+  // On RHEL-like VMs the extension's `sh` is bash in POSIX mode: the same guarantees must hold there.
+  it('under bash --posix too: freeze and thaw, a killed pre-script, a log directory turned into a file', () => {
+    const bash = (root: string, script: string, phase: string): { status: number | null; signal: string | null } => {
+      const env = { ...irisSimEnv(root, { PATH: '/usr/local/bin:/usr/bin:/bin' }), IBG_FAULT_PHASE: phase };
+      const run = spawnSync(
+        'bash',
+        ['--norc', '-c', 'printf "%s\\n" "$$" >"$0"; exec bash --norc --posix "$1"', faultTargetPidFile(root), script],
+        {
+          env,
+          encoding: 'utf8',
+          timeout: 30000,
+        },
+      );
+      expect([run.stdout, run.stderr]).toEqual(['', '']);
+      return { status: run.status, signal: run.signal };
+    };
+    const plain = makeIrisRoot(iris());
+    expect(bash(plain, PRE, 'pre').status).toBe(0);
+    expect(frozen(plain)).toBe(true);
+    expect(bash(plain, POST, 'post').status).toBe(0);
+    expect(frozen(plain)).toBe(false);
+
+    const killed = makeIrisRoot(iris());
+    setFaults(killed, [{ phase: 'pre', key: 'ExternalFreeze', n: 1, action: 'sig:KILL' }]);
+    const shortPre = scriptWithConstants(killed, PRE, { FREEZE_ATTEMPT_TIMEOUT: 1, KILL_AFTER: 1 });
+    expect(bash(killed, shortPre, 'pre').signal).toBe('SIGKILL');
+    expect(bash(killed, POST, 'post').status).toBe(0);
+    expect(frozen(killed)).toBe(false);
+
+    const noLog = makeIrisRoot(iris());
+    expect(bash(noLog, PRE, 'pre').status).toBe(0);
+    const logDir = path.join(noLog, 'var/log/iris-backup-guard');
+    fs.rmSync(logDir, { recursive: true });
+    fs.writeFileSync(logDir, 'not a directory');
+    expect(bash(noLog, POST, 'post').status).toBe(77);
+    expect(frozen(noLog)).toBe(false);
+  });
 });
