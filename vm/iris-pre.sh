@@ -184,6 +184,9 @@ EOF
 # is suspended, or whose status cannot be read, gets ExternalThaw. What cannot be confirmed thawed stays in
 # ATTEMPTED (and the state) for the post-script.
 thaw_attempted() {
+  # Before find_iris (leftovers carried over, then an early failure): find the commands first; without them the
+  # instances stay listed.
+  [ -n "$FLAVOUR" ] || find_iris || return 0
   _left=""
   for _inst in $ATTEMPTED; do
     wd_status "$_inst"

@@ -289,6 +289,17 @@ describe('iris-pre.sh and iris-post.sh under dash', () => {
     expect(frozen(root)).toBe(false);
   });
 
+  it('an early refusal still checks leftovers with IRIS before exiting (76, not 73)', () => {
+    const root = makeIrisRoot(iris());
+    const stateDir = path.join(root, 'var/lib/iris-backup-guard');
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(stateDir, 'freeze-state'), 'phase=post-failed\nattempted=IRIS\nfrozen=IRIS\n');
+    fs.chownSync(stateDir, 65534, 65534);
+    expect(runDash(root, PRE).status).toBe(76);
+    expect(logOf(root)).toMatch(/script=pre event=not-suspended .*instance=IRIS/);
+    expect(freezeCalls(root)).toEqual([]);
+  });
+
   // On RHEL-like VMs the extension's `sh` is bash in POSIX mode: the same guarantees must hold there.
   it('under bash --posix too: freeze and thaw, a killed pre-script, a log directory turned into a file', () => {
     const bash = (root: string, script: string, phase: string): { status: number | null; signal: string | null } => {
