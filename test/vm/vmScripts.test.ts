@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   buildInstallScript,
   posixCksum,
@@ -64,5 +65,18 @@ describe('vmScripts', () => {
       `${posixCksum(Buffer.from(readVmScript('iris-post')))} iris-post.sh`,
       expect.stringMatching(/^\d+ \d+ VMSnapshotScriptPluginConfig\.json$/),
     ]);
+  });
+
+  it('documents every exit code the freeze/thaw scripts define, for operators and developers alike', () => {
+    const codes = (name: 'iris-pre' | 'iris-post'): number[] =>
+      [...readVmScript(name).matchAll(/\bEX_[A-Z_]+=(\d+)/g)].map((m) => Number(m[1]));
+    const defined = [...new Set([...codes('iris-pre'), ...codes('iris-post')])].sort((a, b) => a - b);
+    expect(defined).toEqual([0, 69, 70, 71, 72, 73, 74, 75, 76, 77]);
+    const guide = fs.readFileSync(path.join(__dirname, '../../docs/vm-setup.md'), 'utf8');
+    const reference = fs.readFileSync(path.join(path.dirname(vmScriptPath('probe')), 'README.md'), 'utf8');
+    for (const code of defined) {
+      expect(guide).toMatch(new RegExp(`^\\| ${code} \\| (?:pre|post|both) \\|`, 'm'));
+      if (code !== 0) expect(reference).toMatch(new RegExp(`\\b${code}\\b`));
+    }
   });
 });
