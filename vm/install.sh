@@ -25,6 +25,7 @@ STAGE=""
 EMBEDDED=0
 EXPECTED_SUMS=""
 TEMPS=""
+NEW_BACKUPS=""
 MY_UID=""
 MODE=600
 
@@ -37,10 +38,11 @@ die() {
   exit "$_code"
 }
 
+# Removes the staging directory and temporary files, and after a failure the backups this run made.
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   [ -z "$STAGE" ] || rm -rf "$STAGE"
-  for _t in $TEMPS; do rm -f "$_t"; done
+  for _t in $TEMPS $NEW_BACKUPS; do rm -f "$_t"; done
 }
 
 # Writes the embedded files into $1 and sets EMBEDDED=1 and EXPECTED_SUMS; this copy has none (buildInstallScript
@@ -133,15 +135,22 @@ prepare() {
   PENDING="${PENDING:+$PENDING }$1"
 }
 
-# keep_and_replace NAME: keeps a differing old file as NAME.bak-STAMP (verified copy), then renames the new one.
-keep_and_replace() {
+# keep NAME: keeps a differing old file as NAME.bak-STAMP (a copy compared with the original; never over an earlier
+# backup). All backups are made before the first rename; a failure removes the ones this run made.
+keep() {
   _target="${IBG_ROOT:-}$DEST_DIR/$1"
-  if [ -e "$_target" ] && ! cmp -s "$STAGE/$1" "$_target"; then
-    _bak="$_target.bak-$STAMP"
-    { cp -p "$_target" "$_bak" && chmod 600 "$_bak" && cmp -s "$_target" "$_bak"; } 2>/dev/null ||
-      die "$EX_FAILED" "backup-of-$1"
-    BACKUPS="${BACKUPS:+$BACKUPS,}$DEST_DIR/$1.bak-$STAMP"
-  fi
+  [ -e "$_target" ] && ! cmp -s "$STAGE/$1" "$_target" || return 0
+  _bak="$_target.bak-$STAMP"
+  [ ! -e "$_bak" ] && [ ! -L "$_bak" ] || _bak="$_bak-$$"
+  NEW_BACKUPS="$NEW_BACKUPS $_bak"
+  { cp -p "$_target" "$_bak" && chmod 600 "$_bak" && cmp -s "$_target" "$_bak"; } 2>/dev/null ||
+    die "$EX_FAILED" "backup-of-$1"
+  BACKUPS="${BACKUPS:+$BACKUPS,}$DEST_DIR/${_bak##*/}"
+}
+
+# replace NAME: renames the verified new file over the old one (atomic).
+replace() {
+  _target="${IBG_ROOT:-}$DEST_DIR/$1"
   mv -f "$_target.new-$$" "$_target" 2>/dev/null || die "$EX_FAILED" "rename-of-$1 changed=${CHANGED:-none}"
   CHANGED="${CHANGED:+$CHANGED,}$1"
 }
@@ -207,7 +216,10 @@ main() {
   chmod 700 "${IBG_ROOT:-}$LOG_DIR" "${IBG_ROOT:-}$STATE_DIR"
   # Everything is written and verified before the first old file is touched.
   for _f in $FILES; do prepare "$_f"; done
-  for _f in $PENDING; do keep_and_replace "$_f"; done
+  for _f in $PENDING; do keep "$_f"; done
+  # From here on the backups are the only copies of the replaced files: keep them whatever happens.
+  NEW_BACKUPS=""
+  for _f in $PENDING; do replace "$_f"; done
   # A host conf may point the extension at another JSON; we leave it alone but say so.
   _hostconf="ok"
   if [ -f "${IBG_ROOT:-}$HOST_CONF" ]; then

@@ -105,6 +105,47 @@ describe.each(variants)('%s when a write fails', (_label, scriptFor) => {
     expect(listAzure(root)).toEqual(before);
   });
 
+  it('keeps everything as it was when a backup copy fails', () => {
+    const root = makeRoot();
+    const script = scriptFor(root);
+    writeFile(root, '/etc/azure/iris-pre.sh', '#!/bin/sh\nexit 0\n', 0o700);
+    writeFile(root, '/etc/azure/VMSnapshotScriptPluginConfig.json', '{"old":true}', 0o600);
+    const before = listAzure(root);
+    const bin = path.join(root, 'cp-p-fails');
+    fs.mkdirSync(bin);
+    // The config's backup copy (`cp -p`) writes a short file and fails, as on a full disk; the script's backup, made
+    // just before, must go too.
+    fs.writeFileSync(
+      path.join(bin, 'cp'),
+      '#!/bin/sh\ncase "$1 $2" in "-p "*.json) head -c 3 "$2" >"$3"; exit 1 ;; esac\nexec /bin/cp "$@"\n',
+      { mode: 0o755 },
+    );
+    const run = runDash(root, script, [], { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` });
+    expect(run).toMatchObject({
+      status: 70,
+      stdout: 'RESULT status=failed reason=backup-of-VMSnapshotScriptPluginConfig.json\n',
+    });
+    expect(listAzure(root)).toEqual(before);
+    expect(fs.readFileSync(path.join(root, 'etc/azure/iris-pre.sh'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+  });
+
+  it('never overwrites an earlier backup made in the same second', () => {
+    const root = makeRoot();
+    const script = scriptFor(root);
+    writeFile(root, '/etc/azure/VMSnapshotScriptPluginConfig.json', '{"theirs":true}', 0o600);
+    const bin = path.join(root, 'fixed-date');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'date'), '#!/bin/sh\necho 20261203T120000Z\n', { mode: 0o755 });
+    const env = { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` };
+    expect(runDash(root, script, [], env).status).toBe(0);
+    writeFile(root, '/etc/azure/VMSnapshotScriptPluginConfig.json', '{"changed":true}', 0o600);
+    expect(runDash(root, script, [], env).stdout).toMatch(
+      /backups=\/etc\/azure\/VMSnapshotScriptPluginConfig\.json\.bak-20261203T120000Z-\d+ /,
+    );
+    const config = path.join(root, 'etc/azure/VMSnapshotScriptPluginConfig.json');
+    expect(fs.readFileSync(`${config}.bak-20261203T120000Z`, 'utf8')).toBe('{"theirs":true}');
+  });
+
   it('refuses to install into an /etc/azure that is a symlink or that another user owns', () => {
     const root = makeRoot();
     const script = scriptFor(root);
