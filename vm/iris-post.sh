@@ -266,6 +266,14 @@ on_exit() {
   exit "$_rc"
 }
 
+# pre_alive PID: whether the pre-script is still running as PID (on Linux, a reused pid whose command line does not
+# name iris-pre does not count).
+pre_alive() {
+  [ "$1" -gt 0 ] && kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/cmdline" ] || return 0
+  grep -qa iris-pre "/proc/$1/cmdline" 2>/dev/null
+}
+
 # now: epoch seconds, or empty.
 now() { date +%s 2>/dev/null || :; }
 
@@ -277,7 +285,7 @@ wait_for_pre() {
   while [ "$S_PHASE" = pre-running ]; do
     _t="$(now)" || _t=""
     case "$S_PID" in '' | *[!0-9]*) S_PID=0 ;; esac
-    if [ "$S_PID" -gt 0 ] && kill -0 "$S_PID" 2>/dev/null; then
+    if pre_alive "$S_PID"; then
       [ "$_waited" -gt 0 ] || log warn waiting-for-pre "pid=$S_PID"
     elif [ -n "$S_ATTEMPTED" ] && [ -n "$S_UNTIL" ] && [ -n "$_t" ] && [ "$_t" -lt "$S_UNTIL" ] 2>/dev/null; then
       [ "$_waited" -gt 0 ] || log warn waiting-for-freeze-call "until=$S_UNTIL"

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -298,6 +298,28 @@ describe('iris-pre.sh and iris-post.sh under dash', () => {
     expect(runDash(root, PRE).status).toBe(76);
     expect(logOf(root)).toMatch(/script=pre event=not-suspended .*instance=IRIS/);
     expect(freezeCalls(root)).toEqual([]);
+  });
+
+  it.each([
+    ['still running', true, 75],
+    ['gone, its pid reused by another process', false, 0],
+  ])('the post-script after a pre-script that is %s', (_label, preRuns, exit) => {
+    const root = makeIrisRoot(iris({ frozen: true }));
+    // A process whose command line names iris-pre stands for a running pre-script; otherwise the pid is this test's.
+    const other = spawn('sh', ['-c', 'sleep 5', 'iris-pre.sh'], { stdio: 'ignore' });
+    try {
+      const pid = preRuns ? other.pid : process.pid;
+      const state = `phase=pre-running\nrun=r\npid=${String(pid)}\nattempted=IRIS\nfrozen=\nattempt_until=\n`;
+      fs.mkdirSync(path.join(root, 'var/lib/iris-backup-guard'), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(root, 'var/lib/iris-backup-guard/freeze-state'), state);
+      const post = scriptWithConstants(root, POST, { PRE_WAIT: 2 });
+      expect(runDash(root, post).status).toBe(exit);
+      // Waiting out a running pre-script leaves its freeze (and its state) to it; a dead one's freeze is thawed.
+      expect(frozen(root)).toBe(preRuns);
+      expect(stateOf(root)).toMatch(preRuns ? /^phase=pre-running$/m : /^phase=thawed$/m);
+    } finally {
+      other.kill();
+    }
   });
 
   // On RHEL-like VMs the extension's `sh` is bash in POSIX mode: the same guarantees must hold there.
