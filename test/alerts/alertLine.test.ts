@@ -10,6 +10,7 @@ describe('alertLine', () => {
     expect(line).toBe(
       'ALERT critical PostScriptFailed: thaw failed: \\x1b[2J\\x0aALERT info Fake: all good \\u202e\\x85done',
     );
+    // eslint-disable-next-line no-control-regex -- the test looks for exactly those characters
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 
