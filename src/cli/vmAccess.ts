@@ -7,7 +7,7 @@ import type { VmAccessSettings } from '../shared/config/settings';
 import { ArmComputeGateway } from '../shared/gateways/armComputeGateway';
 import { createAzureClients } from '../shared/gateways/azureClients';
 import type { TokenCredential } from '../shared/gateways/azureCredential';
-import type { VmCommandGateway } from '../shared/gateways/vmCommandGateway';
+import type { VmCommandGateway } from '../shared/azure/vmCommandGateway';
 
 /** The VM-facing gateway, from those settings and a credential that has already signed in (see azureSignIn.ts). */
 export function vmCommandGateway(settings: VmAccessSettings, credential: TokenCredential): VmCommandGateway {

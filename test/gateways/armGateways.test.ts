@@ -5,7 +5,7 @@
 import { type Sandbox, startSandbox, type Scenario } from '../../sandbox';
 import { loadSettings } from '../../src/shared/config/settings';
 import { isAppError } from '../../src/shared/errors/appError';
-import type { ProtectedVm } from '../../src/shared/gateways/backupGateway';
+import type { ProtectedVm } from '../../src/shared/azure/backupGateway';
 import { createGateways, type Gateways } from '../../src/shared/gateways/createGateways';
 
 const SUB = '11111111-2222-3333-4444-555555555555';

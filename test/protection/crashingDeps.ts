@@ -2,8 +2,8 @@
  * Simulates an instance that dies at its n-th call to a store or gateway method: the call throws (before or after the
  * real call went through), and every later call of that instance throws too, so nothing it does afterwards counts.
  */
-import type { BackupGateway } from '../../src/shared/gateways/backupGateway';
-import type { VmCommandGateway } from '../../src/shared/gateways/vmCommandGateway';
+import type { BackupGateway } from '../../src/shared/azure/backupGateway';
+import type { VmCommandGateway } from '../../src/shared/azure/vmCommandGateway';
 import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
 import type { RunRepository } from '../../src/shared/protection/runRepository';
 

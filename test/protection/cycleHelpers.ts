@@ -1,5 +1,5 @@
 /** Reading the outcome of a nightly cycle back from the sandbox and the store. */
-import type { BackupJob } from '../../src/shared/gateways/backupGateway';
+import type { BackupJob } from '../../src/shared/azure/backupGateway';
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { nightOf } from '../../src/shared/protection/night';
 import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';

@@ -1,5 +1,5 @@
-import type { ProtectedVm } from '../../src/shared/gateways/backupGateway';
-import type { VmInfo } from '../../src/shared/gateways/vmCommandGateway';
+import type { ProtectedVm } from '../../src/shared/azure/backupGateway';
+import type { VmInfo } from '../../src/shared/azure/vmCommandGateway';
 import { decideEnrollment } from '../../src/shared/protection/enrollment';
 
 const SUB = '00000000-0000-0000-0000-000000000001';

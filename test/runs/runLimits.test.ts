@@ -4,7 +4,7 @@
  * and capping changes no decision of the state machine.
  */
 import fc from 'fast-check';
-import type { JobErrorDetail } from '../../src/shared/gateways/backupGateway';
+import type { JobErrorDetail } from '../../src/shared/azure/backupGateway';
 import { decide } from '../../src/shared/runs/decide';
 import type { CompactFinding, Run, StageTransition } from '../../src/shared/runs/run';
 import type { RunEvent } from '../../src/shared/runs/runEvent';

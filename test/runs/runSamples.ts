@@ -1,5 +1,5 @@
 /** Sample runs in every stage, and sample events, for the state machine tests. */
-import type { BackupJob } from '../../src/shared/gateways/backupGateway';
+import type { BackupJob } from '../../src/shared/azure/backupGateway';
 import { decide } from '../../src/shared/runs/decide';
 import { newRun, type Run, type RunTarget } from '../../src/shared/runs/run';
 import type { RunEvent } from '../../src/shared/runs/runEvent';

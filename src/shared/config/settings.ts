@@ -5,8 +5,8 @@
  * The Functions app also needs its timer schedules: functionAppSettings.ts reads both in one pass.
  */
 import { ConfigError } from '../errors/appError';
-import { formatVaultId, formatVmId, parseVaultId, parseVmId } from '../gateways/armResourceId';
-import type { VaultRef } from '../gateways/backupGateway';
+import { formatVaultId, formatVmId, parseVaultId, parseVmId } from '../azure/armResourceId';
+import type { VaultRef } from '../azure/backupGateway';
 import { REDACTED, redactSecretsDeep } from './redactSecrets';
 import {
   parseHttpsBaseUrl,

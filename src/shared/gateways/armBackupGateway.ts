@@ -8,7 +8,7 @@ import type {
   ProtectedItemResource,
 } from '@azure/arm-recoveryservicesbackup';
 import { AppError } from '../errors/appError';
-import { parseVmId } from './armResourceId';
+import { parseVmId } from '../azure/armResourceId';
 import { toAzureAppError } from './azureError';
 import { buildJobFilter, buildRecoveryPointFilter, PROTECTED_VM_FILTER } from './backupFilters';
 import type {
@@ -22,7 +22,7 @@ import type {
   RecoveryPoint,
   TriggerBackupOptions,
   VaultRef,
-} from './backupGateway';
+} from '../azure/backupGateway';
 import { parseDurationInMs } from './jobDuration';
 import {
   asRecord,

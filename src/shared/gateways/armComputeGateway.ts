@@ -5,11 +5,11 @@
  */
 import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
 import { AppError, isAppError } from '../errors/appError';
-import { parseVmId, type VmRef } from './armResourceId';
+import { parseVmId, type VmRef } from '../azure/armResourceId';
 import { isAbortError, toAzureAppError } from './azureError';
-import { consoleGatewayLogger, type GatewayLogger } from './gatewayLogger';
-import type { AbortOptions } from './backupGateway';
-import type { RunScriptOptions, RunScriptResult, VmCommandGateway, VmInfo } from './vmCommandGateway';
+import { consoleGatewayLogger, type GatewayLogger } from '../azure/gatewayLogger';
+import type { AbortOptions } from '../azure/backupGateway';
+import type { RunScriptOptions, RunScriptResult, VmCommandGateway, VmInfo } from '../azure/vmCommandGateway';
 import { asRecord, readNumber, readString } from './wireValues';
 
 const MODULE = 'armComputeGateway';

@@ -4,7 +4,7 @@
  * backupManagementType eq 'AzureIaasVM' and status eq 'InProgress'`. Times are UTC on a 12-hour clock
  * (.NET "yyyy-MM-dd hh:mm:ss tt").
  */
-import type { JobFilter } from './backupGateway';
+import type { JobFilter } from '../azure/backupGateway';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 

@@ -7,12 +7,12 @@ import { ArmBackupGateway } from './armBackupGateway';
 import { ArmComputeGateway } from './armComputeGateway';
 import { getDefaultCredential, type TokenCredential } from './azureCredential';
 import { createAzureClients } from './azureClients';
-import type { BackupGateway } from './backupGateway';
-import type { GatewayLogger } from './gatewayLogger';
+import type { BackupGateway } from '../azure/backupGateway';
+import type { GatewayLogger } from '../azure/gatewayLogger';
 import { LogAnalyticsGateway } from './logAnalyticsGateway';
-import type { LogQueryGateway } from './logQueryGateway';
+import type { LogQueryGateway } from '../azure/logQueryGateway';
 import { createTableGateway, type TableGateway } from './tableGateway';
-import type { VmCommandGateway } from './vmCommandGateway';
+import type { VmCommandGateway } from '../azure/vmCommandGateway';
 
 export interface Gateways {
   backup: BackupGateway;

@@ -1,9 +1,9 @@
 /** LogQueryGateway over @azure/monitor-query-logs. A partial result is an error: a cross-check must not trust half a table. */
 import { LogsQueryResultStatus, type LogsQueryClient, type LogsTable } from '@azure/monitor-query-logs';
 import { AppError } from '../errors/appError';
-import type { AbortOptions } from './backupGateway';
+import type { AbortOptions } from '../azure/backupGateway';
 import { toAzureAppError } from './azureError';
-import type { LogQueryGateway, LogTable } from './logQueryGateway';
+import type { LogQueryGateway, LogTable } from '../azure/logQueryGateway';
 
 const MODULE = 'logAnalyticsGateway';
 

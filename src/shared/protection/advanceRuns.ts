@@ -3,7 +3,7 @@
  * matching observations plus a Tick fed into each run's state machine, with bounded concurrency.
  */
 import { toError } from '../errors/appError';
-import type { BackupJob } from '../gateways/backupGateway';
+import type { BackupJob } from '../azure/backupGateway';
 import { isTerminalStage, type Run, type RunStage } from '../runs/run';
 import type { RunEvent } from '../runs/runEvent';
 import { driveRun } from './driveRun';

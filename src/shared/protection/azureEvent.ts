@@ -3,7 +3,7 @@
  * Accepts the Event Grid schema (`eventType`, `data.resourceUri`) and CloudEvents 1.0 (`type`, `subject`).
  * Everything else is an explicit 'ignored' with the reason, never an exception.
  */
-import { parseVmId } from '../gateways/armResourceId';
+import { parseVmId } from '../azure/armResourceId';
 
 export type AzureEvent =
   /** An on-demand backup POST was accepted (by this app or anyone else). */

@@ -5,8 +5,8 @@
  * subscription's listing failed, the VMs it would have decided about are reported as undecided instead.
  */
 import type { TagSelector } from '../config/settings';
-import type { ProtectedVm } from '../gateways/backupGateway';
-import type { VmInfo } from '../gateways/vmCommandGateway';
+import type { ProtectedVm } from '../azure/backupGateway';
+import type { VmInfo } from '../azure/vmCommandGateway';
 
 export interface EnrolledVm {
   item: ProtectedVm;

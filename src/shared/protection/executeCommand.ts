@@ -5,7 +5,7 @@
 import { checkSetup } from '../checks/checkSetup';
 import { missingRoleHint } from '../alerts/azureCalls';
 import { isAppError, toError } from '../errors/appError';
-import type { BackupJob, RecoveryPoint } from '../gateways/backupGateway';
+import type { BackupJob, RecoveryPoint } from '../azure/backupGateway';
 import { compactFinding, type Run } from '../runs/run';
 import type { RunCommand } from '../runs/runCommand';
 import type { RunEvent } from '../runs/runEvent';

@@ -8,8 +8,8 @@ import { scopeFailureAlert, type ScopeFailure } from '../alerts/scopeFailureAler
 import type { Alert } from '../alerts/alert';
 import { AZURE_CALLS, type AzureCallKind } from '../alerts/azureCalls';
 import { isAppError, toError } from '../errors/appError';
-import type { ProtectedVm, VaultRef } from '../gateways/backupGateway';
-import type { VmInfo } from '../gateways/vmCommandGateway';
+import type { ProtectedVm, VaultRef } from '../azure/backupGateway';
+import type { VmInfo } from '../azure/vmCommandGateway';
 import { decideEnrollment, type Enrollment } from './enrollment';
 import type { ProtectionDeps } from './protectionDeps';
 

@@ -6,7 +6,7 @@
 import type { Alert } from '../alerts/alert';
 import { scopeFailureAlert } from '../alerts/scopeFailureAlert';
 import { isAppError, toError } from '../errors/appError';
-import type { BackupJob } from '../gateways/backupGateway';
+import type { BackupJob } from '../azure/backupGateway';
 import { initialCommands } from '../runs/decide';
 import { newRun, type RunStage } from '../runs/run';
 import { driveRun } from './driveRun';

@@ -4,8 +4,8 @@
  * when tonight's run exists it is returned as it is and nothing is triggered again.
  */
 import { AppError, isAppError } from '../errors/appError';
-import { parseVmId } from '../gateways/armResourceId';
-import type { ProtectedVm } from '../gateways/backupGateway';
+import { parseVmId } from '../azure/armResourceId';
+import type { ProtectedVm } from '../azure/backupGateway';
 import { initialCommands } from '../runs/decide';
 import { newRun, runIdOf, vmKeyOf } from '../runs/run';
 import { driveRun } from './driveRun';

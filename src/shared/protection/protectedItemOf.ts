@@ -1,6 +1,6 @@
 /** Rebuilds the gateway's protected-item reference from what a run stored. */
-import { parseVaultId } from '../gateways/armResourceId';
-import type { ProtectedVm, VaultRef } from '../gateways/backupGateway';
+import { parseVaultId } from '../azure/armResourceId';
+import type { ProtectedVm, VaultRef } from '../azure/backupGateway';
 import type { Settings } from '../config/settings';
 import type { Run, RunTarget } from '../runs/run';
 

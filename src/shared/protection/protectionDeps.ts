@@ -2,8 +2,8 @@
 import { alertLine, type Alert, type AlertScope } from '../alerts/alert';
 import type { Clock } from '../clock/clock';
 import type { Settings } from '../config/settings';
-import type { BackupGateway } from '../gateways/backupGateway';
-import type { VmCommandGateway } from '../gateways/vmCommandGateway';
+import type { BackupGateway } from '../azure/backupGateway';
+import type { VmCommandGateway } from '../azure/vmCommandGateway';
 import type { RunRepository } from './runRepository';
 
 export interface ProtectionLog {

@@ -3,7 +3,7 @@ import { parseProbeOutput } from '../checks/parseProbeOutput';
 import type { ProbeFacts } from '../checks/probeFacts';
 import { missingRoleHint } from '../alerts/azureCalls';
 import { isAppError, toError } from '../errors/appError';
-import type { VmCommandGateway } from '../gateways/vmCommandGateway';
+import type { VmCommandGateway } from '../azure/vmCommandGateway';
 import { readVmScript } from '../vmScripts/vmScripts';
 
 export interface ProbeRun {

@@ -3,7 +3,7 @@
  * point type is the primary signal (azure-apis.md §2.4); the VM's logs say why and when (vmsnapshot.md §3.5, §4;
  * iris.md §1.5). Missing evidence gives 'unknown' with a list of what was missing, never a guess.
  */
-import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../gateways/backupGateway';
+import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../azure/backupGateway';
 import { prepostStatusByCode } from '../parsers/prepostStatusCodes';
 
 export type Consistency = 'iris-consistent' | 'file-system-consistent' | 'crash-consistent' | 'failed' | 'unknown';

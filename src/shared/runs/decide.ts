@@ -3,7 +3,7 @@
  * arrives in the events. Events that do not apply to the run's stage leave it unchanged, and terminal stages absorb
  * everything, so duplicate, late or replayed observations are harmless.
  */
-import type { BackupJob, JobStatus } from '../gateways/backupGateway';
+import type { BackupJob, JobStatus } from '../azure/backupGateway';
 import { evidenceFromProbeLogs } from './backupEvidence';
 import { backupVerdict, type BackupVerdict } from './backupVerdict';
 import { isTerminalStage, type CompactFinding, type Run, type RunStage } from './run';

@@ -3,8 +3,8 @@
  * its ETag); `decide` is the only code that changes it.
  */
 import type { BackupImpact, Finding, Severity } from '../checks/finding';
-import { parseVmId } from '../gateways/armResourceId';
-import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../gateways/backupGateway';
+import { parseVmId } from '../azure/armResourceId';
+import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../azure/backupGateway';
 import type { BackupVerdict } from './backupVerdict';
 
 export const RUN_SCHEMA_VERSION = 1;

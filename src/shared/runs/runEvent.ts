@@ -1,6 +1,6 @@
 /** What the shells observe and feed into `decide`. Every event carries the time it was observed (`at`, ISO 8601). */
 import type { ProbeFacts } from '../checks/probeFacts';
-import type { BackupJob, OperationStatusValue, RecoveryPoint } from '../gateways/backupGateway';
+import type { BackupJob, OperationStatusValue, RecoveryPoint } from '../azure/backupGateway';
 import type { CompactFinding, RunStage } from './run';
 import type { RunCommand } from './runCommand';
 

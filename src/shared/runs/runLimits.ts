@@ -9,7 +9,7 @@
  * ID_CHARS, far past any real ARM id or timestamp, and the last resort is a run that times out rather than one that
  * can never be written.
  */
-import type { JobErrorDetail } from '../gateways/backupGateway';
+import type { JobErrorDetail } from '../azure/backupGateway';
 import type { BackupVerdict } from './backupVerdict';
 import type { Run, RunBackup, RunRecoveryPoint, RunTarget, StageTransition } from './run';
 

@@ -5,7 +5,7 @@
  * Writes are ETag-guarded: create fails if the entity exists, update replaces only the version it read.
  */
 import { AppError } from '../errors/appError';
-import type { GatewayLogger } from '../gateways/gatewayLogger';
+import type { GatewayLogger } from '../azure/gatewayLogger';
 import type { TableEntityRecord, TableGateway, TableProperties } from '../gateways/tableGateway';
 import { joinChunks, MAX_CHUNKS, CHUNK_CHARS, splitIntoChunks, toChunkProperties } from './recordChunks';
 import type { RunStore, StoredRecord, StoredVersion } from './runStore';

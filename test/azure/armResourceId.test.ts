@@ -8,7 +8,7 @@ import {
   parseVaultId,
   parseVmId,
   sameResourceId,
-} from '../../src/shared/gateways/armResourceId';
+} from '../../src/shared/azure/armResourceId';
 
 const SUB = '00000000-0000-0000-0000-000000000000';
 
