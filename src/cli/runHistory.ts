@@ -4,7 +4,7 @@
  * anything, and tells a missing table (nothing recorded yet) apart from an empty night.
  */
 import { createRunsTableGateway } from '../shared/gateways/createGateways';
-import type { TableGateway } from '../shared/gateways/tableGateway';
+import type { TableGateway } from '../shared/azure/tableGateway';
 import type { Settings } from '../shared/config/settings';
 import { isAppError } from '../shared/errors/appError';
 import { runRepositoryOf } from '../shared/protection/runRepositoryOf';

@@ -3,7 +3,7 @@
  * from Azurite through the real TableRunStore, with the store's run decoder: the bound is one the store can carry.
  */
 import { startAzurite } from '../../sandbox/azurite';
-import { createTableGateway } from '../../src/shared/gateways/tableGateway';
+import { createTableGateway } from '../../src/shared/gateways/sdkTableGateway';
 import { decodeRun } from '../../src/shared/runs/decodeRun';
 import type { Run } from '../../src/shared/runs/run';
 import { boundRun, RUN_MAX_JSON_CHARS, runJsonChars } from '../../src/shared/runs/runLimits';

@@ -4,7 +4,8 @@
  */
 import { startAzurite } from '../../sandbox/azurite';
 import { isAppError } from '../../src/shared/errors/appError';
-import { createTableGateway, type TableGateway } from '../../src/shared/gateways/tableGateway';
+import type { TableGateway } from '../../src/shared/azure/tableGateway';
+import { createTableGateway } from '../../src/shared/gateways/sdkTableGateway';
 import { CHUNK_CHARS, MAX_CHUNKS } from '../../src/shared/store/recordChunks';
 import { TableRunStore } from '../../src/shared/store/tableRunStore';
 

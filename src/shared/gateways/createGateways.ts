@@ -11,7 +11,8 @@ import type { BackupGateway } from '../azure/backupGateway';
 import type { GatewayLogger } from '../azure/gatewayLogger';
 import { LogAnalyticsGateway } from './logAnalyticsGateway';
 import type { LogQueryGateway } from '../azure/logQueryGateway';
-import { createTableGateway, type TableGateway } from './tableGateway';
+import type { TableGateway } from '../azure/tableGateway';
+import { createTableGateway } from './sdkTableGateway';
 import type { VmCommandGateway } from '../azure/vmCommandGateway';
 
 export interface Gateways {

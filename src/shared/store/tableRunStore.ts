@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors/appError';
 import type { GatewayLogger } from '../azure/gatewayLogger';
-import type { TableEntityRecord, TableGateway, TableProperties } from '../gateways/tableGateway';
+import type { TableEntityRecord, TableGateway, TableProperties } from '../azure/tableGateway';
 import { joinChunks, MAX_CHUNKS, CHUNK_CHARS, splitIntoChunks, toChunkProperties } from './recordChunks';
 import type { RunStore, StoredRecord, StoredVersion } from './runStore';
 

@@ -7,36 +7,10 @@ import { TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { RunsTableSettings } from '../config/settings';
 import { isAppError } from '../errors/appError';
+import type { TableEntityRecord, TableGateway, TableProperties, TableQuery } from '../azure/tableGateway';
 import { toAzureAppError } from './azureError';
 
 const MODULE = 'tableGateway';
-
-export type TablePropertyValue = string | number | boolean;
-export type TableProperties = Record<string, TablePropertyValue>;
-
-export interface TableEntityRecord {
-  partitionKey: string;
-  rowKey: string;
-  properties: TableProperties;
-  etag: string;
-}
-
-export interface TableQuery {
-  partitionKey?: string;
-  /** Properties that must equal the given strings (joined with `and`). */
-  equals?: Record<string, string>;
-}
-
-export interface TableGateway {
-  /** Creates the table if it is missing; runs once per gateway (again only after a failure). */
-  ensureTable(): Promise<void>;
-  getEntity(partitionKey: string, rowKey: string): Promise<TableEntityRecord | undefined>;
-  /** Returns the new ETag; throws AppError CONFLICT when the entity exists. */
-  createEntity(partitionKey: string, rowKey: string, properties: TableProperties): Promise<string>;
-  /** Replaces the whole entity if its ETag still matches; throws PRECONDITION_FAILED otherwise. */
-  replaceEntity(partitionKey: string, rowKey: string, properties: TableProperties, etag: string): Promise<string>;
-  listEntities(query?: TableQuery): AsyncIterable<TableEntityRecord>;
-}
 
 // Plain-HTTP endpoints are only accepted for the local emulator (Azurite), never for a real account.
 const LOCAL_EMULATOR = /usedevelopmentstorage=true|defaultendpointsprotocol=http;|tableendpoint=http:/i;

@@ -1,0 +1,31 @@
+/**
+ * The one table the run store needs, as a port: entities in, entities out, failures as AppError (409 → CONFLICT,
+ * 412 → PRECONDITION_FAILED, 404 → NOT_FOUND). The store logic lives in src/shared/store; the adapter over
+ * @azure/data-tables is src/shared/gateways/sdkTableGateway.ts.
+ */
+export type TablePropertyValue = string | number | boolean;
+export type TableProperties = Record<string, TablePropertyValue>;
+
+export interface TableEntityRecord {
+  partitionKey: string;
+  rowKey: string;
+  properties: TableProperties;
+  etag: string;
+}
+
+export interface TableQuery {
+  partitionKey?: string;
+  /** Properties that must equal the given strings (joined with `and`). */
+  equals?: Record<string, string>;
+}
+
+export interface TableGateway {
+  /** Creates the table if it is missing; runs once per gateway (again only after a failure). */
+  ensureTable(): Promise<void>;
+  getEntity(partitionKey: string, rowKey: string): Promise<TableEntityRecord | undefined>;
+  /** Returns the new ETag; throws AppError CONFLICT when the entity exists. */
+  createEntity(partitionKey: string, rowKey: string, properties: TableProperties): Promise<string>;
+  /** Replaces the whole entity if its ETag still matches; throws PRECONDITION_FAILED otherwise. */
+  replaceEntity(partitionKey: string, rowKey: string, properties: TableProperties, etag: string): Promise<string>;
+  listEntities(query?: TableQuery): AsyncIterable<TableEntityRecord>;
+}
