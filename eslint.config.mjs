@@ -1,6 +1,22 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// One no-restricted-imports per file wins (a later config replaces, not merges, the options), so each config below
+// lists every pattern that applies to its files.
+const AZURE_SDK = {
+  // @azure/functions is the host's API, used by src/functions; every other @azure package is an Azure SDK.
+  group: ['@azure/*', '!@azure/functions'],
+  message: 'Only src/shared/gateways may import an Azure SDK.',
+};
+const NOT_THE_APP = {
+  group: ['**/sandbox/**', '**/test/**'],
+  message: 'The app must not depend on the sandbox or tests.',
+};
+const ADAPTERS = {
+  group: ['**/gateways', '**/gateways/**'],
+  message:
+    'The core must not import adapters: ports and domain types live in src/shared/azure, wiring in src/composition.',
+};
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', '*.config.js', '*.config.mjs'] },
   js.configs.recommended,
@@ -32,19 +48,12 @@ export default tseslint.config(
     // The core decides; only gateways talk to Azure SDKs (DESIGN.md, "Shape").
     files: ['src/**/*.ts'],
     ignores: ['src/shared/gateways/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@azure/arm-*', '@azure/monitor-query*', '@azure/data-tables', '@azure/identity'],
-              message: 'Only src/shared/gateways may import an Azure SDK.',
-            },
-            { group: ['**/sandbox/**', '**/test/**'], message: 'The app must not depend on the sandbox or tests.' },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [AZURE_SDK, NOT_THE_APP] }] },
+  },
+  {
+    // The core owns its ports and vocabulary (src/shared/azure); adapters depend on it, never the other way round.
+    files: ['src/shared/**/*.ts'],
+    ignores: ['src/shared/gateways/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [AZURE_SDK, NOT_THE_APP, ADAPTERS] }] },
   },
 );

@@ -22,7 +22,7 @@ import { startAzurite, type AzuriteTables } from '../sandbox/azurite';
 import { generateFleetScenario, startSandbox, type Sandbox } from '../sandbox/index';
 import { repoRoot } from '../sandbox/repoRoot';
 import { advanceRuns } from '../src/shared/protection/advanceRuns';
-import { createProtectionDeps } from '../src/shared/protection/composition';
+import { createProtectionDeps } from '../src/composition/composition';
 import { nightOf } from '../src/shared/protection/night';
 import { runNightlyProtection } from '../src/shared/protection/nightlyProtection';
 import type { ProtectionLog, RunAlert } from '../src/shared/protection/protectionDeps';

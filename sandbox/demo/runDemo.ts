@@ -16,7 +16,7 @@ import { probeVm } from '../../src/cli/commands/checkCommand';
 import { checkSetup } from '../../src/shared/checks/checkSetup';
 import { findingsToJson, type CheckReport } from '../../src/shared/checks/formatFindings';
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
-import { createProtectionDeps } from '../../src/shared/protection/composition';
+import { createProtectionDeps } from '../../src/composition/composition';
 import { nightOf } from '../../src/shared/protection/night';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import type { AlertSink, ProtectionDeps, ProtectionLog } from '../../src/shared/protection/protectionDeps';

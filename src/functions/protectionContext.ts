@@ -3,7 +3,7 @@
  * start-up, see index.ts), and each invocation gets them with its own log.
  */
 import type { InvocationContext } from '@azure/functions';
-import { createProtectionDeps } from '../shared/protection/composition';
+import { createProtectionDeps } from '../composition/composition';
 import type { ProtectionDeps, ProtectionLog } from '../shared/protection/protectionDeps';
 
 let deps: ProtectionDeps | undefined;

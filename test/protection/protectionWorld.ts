@@ -5,7 +5,7 @@
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
 import { scenarioVmId, startSandbox, type Sandbox, type Scenario, type VmSpec } from '../../sandbox/index';
-import { createProtectionDeps, type ProtectionOverrides } from '../../src/shared/protection/composition';
+import { createProtectionDeps, type ProtectionOverrides } from '../../src/composition/composition';
 import type { Alert } from '../../src/shared/alerts/alert';
 import type { ProtectionDeps, ProtectionLog, RunAlert } from '../../src/shared/protection/protectionDeps';
 

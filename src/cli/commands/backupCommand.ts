@@ -5,7 +5,7 @@ import { requireVmId } from './checkCommand';
 import { loadSettings } from '../../shared/config/settings';
 import { toError } from '../../shared/errors/appError';
 import { advanceRun } from '../../shared/protection/advanceRuns';
-import { createProtectionDeps } from '../../shared/protection/composition';
+import { createProtectionDeps } from '../../composition/composition';
 import { nightOf } from '../../shared/protection/night';
 import type { ProtectionDeps, ProtectionLog } from '../../shared/protection/protectionDeps';
 import { protectVmNow } from '../../shared/protection/protectVmNow';

@@ -2,15 +2,15 @@
  * The composition root of the protection use cases: the one place that reads settings and picks the gateways, the
  * store and the clock. Tests pass overrides (a fake credential, the sandbox clock); nothing else differs.
  */
-import { systemClock, type Clock } from '../clock/clock';
-import { loadSettings } from '../config/settings';
-import type { TokenCredential } from '../gateways/azureCredential';
-import { createGateways, createRunsTableGateway } from '../gateways/createGateways';
-import { decodeRun } from '../runs/decodeRun';
-import type { Run } from '../runs/run';
-import { TableRunStore } from '../store/tableRunStore';
-import type { ProtectionDeps, ProtectionLog } from './protectionDeps';
-import { runRepositoryOf } from './runRepositoryOf';
+import { systemClock, type Clock } from '../shared/clock/clock';
+import { loadSettings } from '../shared/config/settings';
+import type { TokenCredential } from '../shared/gateways/azureCredential';
+import { createGateways, createRunsTableGateway } from '../shared/gateways/createGateways';
+import { decodeRun } from '../shared/runs/decodeRun';
+import type { Run } from '../shared/runs/run';
+import { TableRunStore } from '../shared/store/tableRunStore';
+import type { ProtectionDeps, ProtectionLog } from '../shared/protection/protectionDeps';
+import { runRepositoryOf } from '../shared/protection/runRepositoryOf';
 
 export interface ProtectionOverrides {
   credential?: TokenCredential;
