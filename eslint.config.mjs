@@ -17,6 +17,11 @@ const ADAPTERS = {
   message:
     'The core must not import adapters: ports and domain types live in src/shared/azure, wiring in src/composition.',
 };
+const BUILT_BY_COMPOSITION = {
+  group: ['**/gateways/**', '!**/gateways/azureCredential', '!**/gateways/azureClients'],
+  message: 'Build gateways in src/composition (the one composition root), not in a function or a command.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', '*.config.js', '*.config.mjs'] },
   js.configs.recommended,
@@ -55,5 +60,10 @@ export default tseslint.config(
     files: ['src/shared/**/*.ts'],
     ignores: ['src/shared/gateways/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [AZURE_SDK, NOT_THE_APP, ADAPTERS] }] },
+  },
+  {
+    // The functions and the CLI get their gateways from the composition root; they may only sign in directly.
+    files: ['src/functions/**/*.ts', 'src/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [AZURE_SDK, NOT_THE_APP, BUILT_BY_COMPOSITION] }] },
   },
 );

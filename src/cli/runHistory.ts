@@ -3,14 +3,11 @@
  * creates the table on first use, which is right for the functions and wrong here; this view never creates
  * anything, and tells a missing table (nothing recorded yet) apart from an empty night.
  */
-import { createRunsTableGateway } from '../shared/gateways/createGateways';
+import { createRunRepository } from '../composition/composition';
 import type { TableGateway } from '../shared/azure/tableGateway';
 import type { Settings } from '../shared/config/settings';
 import { isAppError } from '../shared/errors/appError';
-import { runRepositoryOf } from '../shared/protection/runRepositoryOf';
-import { decodeRun } from '../shared/runs/decodeRun';
 import type { Run } from '../shared/runs/run';
-import { TableRunStore } from '../shared/store/tableRunStore';
 import type { TokenCredential } from '../shared/gateways/azureCredential';
 
 const refuse = (what: string): Promise<never> => Promise.reject(new Error(`status only reads; refused to ${what}`));
@@ -33,14 +30,7 @@ export async function readRunHistory(
   nights: readonly string[],
   warn: (message: string) => void,
 ): Promise<RunHistory> {
-  const table = readOnlyTable(createRunsTableGateway(settings, credential));
-  const store = runRepositoryOf(
-    new TableRunStore<Run, 'stage'>(table, {
-      indexOf: (run) => ({ stage: run.stage }),
-      decode: decodeRun,
-      logger: { warn: (message) => warn(message) },
-    }),
-  );
+  const store = createRunRepository(settings, { credential, warn: (message) => warn(message), table: readOnlyTable });
   const runs: Run[] = [];
   try {
     for (const night of nights) for (const stored of await store.list(night)) runs.push(stored.run);

@@ -1,15 +1,20 @@
 /**
- * The composition root of the protection use cases: the one place that reads settings and picks the gateways, the
- * store and the clock. Tests pass overrides (a fake credential, the sandbox clock); nothing else differs.
+ * The one composition root, for the functions and the CLI alike: the place that reads settings and picks the
+ * gateways, the store and the clock. Tests pass overrides (a fake credential, the sandbox clock); nothing else
+ * differs. Each entry point asks only for what it needs: the whole app (`createProtectionDeps`), the runs table
+ * alone (`createRunRepository`, for `status`), or one VM's Run Commands (`createVmAccess`, for `check` and `install`).
  */
 import { systemClock, type Clock } from '../shared/clock/clock';
-import { loadSettings } from '../shared/config/settings';
+import { loadSettings, loadVmAccessSettings, type Settings, type VmAccessSettings } from '../shared/config/settings';
+import type { TableGateway } from '../shared/azure/tableGateway';
+import type { VmCommandGateway } from '../shared/azure/vmCommandGateway';
 import type { TokenCredential } from '../shared/gateways/azureCredential';
-import { createGateways, createRunsTableGateway } from '../shared/gateways/createGateways';
+import { createGateways, createRunsTableGateway, createVmCommandGateway } from '../shared/gateways/createGateways';
 import { decodeRun } from '../shared/runs/decodeRun';
 import type { Run } from '../shared/runs/run';
 import { TableRunStore } from '../shared/store/tableRunStore';
 import type { ProtectionDeps, ProtectionLog } from '../shared/protection/protectionDeps';
+import type { RunRepository } from '../shared/protection/runRepository';
 import { runRepositoryOf } from '../shared/protection/runRepositoryOf';
 
 export interface ProtectionOverrides {
@@ -34,18 +39,50 @@ export function createProtectionDeps(
   const settings = loadSettings(env);
   const log = overrides.log ?? consoleProtectionLog;
   const gateways = createGateways(settings, overrides.credential, { warn: (m, d) => log.warn(m, d) });
-  const table = createRunsTableGateway(settings, overrides.credential);
-  const store = new TableRunStore<Run, 'stage'>(table, {
-    indexOf: (run) => ({ stage: run.stage }),
-    decode: decodeRun,
-    logger: { warn: (m, d) => log.warn(m, d) },
-  });
   const deps: ProtectionDeps = {
     settings,
     gateways: { backup: gateways.backup, compute: gateways.compute },
-    store: runRepositoryOf(store),
+    store: createRunRepository(settings, { credential: overrides.credential, warn: (m, d) => log.warn(m, d) }),
     clock: overrides.clock ?? systemClock,
     log,
   };
   return overrides.wrap ? overrides.wrap(deps) : deps;
+}
+
+export interface RunRepositoryOptions {
+  /** For a table endpoint; a connection string carries its own key. DefaultAzureCredential when absent. */
+  credential?: TokenCredential | undefined;
+  warn: (message: string, details?: Record<string, unknown>) => void;
+  /** Wraps the table before the store uses it (`status` passes a read-only view). */
+  table?: (table: TableGateway) => TableGateway;
+}
+
+/** The runs, stored in the runs table (IBG_RUNS_TABLE_ENDPOINT or IBG_RUNS_TABLE_CONNECTION_STRING). */
+export function createRunRepository(settings: Settings, options: RunRepositoryOptions): RunRepository {
+  const table = createRunsTableGateway(settings, options.credential);
+  const store = new TableRunStore<Run, 'stage'>(options.table ? options.table(table) : table, {
+    indexOf: (run) => ({ stage: run.stage }),
+    decode: decodeRun,
+    logger: { warn: (m, d) => options.warn(m, d) },
+  });
+  return runRepositoryOf(store);
+}
+
+export interface VmAccess {
+  settings: VmAccessSettings;
+  compute: VmCommandGateway;
+}
+
+/**
+ * What `check --vm` and `install --vm` need to reach one VM: a credential and the few settings of a Run Command
+ * (the ARM endpoint, its time limit, the poll interval). Nothing about vaults, enrolment or the runs table: an
+ * operator checks or fixes a VM from a laptop with `az login` and the VM's id, before the app is deployed. The
+ * settings are read before `signIn` is called, so a bad setting is reported without a sign-in attempt.
+ */
+export async function createVmAccess(
+  env: Record<string, string | undefined>,
+  signIn: () => Promise<TokenCredential>,
+): Promise<VmAccess> {
+  const settings = loadVmAccessSettings(env);
+  return { settings, compute: createVmCommandGateway(settings, await signIn()) };
 }

@@ -70,6 +70,14 @@ describe('import boundaries', () => {
     expect(restricted(messages)).toEqual([]);
   });
 
+  it('a command gets its gateways from the composition root', () => {
+    const messages = lint(
+      'src/cli/commands/boundaryProbe.ts',
+      "import { ArmComputeGateway } from '../../shared/gateways/armComputeGateway';\nexport const probe = ArmComputeGateway;\n",
+    );
+    expect(restricted(messages)).toEqual([expect.stringContaining('Build gateways in src/composition')]);
+  });
+
   it('the composition root may import adapters', () => {
     const messages = lint(
       'src/composition/boundaryProbe.ts',

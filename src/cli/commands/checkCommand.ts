@@ -3,15 +3,13 @@ import { optionString, parseArgs, UsageError } from '../args';
 import { signIn } from '../azureSignIn';
 import { CliCommand, CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, FAILURE_MEANING, USAGE_MEANING } from '../cliCommand';
 import { localScriptEnv, runLocalScript } from '../localScriptRunner';
-import { loadVmAccessSettings, type VmAccessSettings } from '../../shared/config/settings';
-import { vmCommandGateway } from '../vmAccess';
+import { createVmAccess, type VmAccess } from '../../composition/composition';
 import { checkSetup } from '../../shared/checks/checkSetup';
 import type { Finding } from '../../shared/checks/finding';
 import { findingsToJson } from '../../shared/checks/formatFindings';
 import { parseProbeOutput } from '../../shared/checks/parseProbeOutput';
 import type { ProbeFacts } from '../../shared/checks/probeFacts';
 import { parseVmId } from '../../shared/azure/armResourceId';
-import type { VmCommandGateway } from '../../shared/azure/vmCommandGateway';
 import { runCommandName } from '../../shared/protection/runCommandName';
 import { runProbe } from '../../shared/protection/vmProbe';
 import { formatFindingsText } from '../../shared/report/findingsText';
@@ -42,9 +40,8 @@ export function requireVmId(value: string | undefined): string {
  * The VM-facing gateway for a CLI command: only the VM access settings (not the whole app's) and a credential that
  * has signed in, so a missing login fails here with one clear line.
  */
-export async function cliCompute(io: CliIo): Promise<{ compute: VmCommandGateway; settings: VmAccessSettings }> {
-  const settings = loadVmAccessSettings(io.env);
-  return { compute: vmCommandGateway(settings, await signIn(io)), settings };
+export async function cliCompute(io: CliIo): Promise<VmAccess> {
+  return createVmAccess(io.env, () => signIn(io));
 }
 
 export async function probeVm(vmId: string, io: CliIo): Promise<ProbeOutcome> {

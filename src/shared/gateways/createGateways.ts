@@ -2,11 +2,11 @@
  * The composition root for Azure access: the only place that picks endpoints and builds SDK clients. Tests pass
  * the sandbox's URL through the settings (AZURE_ARM_ENDPOINT) and a fake credential; nothing else changes.
  */
-import type { Settings } from '../config/settings';
+import type { Settings, VmAccessSettings } from '../config/settings';
 import { ArmBackupGateway } from './armBackupGateway';
 import { ArmComputeGateway } from './armComputeGateway';
 import { getDefaultCredential, type TokenCredential } from './azureCredential';
-import { createAzureClients } from './azureClients';
+import { createAzureClients, type AzureClients } from './azureClients';
 import type { BackupGateway } from '../azure/backupGateway';
 import type { GatewayLogger } from '../azure/gatewayLogger';
 import { LogAnalyticsGateway } from './logAnalyticsGateway';
@@ -29,13 +29,30 @@ export const createGateways = (
   const clients = createAzureClients(settings.azure, credential);
   return {
     backup: new ArmBackupGateway(clients.backup),
-    compute: new ArmComputeGateway(clients.compute, {
-      pollIntervalInMs: settings.pollIntervalInMs,
-      ...(logger === undefined ? {} : { logger }),
-    }),
+    compute: computeGateway(clients, settings.pollIntervalInMs, logger),
     logs: new LogAnalyticsGateway(clients.logs),
   };
 };
+
+/**
+ * The VM-facing gateway alone, for callers that have only the VM access settings (the CLI's `check` and `install`
+ * run before the app is deployed): no vault, no runs table, no Log Analytics workspace.
+ */
+export const createVmCommandGateway = (
+  settings: VmAccessSettings,
+  credential: TokenCredential,
+  logger?: GatewayLogger,
+): VmCommandGateway => {
+  // Only the compute client is ever built; the logs endpoint is required by the type and never called from here.
+  const clients = createAzureClients(
+    { armEndpoint: settings.armEndpoint, logsEndpoint: `${settings.armEndpoint}/v1` },
+    credential,
+  );
+  return computeGateway(clients, settings.pollIntervalInMs, logger);
+};
+
+const computeGateway = (clients: AzureClients, pollIntervalInMs: number, logger?: GatewayLogger): VmCommandGateway =>
+  new ArmComputeGateway(clients.compute, { pollIntervalInMs, ...(logger === undefined ? {} : { logger }) });
 
 /** The runs table, from IBG_RUNS_TABLE_ENDPOINT (with the credential) or IBG_RUNS_TABLE_CONNECTION_STRING. */
 export const createRunsTableGateway = (settings: Settings, credential?: TokenCredential): TableGateway =>
