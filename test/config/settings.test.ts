@@ -35,7 +35,7 @@ describe('loadSettings', () => {
       recoveryPointRetentionDays: 30,
       maxConcurrency: 8,
       runCommandTimeoutInSeconds: 120,
-      stageLimitsInMinutes: { preflight: 15, backup: 360, assess: 30 },
+      stageLimitsInMinutes: { preflight: 15, backup: 1440, assess: 30 },
       skipBackupOnBlockingFindings: false,
       runsTable: { kind: 'endpoint', endpoint: 'https://acct.table.core.windows.net', tableName: 'ibgruns' },
       azure: { armEndpoint: 'https://management.azure.com', logsEndpoint: 'https://api.loganalytics.io/v1' },
@@ -179,7 +179,7 @@ describe('loadSettings', () => {
     [
       'negative stage limit',
       { IBG_LIMIT_BACKUP_MINUTES: '-5' },
-      'IBG_LIMIT_BACKUP_MINUTES: "-5" is not a whole number from 1 to 2880. Example: 360',
+      'IBG_LIMIT_BACKUP_MINUTES: "-5" is not a whole number from 1 to 2880. Example: 1440',
     ],
     [
       'boolean word',

@@ -44,6 +44,17 @@ export const inBackupRunning = (): Run =>
     { type: 'BackupTriggered', at: at(2), operationId: 'op-1' },
     { type: 'OperationObserved', at: at(2), status: 'InProgress', jobId: 'job-1' },
   ]);
+/** The job's snapshot point was listed while it still ran: assessed, now waiting for the transfer to the vault. */
+export const inTransfer = (): Run =>
+  play(inBackupRunning(), [
+    { type: 'JobObserved', at: at(10), job: job('InProgress') },
+    {
+      type: 'RecoveryPointObserved',
+      at: at(15),
+      point: { id: 'rp-id', name: 'rp1', time: at(4), type: 'AppConsistent', tiers: ['InstantRP'] },
+    },
+    { type: 'LogsCollected', at: at(16), problems: ['no output'] },
+  ]);
 export const inAssessing = (): Run =>
   play(inBackupRunning(), [{ type: 'JobObserved', at: at(30), job: job('Completed') }]);
 export const withPoint = (): Run =>
@@ -51,7 +62,7 @@ export const withPoint = (): Run =>
     {
       type: 'RecoveryPointObserved',
       at: at(31),
-      point: { id: 'rp-id', name: 'rp1', time: at(4), type: 'AppConsistent' },
+      point: { id: 'rp-id', name: 'rp1', time: at(4), type: 'AppConsistent', tiers: ['InstantRP', 'HardenedRP'] },
     },
   ]);
 export const done = (): Run => play(withPoint(), [{ type: 'LogsCollected', at: at(32), problems: ['no output'] }]);
@@ -108,7 +119,11 @@ export const sampleEvents = (t: string): RunEvent[] => [
   },
   { type: 'JobObserved', at: t, job: job('Completed', { jobId: 'other-job' }) },
   { type: 'RecoveryPointObserved', at: t, point: null },
-  { type: 'RecoveryPointObserved', at: t, point: { id: 'x', name: 'rp', time: t, type: 'FileSystemConsistent' } },
+  {
+    type: 'RecoveryPointObserved',
+    at: t,
+    point: { id: 'x', name: 'rp', time: t, type: 'FileSystemConsistent', tiers: ['InstantRP'] },
+  },
   { type: 'LogsCollected', at: t, problems: ['Run Command failed'] },
   { type: 'CommandFailed', at: t, command: 'ReadOperation', reason: 'throttled' },
   { type: 'Tick', at: t },

@@ -72,6 +72,11 @@ export interface RecoveryPoint {
   name: string;
   time: string;
   type: RecoveryPointType;
+  /**
+   * The tiers holding the point with status Valid (recoveryPointTierDetails): InstantRP (the snapshot, listed as
+   * soon as the job's snapshot task completes), HardenedRP (in the vault, once the transfer completed), ArchivedRP.
+   */
+  tiers: string[];
 }
 
 export interface TriggerBackupOptions extends AbortOptions {

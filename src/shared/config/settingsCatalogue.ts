@@ -122,9 +122,10 @@ export const SETTINGS_CATALOGUE = [
   {
     name: 'IBG_LIMIT_BACKUP_MINUTES',
     required: 'no',
-    default: '360',
-    description: 'Time limit of the backup stage of a run, in minutes (1-2880).',
-    example: '360',
+    default: '1440',
+    description:
+      "Time limit of the backup stage of a run, in minutes (1-2880): for the job's snapshot, and again for its transfer to the vault, which can take hours (under 24 h for a daily backup).",
+    example: '1440',
     secret: false,
   },
   {

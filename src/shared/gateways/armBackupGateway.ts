@@ -173,6 +173,7 @@ export class ArmBackupGateway implements BackupGateway {
           name,
           time: readIsoTime(props, 'recoveryPointTime') ?? '',
           type: readString(props, 'recoveryPointType') ?? 'Unknown',
+          tiers: validTiers(props['recoveryPointTierDetails']),
         });
       }
     } catch (e) {
@@ -253,5 +254,19 @@ const toErrorDetails = (value: unknown): JobErrorDetail[] => {
     const message = readString(e, 'errorString');
     if (message !== undefined) detail.message = message;
     return detail;
+  });
+};
+
+/** Tier types whose status is Valid; old responses write both as numbers (1: InstantRP, 2: HardenedRP, 3: ArchivedRP). */
+const TIER_NAMES: Record<number, string> = { 1: 'InstantRP', 2: 'HardenedRP', 3: 'ArchivedRP' };
+const validTiers = (value: unknown): string[] => {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry) => {
+    const tier = asRecord(entry);
+    const type = tier['type'];
+    const status = tier['status'];
+    const valid = status === 'Valid' || status === 1;
+    const name = typeof type === 'number' ? TIER_NAMES[type] : typeof type === 'string' ? type : undefined;
+    return valid && name !== undefined ? [name] : [];
   });
 };

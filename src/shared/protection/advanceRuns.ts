@@ -7,6 +7,7 @@ import type { BackupJob } from '../azure/backupGateway';
 import { isTerminalStage, type Run, type RunStage } from '../runs/run';
 import type { RunEvent } from '../runs/runEvent';
 import { driveRun } from './driveRun';
+import { jobEvents } from './jobObservation';
 import { promisePool } from './promisePool';
 import type { ProtectionDeps } from './protectionDeps';
 import { vaultRefOf } from './protectedItemOf';
@@ -33,14 +34,20 @@ const SKEW_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
 
 const waitsForJob = (run: Run): boolean =>
-  run.stage === 'backup-running' || (run.stage === 'triggering' && run.backup.triggerRequestedAt !== undefined);
+  run.stage === 'backup-running' ||
+  run.stage === 'transfer-running' ||
+  (run.stage === 'triggering' && run.backup.triggerRequestedAt !== undefined);
 
-/** The job that belongs to this run, from the vault's list: by id, else this VM's first job since the trigger. */
+/**
+ * The job that belongs to this run, from the vault's list: by id, else this VM's first job since the trigger that
+ * did not fail for colliding with another backup.
+ */
 export function jobFor(run: Run, jobs: readonly BackupJob[]): BackupJob | undefined {
   if (run.backup.jobId !== undefined) return jobs.find((j) => j.jobId === run.backup.jobId);
   const since = Date.parse(run.backup.triggerRequestedAt ?? run.createdAt) - SKEW_MS;
+  const collided = new Set(run.backup.collidedJobIds ?? []);
   return jobs
-    .filter((j) => j.entityName.toLowerCase() === run.target.vmName.toLowerCase())
+    .filter((j) => j.entityName.toLowerCase() === run.target.vmName.toLowerCase() && !collided.has(j.jobId))
     .filter((j) => j.startTime !== undefined && Date.parse(j.startTime) >= since)
     .sort((a, b) => Date.parse(a.startTime ?? '') - Date.parse(b.startTime ?? ''))[0];
 }
@@ -96,14 +103,14 @@ async function advanceStoredRuns(deps: ProtectionDeps, active: StoredRun[]): Pro
     const events: RunEvent[] = [];
     const jobs = jobsByVault.get(run.target.vaultId.toLowerCase());
     if (waitsForJob(run) && jobs !== undefined) {
+      const vault = vaultRefOf(deps.settings, run.target.vaultId);
       let job = jobFor(run, jobs);
       // A job older than the listing window is still readable by id.
       if (job === undefined && run.backup.jobId !== undefined) {
-        job = await deps.gateways.backup
-          .getJob(vaultRefOf(deps.settings, run.target.vaultId), run.backup.jobId)
-          .catch(() => undefined);
+        job = await deps.gateways.backup.getJob(vault, run.backup.jobId).catch(() => undefined);
       }
-      if (job) events.push({ type: 'JobObserved', at, job });
+      // A job that did not end Completed is read in detail for its errors; when that fails, a later tick reads it.
+      if (job) events.push(...(await jobEvents(deps, vault, run, job, jobs, at).catch(() => [])));
     }
     events.push({ type: 'Tick', at });
     return events;

@@ -9,6 +9,7 @@ import type { BackupJob, RecoveryPoint } from '../azure/backupGateway';
 import { compactFinding, type Run } from '../runs/run';
 import type { RunCommand } from '../runs/runCommand';
 import type { RunEvent } from '../runs/runEvent';
+import { BACKUP_IN_PROGRESS_CODE, jobEvents } from './jobObservation';
 import { logAlertSink, runAlert, type ProtectionDeps } from './protectionDeps';
 import { protectedItemOf, vaultRefOf } from './protectedItemOf';
 import { runCommandName } from './runCommandName';
@@ -18,9 +19,6 @@ const DAY_MS = 86_400_000;
 /** Recovery point and job times come from Azure's clock, the run's from ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-/** The service code Azure answers a backup POST with while a backup of the item is running (HTTP 400). */
-const BACKUP_IN_PROGRESS = /\bUserErrorBackupOperationInProgress\b/;
-
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** The vault's backup jobs in progress (started within the last day). */
@@ -28,7 +26,8 @@ export async function listInProgressJobs(deps: ProtectionDeps, vaultId: string, 
   const vault = vaultRefOf(deps.settings, vaultId);
   const filter = {
     startTime: new Date(now.getTime() - DAY_MS),
-    endTime: now,
+    // Azure's clock is not ours, and the filter has whole seconds: a job started a moment ago must still be listed.
+    endTime: new Date(now.getTime() + CLOCK_SKEW_MS),
     operation: 'Backup' as const,
     status: 'InProgress',
   };
@@ -92,7 +91,9 @@ export async function executeCommand(
         const since = Date.parse(command.since) - CLOCK_SKEW_MS;
         const filter = { startTime: new Date(since), endTime: now, operation: 'Backup' as const };
         let first: BackupJob | undefined;
+        const listed: BackupJob[] = [];
         for await (const job of deps.gateways.backup.listJobs(vault, filter)) {
+          listed.push(job);
           const start = job.startTime === undefined ? Number.NaN : Date.parse(job.startTime);
           // A job without a readable start time still counts: when in doubt, never ask twice.
           if (!sameName(job.entityName, command.vmName) || start < since) continue;
@@ -100,7 +101,7 @@ export async function executeCommand(
         }
         return first === undefined
           ? [{ type: 'NoJobSinceRequest', at, since: command.since }]
-          : [{ type: 'JobObserved', at, job: first }];
+          : await jobEvents(deps, vault, run, first, listed, at);
       }
       case 'TriggerBackup':
         try {
@@ -110,8 +111,9 @@ export async function executeCommand(
           return [{ type: 'BackupTriggered', at, operationId }];
         } catch (e) {
           const reason = toError(e).message;
-          // Azure refuses a second backup while one runs for the item: that job is tonight's backup, adopt it.
-          if (BACKUP_IN_PROGRESS.test(reason)) {
+          // Azure refuses a second backup while one runs for the item (400, by its service code, not its text):
+          // that job is tonight's backup, adopt it.
+          if (isAppError(e) && e.serviceCode === BACKUP_IN_PROGRESS_CODE) {
             const jobId = await inProgressJobOf(deps, run, now).catch(() => undefined);
             if (jobId !== undefined) return [{ type: 'InProgressJobFound', at, jobId }];
             return [{ type: 'CommandFailed', at, command: command.type, reason }];

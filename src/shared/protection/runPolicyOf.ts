@@ -17,6 +17,8 @@ export function runPolicyOf(settings: Settings): RunPolicy {
       triggering: l.preflight * MINUTE + Math.max(RETRIGGER_GRACE_MS, retryAfterMs),
       'backup-running': l.backup * MINUTE,
       assessing: l.assess * MINUTE,
+      // The transfer to the vault after the snapshot takes hours; it gets the backup limit again.
+      'transfer-running': l.backup * MINUTE,
       // Drill stages are not driven yet and have no settings (they are planned): keep the default limits.
       'restore-running': DEFAULT_RUN_POLICY.stageLimitsMs['restore-running'],
       verifying: DEFAULT_RUN_POLICY.stageLimitsMs.verifying,

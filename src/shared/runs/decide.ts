@@ -184,12 +184,27 @@ function step(run: Run, event: RunEvent, policy: RunPolicy, c: Commands): Run {
       return next;
     }
     case 'JobObserved':
-      return onJob(run, event.job, event.at, c);
+      return run.stage === 'transfer-running'
+        ? onTransferJob(run, event.job, event.at, policy, c)
+        : onJob(run, event.job, event.at, c);
+    case 'JobCollided':
+      return onCollision(run, event, c);
     case 'RecoveryPointObserved': {
       const point =
         event.point === null
           ? null
-          : { id: event.point.id, name: event.point.name, time: event.point.time, type: event.point.type };
+          : {
+              id: event.point.id,
+              name: event.point.name,
+              time: event.point.time,
+              type: event.point.type,
+              tiers: event.point.tiers,
+            };
+      if (run.stage === 'backup-running') {
+        // The job still runs; a listed point means its snapshot task completed: assess now, not after the transfer.
+        if (point === null) return settled(run, event.at);
+        return collectLogs(moveTo({ ...run, recoveryPoint: point }, 'assessing', event.at), event.at, c);
+      }
       return collectLogs({ ...run, recoveryPoint: point }, event.at, c);
     }
     case 'LogsCollected':
@@ -246,6 +261,62 @@ function onJob(run: Run, job: BackupJob, at: string, c: Commands): Run {
   return next;
 }
 
+/**
+ * Azure accepted the backup request while another backup of the VM ran, then failed the new job with
+ * UserErrorBackupOperationInProgress. The running job is tonight's backup: adopt it (one job per VM and night, and
+ * no BackupFailed for a job that never tried).
+ */
+function onCollision(run: Run, event: Extract<RunEvent, { type: 'JobCollided' }>, c: Commands): Run {
+  if (run.backup.jobId !== undefined && run.backup.jobId !== event.failedJobId) return run;
+  const collidedJobIds = [...(run.backup.collidedJobIds ?? []), event.failedJobId];
+  if (event.runningJobId === undefined) {
+    const reason = `Azure failed the backup job ${event.failedJobId} because another backup of the VM was in progress, and the vault lists no other backup job of the VM to adopt`;
+    c.alert('error', 'BackupTriggerFailed', reason);
+    return moveTo({ ...settled(run, event.at), backup: { ...run.backup, collidedJobIds } }, 'failed', event.at, reason);
+  }
+  const backup: Run['backup'] = { ...run.backup, jobId: event.runningJobId, adopted: true, collidedJobIds };
+  // What was read of the failed job is not tonight's backup's.
+  delete backup.jobStatus;
+  delete backup.jobStartTime;
+  delete backup.jobEndTime;
+  delete backup.durationInMs;
+  delete backup.errorDetails;
+  const next: Run = { ...settled(run, event.at), backup };
+  return run.stage === 'triggering' ? moveTo(next, 'backup-running', event.at) : next;
+}
+
+/**
+ * The job's final status after a verdict taken at the snapshot. A run waits here cheaply: an InProgress job changes
+ * nothing (no write); the end is recorded, and a transfer that failed after a good snapshot is its own alert.
+ */
+function onTransferJob(run: Run, job: BackupJob, at: string, policy: RunPolicy, c: Commands): Run {
+  if (job.jobId !== run.backup.jobId || !(COMPLETED.includes(job.status) || UNSUCCESSFUL.includes(job.status))) {
+    return run;
+  }
+  const backup = {
+    ...run.backup,
+    jobStatus: job.status,
+    errorDetails: job.errorDetails,
+    ...(job.endTime === undefined ? {} : { jobEndTime: job.endTime }),
+    ...(job.durationInMs === undefined ? {} : { durationInMs: job.durationInMs }),
+  };
+  const next: Run = { ...settled(run, at), backup };
+  if (UNSUCCESSFUL.includes(job.status)) {
+    const details = job.errorDetails.map((d) => [d.title, d.message].filter(Boolean).join(': ')).filter(Boolean);
+    const point = run.recoveryPoint;
+    const kept = point
+      ? `; the snapshot recovery point of ${point.time} (${(point.tiers ?? []).join(', ') || 'snapshot tier'}) stays usable for an instant restore until it expires`
+      : '';
+    const reason = `The backup job ended ${job.status} in its transfer to the vault, after a good snapshot${details.length > 0 ? `: ${details.join('; ')}` : ''}${kept}`;
+    c.alert('error', 'BackupTransferFailed', reason);
+    return moveTo({ ...next, backup: { ...backup, transferFailed: true } }, 'failed', at, reason);
+  }
+  if (run.verdict?.consistency === 'failed') {
+    return moveTo(next, 'failed', at, `The backup failed: ${run.verdict.reasons.join('; ')}`);
+  }
+  return moveTo(next, policy.drillsEnabled ? 'restore-running' : 'done', at);
+}
+
 function logsSince(run: Run): string {
   const from = run.backup.jobStartTime ?? run.backup.triggerRequestedAt ?? run.createdAt;
   return new Date(ms(from) - LOG_SINCE_MARGIN_MS).toISOString();
@@ -267,6 +338,10 @@ function conclude(run: Run, event: Extract<RunEvent, { type: 'LogsCollected' }>,
   });
   alertsFor(verdict, c);
   const next: Run = { ...settled(run, event.at), verdict };
+  // Assessed at the snapshot: the job still transfers data to the vault; wait for its final status.
+  if (run.backup.jobStatus === 'InProgress') {
+    return moveTo(next, 'transfer-running', event.at);
+  }
   if (verdict.consistency === 'failed' || UNSUCCESSFUL.includes(run.backup.jobStatus ?? '')) {
     return moveTo(next, 'failed', event.at, `The backup failed: ${verdict.reasons.join('; ')}`);
   }
@@ -332,8 +407,15 @@ function pollCommand(run: Run, at: string): DistributiveOmit<RunCommand, 'runId'
     }
     case 'backup-running':
       // Job status comes from the per-vault job list each tick; only the operation needs its own read.
-      return run.backup.jobId === undefined && run.backup.operationId !== undefined
-        ? { type: 'ReadOperation', operationId: run.backup.operationId }
+      if (run.backup.jobId === undefined) {
+        return run.backup.operationId !== undefined
+          ? { type: 'ReadOperation', operationId: run.backup.operationId }
+          : undefined;
+      }
+      // While the job runs, its recovery point is listed as soon as its snapshot task completes (the list of jobs
+      // carries no tasks): look each tick, so the verdict comes within one tick of the snapshot.
+      return run.backup.jobStatus === 'InProgress' && run.backup.jobStartTime !== undefined
+        ? { type: 'FindRecoveryPoint', after: run.backup.jobStartTime }
         : undefined;
     case 'assessing':
       return run.recoveryPoint === undefined

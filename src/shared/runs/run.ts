@@ -14,6 +14,11 @@ export const ACTIVE_STAGES = [
   'triggering',
   'backup-running',
   'assessing',
+  /**
+   * Assessed at the snapshot (its recovery point is listed) while the job still transfers data to the vault, which
+   * takes hours: the run only waits for the job's final status, read from the per-vault job list each tick.
+   */
+  'transfer-running',
   'restore-running',
   'verifying',
   'cleaning-up',
@@ -71,6 +76,13 @@ export interface RunBackup {
   errorDetails?: JobErrorDetail[];
   /** Error details left out to keep the run small (runLimits.ts). */
   errorDetailsDropped?: number;
+  /**
+   * Jobs Azure accepted and then failed with UserErrorBackupOperationInProgress because another backup of the VM
+   * was running; the run adopted that other job instead. Never this run's job again.
+   */
+  collidedJobIds?: string[];
+  /** The job failed in its transfer to the vault after a good snapshot (the snapshot-tier point stays usable). */
+  transferFailed?: boolean;
 }
 
 export interface RunRecoveryPoint {
@@ -78,6 +90,8 @@ export interface RunRecoveryPoint {
   name: string;
   time: string;
   type: RecoveryPointType;
+  /** Tiers holding the point when it was found (InstantRP at the snapshot; HardenedRP once in the vault). */
+  tiers?: string[];
 }
 
 export interface Run {

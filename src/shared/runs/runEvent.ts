@@ -20,6 +20,11 @@ export type RunEvent =
   | { type: 'BackupTriggerFailed'; at: string; reason: string }
   | { type: 'OperationObserved'; at: string; status: OperationStatusValue; jobId?: string; error?: string }
   | { type: 'JobObserved'; at: string; job: BackupJob }
+  /**
+   * The run's job failed with UserErrorBackupOperationInProgress: Azure accepted the request while another backup of
+   * the VM ran. `runningJobId`: that other job (from the vault's job list), which is tonight's backup.
+   */
+  | { type: 'JobCollided'; at: string; failedJobId: string; runningJobId?: string }
   /** `point: null`: the recovery points were listed and none is newer than the job start. */
   | { type: 'RecoveryPointObserved'; at: string; point: RecoveryPoint | null }
   /** The probe in logs mode: its facts when it ran and printed a readable line, and what went wrong otherwise. */
@@ -40,9 +45,20 @@ export const EVENT_STAGES: Record<RunEventType, readonly RunStage[]> = {
   BackupTriggered: ['triggering'],
   BackupTriggerFailed: ['triggering'],
   OperationObserved: ['backup-running'],
-  JobObserved: ['triggering', 'backup-running'],
-  RecoveryPointObserved: ['assessing'],
+  JobObserved: ['triggering', 'backup-running', 'transfer-running'],
+  JobCollided: ['triggering', 'backup-running'],
+  // In backup-running: a point listed while the job still runs means its snapshot task completed.
+  RecoveryPointObserved: ['backup-running', 'assessing'],
   LogsCollected: ['assessing'],
-  CommandFailed: ['preflight', 'triggering', 'backup-running', 'assessing'],
-  Tick: ['preflight', 'triggering', 'backup-running', 'assessing', 'restore-running', 'verifying', 'cleaning-up'],
+  CommandFailed: ['preflight', 'triggering', 'backup-running', 'assessing', 'transfer-running'],
+  Tick: [
+    'preflight',
+    'triggering',
+    'backup-running',
+    'assessing',
+    'transfer-running',
+    'restore-running',
+    'verifying',
+    'cleaning-up',
+  ],
 };

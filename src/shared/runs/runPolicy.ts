@@ -21,8 +21,10 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   stageLimitsMs: {
     preflight: 30 * MINUTE,
     triggering: 30 * MINUTE,
-    'backup-running': 8 * 60 * MINUTE,
+    // A backup job ends within 24 h (Azure's transfer to the vault takes up to eight hours at peak).
+    'backup-running': 24 * 60 * MINUTE,
     assessing: 60 * MINUTE,
+    'transfer-running': 24 * 60 * MINUTE,
     'restore-running': 6 * 60 * MINUTE,
     verifying: 2 * 60 * MINUTE,
     'cleaning-up': 60 * MINUTE,
