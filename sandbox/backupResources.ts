@@ -48,7 +48,11 @@ export function recoveryPointJson(p: ProtectedItemRecord, rp: RecoveryPointRecor
       sourceVMStorageType: 'NormalStorage',
       isSourceVMEncrypted: false,
       isInstantIlrSessionActive: false,
-      recoveryPointTierDetails: [{ type: 'InstantRP', status: 'Valid' }],
+      // The snapshot tier exists from the end of the snapshot task; the vault tier once the transfer completed.
+      recoveryPointTierDetails: [
+        { type: 'InstantRP', status: 'Valid' },
+        ...(rp.hardened ? [{ type: 'HardenedRP', status: 'Valid' }] : []),
+      ],
       isManagedVirtualMachine: true,
       virtualMachineSize: rp.vmSize,
       originalStorageAccountOption: false,
@@ -70,24 +74,64 @@ export function operationStatusJson(op: BackupOperation, done: boolean, nowIso: 
   };
 }
 
-export function jobJson(job: JobRecord, view: JobView, nowMs: number): Record<string, unknown> {
+/**
+ * A job as jobDetails.get returns it (`detailed`), or as an item of the vault's job list: list items are lean, as in
+ * the spec's ListJobs examples, with no errorDetails, extendedInfo or actionsInfo (those come from jobDetails.get).
+ */
+export function jobJson(job: JobRecord, view: JobView, nowMs: number, detailed: boolean): Record<string, unknown> {
   const terminal = view.status !== 'InProgress';
   const endMs = view.endMs ?? nowMs;
   const elapsed = Math.max(0, endMs - job.startMs);
-  const progress = terminal
-    ? 100
-    : job.durationMs === 0
-      ? 0
-      : Math.min(99, Math.floor((elapsed / job.durationMs) * 100));
+  const expectedMs = job.durationMs + job.transferMs;
+  const progress = terminal ? 100 : expectedMs === 0 ? 0 : Math.min(99, Math.floor((elapsed / expectedMs) * 100));
+  const base = {
+    jobType: 'AzureIaaSVMJobV2',
+    entityFriendlyName: job.vmName,
+    backupManagementType: 'AzureIaasVM',
+    operation: job.operation,
+    status: view.status,
+    startTime: new Date(job.startMs).toISOString(),
+    ...(terminal ? { endTime: new Date(endMs).toISOString() } : {}),
+    activityId: job.activityId,
+    duration: isoDuration(elapsed),
+    virtualMachineVersion: 'Compute',
+  };
+  const resource = {
+    id: `${job.vaultId}/backupJobs/${job.id}`,
+    name: job.id,
+    type: 'Microsoft.RecoveryServices/vaults/backupJobs',
+  };
+  if (!detailed) return { ...resource, properties: base };
+
   const [first, second] =
     job.operation === 'Backup'
       ? ['Take Snapshot', 'Transfer data to vault']
       : ['Transfer data', 'Create the restored VM'];
+  // Backup tasks follow the job's phases; a failed job failed in the phase it had reached.
+  const snapshotDone = view.snapshotEndMs !== undefined && job.pendingRecoveryPoint !== undefined;
   const taskStatus = (i: number): string => {
-    if (!terminal) return i === 0 && job.result !== undefined ? 'Completed' : i === 0 ? 'InProgress' : 'NotStarted';
-    if (view.status === 'Failed') return i === 0 && job.pendingRecoveryPoint ? 'Completed' : 'Failed';
-    return 'Completed';
+    if (job.operation === 'Restore') {
+      if (!terminal) return i === 0 && job.result !== undefined ? 'Completed' : i === 0 ? 'InProgress' : 'NotStarted';
+      return view.status === 'Failed' ? 'Failed' : 'Completed';
+    }
+    if (i === 0) {
+      if (view.phase === 'snapshot') return 'InProgress';
+      return snapshotDone || view.status !== 'Failed' ? 'Completed' : 'Failed';
+    }
+    if (view.phase === 'snapshot') return 'NotStarted';
+    if (view.phase === 'transfer') return 'InProgress';
+    if (!snapshotDone) return view.status === 'Failed' ? 'NotStarted' : 'Completed';
+    return view.status === 'Failed' ? 'Failed' : 'Completed';
   };
+  const snapshotEnd = view.snapshotEndMs ?? nowMs;
+  const taskDuration = (i: number): number =>
+    job.operation === 'Restore'
+      ? i === 0
+        ? Math.min(elapsed, 60_000)
+        : Math.max(0, elapsed - 60_000)
+      : i === 0
+        ? Math.max(0, Math.min(snapshotEnd, endMs) - job.startMs)
+        : Math.max(0, endMs - snapshotEnd);
   const propertyBag: Record<string, string> =
     job.operation === 'Backup'
       ? { 'VM Name': job.vmName, 'Backup Size': '2332 MB' }
@@ -98,36 +142,24 @@ export function jobJson(job: JobRecord, view: JobView, nowMs: number): Record<st
           'Target Resource Group': job.restoreTarget?.resourceGroup ?? '',
           'Recovery point time': job.recoveryPoint ? new Date(job.recoveryPoint.timeMs).toISOString() : '',
         };
-  const errors = terminal ? (job.result?.errors ?? []) : [];
+  const errors = terminal ? view.errors : [];
+  const dynamicErrorMessage = errors[errors.length - 1]?.errorString;
   return {
-    id: `${job.vaultId}/backupJobs/${job.id}`,
-    name: job.id,
-    type: 'Microsoft.RecoveryServices/vaults/backupJobs',
+    ...resource,
     properties: {
-      jobType: 'AzureIaaSVMJobV2',
-      entityFriendlyName: job.vmName,
-      backupManagementType: 'AzureIaasVM',
-      operation: job.operation,
-      status: view.status,
-      startTime: new Date(job.startMs).toISOString(),
-      ...(terminal ? { endTime: new Date(endMs).toISOString() } : {}),
-      activityId: job.activityId,
-      duration: isoDuration(elapsed),
+      ...base,
       actionsInfo: terminal ? [] : ['Cancellable'],
       errorDetails: errors.map((e) => ({ ...e })),
-      virtualMachineVersion: 'Compute',
       containerName: `iaasvmcontainerv2;${job.vmResourceGroup};${job.vmName}`,
       extendedInfo: {
         tasksList: [first, second].map((taskId, i) => ({
           taskId,
-          duration: isoDuration(i === 0 ? Math.min(elapsed, 60_000) : Math.max(0, elapsed - 60_000)),
+          duration: isoDuration(taskDuration(i)),
           status: taskStatus(i),
         })),
         propertyBag,
         progressPercentage: progress,
-        ...(terminal && errors.length > 0 && job.result?.dynamicErrorMessage
-          ? { dynamicErrorMessage: job.result.dynamicErrorMessage }
-          : {}),
+        ...(errors.length > 0 && dynamicErrorMessage ? { dynamicErrorMessage } : {}),
       },
     },
   };

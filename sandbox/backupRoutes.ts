@@ -22,7 +22,7 @@ export function backupRoutes(backup: BackupService, clock: SandboxClock, pageSiz
       'Retry-After': '0',
     };
   };
-  const jobBody = (job: JobRecord) => jobJson(job, backup.view(job), clock.nowMs());
+  const jobBody = (job: JobRecord, detailed: boolean) => jobJson(job, backup.view(job), clock.nowMs(), detailed);
 
   return [
     {
@@ -112,14 +112,21 @@ export function backupRoutes(backup: BackupService, clock: SandboxClock, pageSiz
       handler: (req, p) => {
         const vault = vaultOf(p);
         const jobs = filterJobs(backup, backup.jobsOf(vault), req.query.get('$filter') ?? undefined);
-        return json(200, page(req, jobs.map(jobBody), pageSize));
+        return json(
+          200,
+          page(
+            req,
+            jobs.map((job) => jobBody(job, false)),
+            pageSize,
+          ),
+        );
       },
     },
     {
       name: 'rsv.jobs.get',
       method: 'GET',
       template: `${VAULT}/backupJobs/{job}`,
-      handler: (_req, p) => json(200, jobBody(backup.job(vaultOf(p), p.job ?? ''))),
+      handler: (_req, p) => json(200, jobBody(backup.job(vaultOf(p), p.job ?? ''), true)),
     },
     {
       name: 'rsv.recoveryPoints.list',

@@ -17,6 +17,12 @@ import type { VmProcessRunner } from './vmProcess';
 import type { VaultRecord, VmRecord, World } from './world';
 
 const DEFAULT_BACKUP_MINUTES = 15;
+/** Azure's "Transfer data to vault" takes hours; an hour keeps scenarios that do not care short. */
+const DEFAULT_TRANSFER_MINUTES = 60;
+/** How long a job accepted during another backup takes to fail (collision 'failJob'). */
+const COLLISION_JOB_MS = 60_000;
+/** AzureIaaSVMErrorInfo.errorCode is numeric; the service's string code travels in errorTitle (as in the sandbox's other errors). */
+export const BACKUP_IN_PROGRESS_CODE = 'UserErrorBackupOperationInProgress';
 const DEFAULT_RESTORE_MINUTES = 20;
 
 export interface ProtectedItemRecord {
@@ -34,6 +40,8 @@ export interface RecoveryPointRecord {
   type: 'AppConsistent' | 'FileSystemConsistent' | 'CrashConsistent';
   dir: string;
   vmSize: string;
+  /** Set when the job's transfer to the vault completed: the point then has a vault tier (HardenedRP) too. */
+  hardened?: boolean;
 }
 
 export type TerminalJobStatus = 'Completed' | 'CompletedWithWarnings' | 'Failed';
@@ -54,7 +62,12 @@ export interface JobRecord {
   vmResourceGroup: string;
   itemKey: string;
   startMs: number;
+  /** Backup: the snapshot phase; restore: the whole job. */
   durationMs: number;
+  /** Backup: the "Transfer data to vault" phase after a good snapshot (0: none, e.g. restores). */
+  transferMs: number;
+  /** Backup: the transfer fails with this error after a good snapshot. */
+  transferFailure?: JobErrorInfo;
   activityId: string;
   /** Set when the work is done (extension finished, restore copied); the job is terminal once the clock allows. */
   result?: { status: TerminalJobStatus; errors: JobErrorInfo[]; dynamicErrorMessage?: string };
@@ -66,6 +79,8 @@ export interface JobRecord {
   /** Backup: sandbox time of the simulated snapshot, and of the end of the extension run. */
   snapshotMs?: number;
   workDoneMs?: number;
+  /** The snapshot's recovery point is listed (set when the snapshot phase ends). */
+  snapshotPublished: boolean;
   finalized: boolean;
   restoredVmId?: string;
 }
@@ -81,7 +96,13 @@ export interface BackupOperation {
 
 export interface JobView {
   status: 'InProgress' | TerminalJobStatus;
+  /** Backup: 'snapshot' until the snapshot phase ends, then 'transfer' while data goes to the vault. */
+  phase: 'snapshot' | 'transfer' | 'done';
+  /** When the snapshot phase ended (backup jobs past it). */
+  snapshotEndMs?: number;
   endMs?: number;
+  /** The terminal status and errors (a failed transfer changes the extension's result). */
+  errors: JobErrorInfo[];
 }
 
 export class BackupService {
@@ -212,15 +233,34 @@ export class BackupService {
       (j) => j.itemKey === itemKey && j.operation === 'Backup' && this.view(j).status === 'InProgress',
     );
     if (running) {
-      throw new ArmError(
-        400,
-        'UserErrorBackupOperationInProgress',
-        `A backup job (${running.id}) is already in progress for ${p.vm.name}.`,
-      );
+      const message = `A backup job (${running.id}) is already in progress for ${p.vm.name}.`;
+      if ((this.scenario.backup?.collision ?? 'refuse') === 'refuse') {
+        throw new ArmError(400, BACKUP_IN_PROGRESS_CODE, message);
+      }
+      // Accepted, and the new job fails on its own: no extension run, no snapshot, no transfer.
+      const refused = this.newJob(p, 'Backup', COLLISION_JOB_MS / 60_000);
+      refused.workDoneMs = refused.startMs;
+      refused.result = {
+        status: 'Failed',
+        errors: [
+          {
+            errorCode: 400001,
+            errorTitle: BACKUP_IN_PROGRESS_CODE,
+            errorString: `Taking snapshot is not possible as another backup operation is in progress. ${message}`,
+            recommendations: ['Wait for the previous backup operation to complete, then retry.'],
+          },
+        ],
+      };
+      return this.newOperation(refused.id, 0);
     }
     const minutes =
       p.vm.spec.backup?.durationMinutes ?? this.scenario.backup?.durationMinutes ?? DEFAULT_BACKUP_MINUTES;
     const job = this.newJob(p, 'Backup', minutes);
+    const transferMinutes =
+      p.vm.spec.backup?.transferMinutes ?? this.scenario.backup?.transferMinutes ?? DEFAULT_TRANSFER_MINUTES;
+    job.transferMs = Math.max(0, transferMinutes) * 60_000;
+    const transferFailure = p.vm.spec.backup?.transferFailure;
+    if (transferFailure) job.transferFailure = { ...transferFailure, recommendations: ['Retry the backup.'] };
     // The run keeps the clock of its start: an advance() while its scripts run must not land inside the freeze
     // window (a 30-minute freeze would trip IRIS's WDSuspendLimit); advances apply to everything after it.
     const clockOffsetMs = this.clock.offsetFromRealMs();
@@ -360,7 +400,9 @@ export class BackupService {
       itemKey: this.itemKey(p),
       startMs: this.clock.nowMs(),
       durationMs: Math.max(0, minutes) * 60_000,
+      transferMs: 0,
       activityId: randomUUID(),
+      snapshotPublished: false,
       finalized: false,
     };
     this.jobs.set(job.id.toLowerCase(), job);
@@ -380,20 +422,62 @@ export class BackupService {
     return [...this.jobs.values()].filter((j) => j.vaultKey === key).sort((a, b) => b.startMs - a.startMs);
   }
 
-  /** A job is InProgress until its work is done and the clock has passed its duration; it never ends before its work. */
+  /**
+   * A job's first phase (a backup's snapshot, or a whole restore) lasts until its work is done and the clock has
+   * passed its duration. A backup with a snapshot then transfers data to the vault for `transferMs`, still
+   * InProgress, and can fail there; one without a snapshot ends with its first phase.
+   */
   view(job: JobRecord): JobView {
-    const endMs = Math.max(job.startMs + job.durationMs, job.workDoneMs ?? 0);
-    if (job.result === undefined || this.clock.nowMs() < endMs) return { status: 'InProgress' };
-    return { status: job.result.status, endMs };
+    const snapshotEndMs = Math.max(job.startMs + job.durationMs, job.workDoneMs ?? 0);
+    const now = this.clock.nowMs();
+    if (job.result === undefined || now < snapshotEndMs) return { status: 'InProgress', phase: 'snapshot', errors: [] };
+    const transfers = job.operation === 'Backup' && job.pendingRecoveryPoint !== undefined;
+    if (!transfers || job.result.status === 'Failed') {
+      return {
+        status: job.result.status,
+        phase: 'done',
+        snapshotEndMs,
+        endMs: snapshotEndMs,
+        errors: job.result.errors,
+      };
+    }
+    const endMs = snapshotEndMs + job.transferMs;
+    if (now < endMs) return { status: 'InProgress', phase: 'transfer', snapshotEndMs, errors: [] };
+    if (job.transferFailure) {
+      return {
+        status: 'Failed',
+        phase: 'done',
+        snapshotEndMs,
+        endMs,
+        errors: [...job.result.errors, job.transferFailure],
+      };
+    }
+    return { status: job.result.status, phase: 'done', snapshotEndMs, endMs, errors: job.result.errors };
   }
 
-  /** Publishes recovery points and creates restored VMs for jobs that have become terminal. */
+  /**
+   * Lists a backup's recovery point as soon as its snapshot phase ends (snapshot tier, InstantRP), marks it hardened
+   * when the transfer completes, and creates restored VMs for restore jobs that have become terminal.
+   */
   settle(): void {
     for (const job of this.jobs.values()) {
-      if (job.finalized || this.view(job).status === 'InProgress') continue;
-      job.finalized = true;
-      if (job.operation === 'Backup' && job.pendingRecoveryPoint && job.result?.status !== 'Failed') {
+      if (job.finalized) continue;
+      const view = this.view(job);
+      if (view.phase === 'snapshot') continue;
+      // A job that failed in its snapshot phase leaves no recovery point.
+      if (
+        job.operation === 'Backup' &&
+        job.pendingRecoveryPoint &&
+        job.result?.status !== 'Failed' &&
+        !job.snapshotPublished
+      ) {
+        job.snapshotPublished = true;
         this.addPoint(job.pendingRecoveryPoint);
+      }
+      if (view.status === 'InProgress') continue;
+      job.finalized = true;
+      if (job.operation === 'Backup' && job.pendingRecoveryPoint && view.status !== 'Failed') {
+        job.pendingRecoveryPoint.hardened = true;
       }
       if (job.operation === 'Restore' && job.result?.status === 'Completed' && job.restoreTarget && job.recoveryPoint) {
         this.createRestoredVm(job, job.restoreTarget, job.recoveryPoint);

@@ -32,7 +32,7 @@ export function backupJobsTable(backup: BackupService): LogTableSpec {
       job.id,
       job.operation,
       view.status,
-      view.status === 'InProgress' ? '' : (job.result?.errors[0]?.errorTitle ?? 'Success'),
+      view.status === 'InProgress' ? '' : (view.errors[0]?.errorTitle ?? 'Success'),
       new Date(job.startMs).toISOString(),
       Math.max(0, (end - job.startMs) / 1000),
       job.itemKey,

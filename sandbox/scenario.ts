@@ -33,11 +33,27 @@ export interface VmFileSpec {
 }
 
 export interface VmBackupBehaviour {
-  /** Simulated job duration (sandbox clock). Default from Scenario.backup. */
+  /** Simulated duration of the snapshot phase (sandbox clock). Default from Scenario.backup. */
   durationMinutes?: number;
-  /** Forces the backup job to fail whatever the extension did (e.g. a platform error). */
+  /**
+   * Simulated duration of the "Transfer data to vault" phase after a good snapshot (sandbox clock): Azure's runs for
+   * hours (up to eight at peak, under 24 for daily backups). Default from Scenario.backup.
+   */
+  transferMinutes?: number;
+  /** Forces the backup job to fail in its snapshot phase whatever the extension did (e.g. a platform error). */
   forceFailure?: { errorCode: number; errorString: string };
+  /**
+   * The transfer to the vault fails after a good snapshot: the snapshot-tier (InstantRP) recovery point stays listed,
+   * the job ends Failed with this error when the transfer would have ended.
+   */
+  transferFailure?: { errorCode: number; errorTitle: string; errorString: string };
 }
+
+/**
+ * What Azure does with a second on-demand backup while one runs for the item: refuse the POST at once (400
+ * UserErrorBackupOperationInProgress), or accept it and fail the new job with that error code.
+ */
+export type BackupCollisionMode = 'refuse' | 'failJob';
 
 export interface VmSpec {
   name: string;
@@ -105,7 +121,15 @@ export interface Scenario {
   startTime?: string;
   vaults: VaultSpec[];
   vms: VmSpec[];
-  backup?: { durationMinutes?: number; restoreDurationMinutes?: number };
+  backup?: {
+    /** Snapshot phase of a backup job, in minutes (default 15). */
+    durationMinutes?: number;
+    /** Transfer phase of a backup job after a good snapshot, in minutes (default 60). */
+    transferMinutes?: number;
+    restoreDurationMinutes?: number;
+    /** Default 'refuse'. */
+    collision?: BackupCollisionMode;
+  };
   /** Page size for list operations (nextLink paging). Default 50. */
   pageSize?: number;
   workspaces?: WorkspaceSpec[];

@@ -29,6 +29,8 @@ import { demoEnvironment } from './demoEnvironment';
 import { DEMO_SCHEMA, demoVmLines, renderDemoReport, reportTime, type DemoSummary } from './demoReport';
 
 const TICK_MS = 5 * 60_000;
+/** The step while runs only wait for their jobs' transfer to the vault, which takes hours (azure-apis.md §2). */
+const TRANSFER_TICK_MS = 30 * 60_000;
 const MAX_TICKS = 200;
 
 interface CertificateModule {
@@ -118,7 +120,9 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     let runs = await listRuns(deps);
     while (runs.some((r) => !isTerminalStage(r.stage)) && ticks < MAX_TICKS) {
       await sandbox.idle();
-      sandbox.clock.advance(TICK_MS);
+      // Once every open run only waits for its job's transfer to the vault (hours), jump ahead in bigger steps.
+      const transferOnly = runs.every((r) => isTerminalStage(r.stage) || r.stage === 'transfer-running');
+      sandbox.clock.advance(transferOnly ? TRANSFER_TICK_MS : TICK_MS);
       const advanced = await advanceRuns(deps);
       for (const e of advanced.errors) warnings.push(`error: advancing ${e.runId} failed: ${e.error}`);
       for (const e of advanced.vaultErrors)

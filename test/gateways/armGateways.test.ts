@@ -33,7 +33,7 @@ const scenario = (faults: Scenario['faults'] = []): Scenario => ({
     },
     { name: 'plain', subscriptionId: SUB, resourceGroup: 'other-rg', location: 'northeurope' },
   ],
-  backup: { durationMinutes: 20 },
+  backup: { durationMinutes: 20, transferMinutes: 120 },
   workspaces: [
     {
       id: WORKSPACE,
@@ -149,6 +149,10 @@ describe('ARM gateways against the sandbox', () => {
 
     sandbox.clock.advance(30 * 60_000);
     await sandbox.idle();
+    // Snapshot taken: its point is listed in the snapshot tier while the job transfers data to the vault.
+    expect((await gateways.backup.getJob(vault, jobId)).status).toBe('InProgress');
+    expect((await collect(gateways.backup.listRecoveryPoints(item)))[0]?.tiers).toEqual(['InstantRP']);
+    sandbox.clock.advance(120 * 60_000);
     const done = await gateways.backup.getJob(vault, jobId);
     expect(['Completed', 'CompletedWithWarnings']).toContain(done.status);
     expect(done.durationInMs).toBeGreaterThan(0);
@@ -162,6 +166,7 @@ describe('ARM gateways against the sandbox', () => {
     const points = await collect(gateways.backup.listRecoveryPoints(item));
     expect(points).toHaveLength(3);
     expect(points[0]?.time.startsWith('2024-06-01T')).toBe(true);
+    expect(points[0]?.tiers).toEqual(['InstantRP', 'HardenedRP']);
   });
 
   it('reports an unknown job as NOT_FOUND', async () => {

@@ -96,8 +96,19 @@ describe('sandbox backup flow through the real Recovery Services SDK', () => {
     await sandbox.idle();
     expect((await backup.jobDetails.get(VAULT, VAULT_RG, jobId)).properties?.status).toBe('InProgress');
     sandbox.clock.advance(10 * 60_000);
+    // Snapshot taken: the job goes on transferring data to the vault for the scenario's hour.
+    expect((await backup.jobDetails.get(VAULT, VAULT_RG, jobId)).properties).toMatchObject({
+      status: 'InProgress',
+      extendedInfo: {
+        tasksList: [
+          { taskId: 'Take Snapshot', status: 'Completed' },
+          { taskId: 'Transfer data to vault', status: 'InProgress' },
+        ],
+      },
+    });
+    sandbox.clock.advance(60 * 60_000);
     const done = await backup.jobDetails.get(VAULT, VAULT_RG, jobId);
-    expect(done.properties).toMatchObject({ status: 'Completed', duration: 'PT10M0S' });
+    expect(done.properties).toMatchObject({ status: 'Completed', duration: 'PT1H10M0S' });
 
     const log = fs.readFileSync(path.join(sandbox.vmRoot(vmIdOf('good')), EXT_LOG), 'utf8');
     expect(log).toMatch(
@@ -133,7 +144,8 @@ describe('sandbox backup flow through the real Recovery Services SDK', () => {
     const before = new Date(sandbox.clock.now().getTime() - 1);
     const { jobId } = await triggerBackup(sandbox, vm);
     await sandbox.idle();
-    sandbox.clock.advance(10 * 60_000);
+    // Snapshot (10 min) and transfer (60 min).
+    sandbox.clock.advance(70 * 60_000);
     const job = await backup.jobDetails.get(VAULT, VAULT_RG, jobId);
     const props = job.properties as { status?: string; errorDetails?: { errorCode?: number; errorTitle?: string }[] };
     expect(props.status).toBe(jobStatus);

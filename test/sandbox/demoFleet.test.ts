@@ -72,7 +72,8 @@ describe('the demo-fleet scenario', () => {
       vmRg: 'rg-iris-prod',
     });
     await sandbox.idle();
-    sandbox.clock.advance(15 * 60_000);
+    // The scenario's 15-minute snapshot phase and four-hour transfer to the vault.
+    sandbox.clock.advance((15 + 240) * 60_000);
     const job = await clients(sandbox, sub).backup.jobDetails.get('vault-prod', 'rg-backup', jobId);
     expect(job.properties?.status).toBe(status);
     const points = [];

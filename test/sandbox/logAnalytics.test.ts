@@ -33,7 +33,8 @@ describe('sandbox Log Analytics query through the real LogsQueryClient', () => {
   it('returns AddonAzureBackupJobs rows derived from the sandbox jobs, typed by column', async () => {
     const { jobId } = await triggerBackup(sandbox, 'vm1');
     await sandbox.idle();
-    sandbox.clock.advance(10 * 60_000);
+    // Snapshot (10 min) and transfer (60 min).
+    sandbox.clock.advance(70 * 60_000);
     const { logs } = clients(sandbox);
     const result = await logs.queryWorkspace(WORKSPACE, 'AddonAzureBackupJobs | where JobOperation == "Backup"', {
       duration: 'P1D',
@@ -50,7 +51,7 @@ describe('sandbox Log Analytics query through the real LogsQueryClient', () => {
     const job = await clients(sandbox).backup.jobDetails.get(VAULT, VAULT_RG, jobId);
     expect(row?.[col('JobStartDateTime')]).toEqual(job.properties?.startTime);
     expect((row?.[col('JobStartDateTime')] as Date).toISOString().slice(0, 10)).toBe('2026-03-01');
-    expect(row?.[col('JobDurationInSecs')]).toBe(600);
+    expect(row?.[col('JobDurationInSecs')]).toBe(4200);
   });
 
   it('returns a scenario table by the query leading table name', async () => {

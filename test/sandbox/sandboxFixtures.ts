@@ -90,7 +90,8 @@ export function testScenario(vms: VmSpec[], extra: Partial<Scenario> = {}): Scen
     startTime: '2026-03-01T01:00:00.000Z',
     vaults: [{ subscriptionId: SUB, resourceGroup: VAULT_RG, name: VAULT, location: LOCATION }],
     vms,
-    backup: { durationMinutes: 10, restoreDurationMinutes: 20 },
+    // A ten-minute snapshot phase, then an hour of transfer to the vault before the job ends.
+    backup: { durationMinutes: 10, transferMinutes: 60, restoreDurationMinutes: 20 },
     ...extra,
   };
 }
