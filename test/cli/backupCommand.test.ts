@@ -33,18 +33,21 @@ describe('iris-backup-guard backup (sandbox)', () => {
     const out = io();
     const code = await main(['backup', '--vm', w.vmId('iris-a')], out);
     const run = await runOf(w, tonight(w), 'iris-a');
-    expect(run?.stage).toBe('done');
+    // Following stops at the verdict, taken at the snapshot; the job still transfers to the vault.
+    expect(run?.stage).toBe('transfer-running');
     expect(run?.verdict?.consistency).toBe('iris-consistent');
     expect(code).toBe(0);
     const text = out.stdout();
     expect(text).toMatch(/^Started run \d{4}-\d{2}-\d{2}\/[^\n]*iris-a\.$/m);
     expect(text).toContain('iris-a ');
     expect(text).toMatch(/: backup-running \(job (found|InProgress)\)$/m);
-    expect(text).toMatch(/: done \(job Completed\)$/m);
+    expect(text).toMatch(/: transfer-running \(job InProgress\)$/m);
+    expect(text).not.toMatch(/: done /m);
     expect(text).toContain('Consistency: iris-consistent');
     expect(text).toMatch(/^IRIS frozen for \d+\.\d s \(/m);
-    expect(text).toMatch(/^Backup job: Completed, [\d.]+ s \[/m);
-    expect(text).toMatch(/^Recovery point: AppConsistent at /m);
+    expect(text).toMatch(/^Backup job: InProgress, [\d.]+ s \[/m);
+    expect(text).toMatch(/^The job still transfers the snapshot to the vault; /m);
+    expect(text).toMatch(/^Recovery point: AppConsistent at \S+ \(InstantRP\)$/m);
     expect(out.waits.length).toBeGreaterThan(1);
     expect(new Set(out.waits)).toEqual(new Set([30_000]));
     expect(await backupJobsOf(w, 'iris-a', start)).toHaveLength(1);
@@ -65,7 +68,7 @@ describe('iris-backup-guard backup (sandbox)', () => {
     const run = JSON.parse(out.stdout()) as Run & { schema: string };
     expect(run.schema).toBe('iris-backup-guard/backup@1');
     expect(run.target.vmId).toBe(w.vmId('iris-noconfig'));
-    expect(run.stage).toBe('done');
+    expect(run.stage).toBe('transfer-running');
     expect(run.verdict?.consistency).toBe('file-system-consistent');
     expect(run.recoveryPoint?.type).toBe('FileSystemConsistent');
     expect(code).toBe(1);

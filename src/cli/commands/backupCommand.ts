@@ -84,7 +84,9 @@ export const backupCommand: CliCommand = {
     );
     progress(runProgressLine(run));
     let shown = progressKey(run);
-    for (let polls = 0; !isTerminalStage(run.stage); polls += 1) {
+    // The verdict comes at the snapshot; the job's transfer to the vault can take hours more, and the timer
+    // (advanceRuns) records its end, so following stops at the verdict.
+    for (let polls = 0; !isTerminalStage(run.stage) && run.stage !== 'transfer-running'; polls += 1) {
       if (polls >= MAX_POLLS) {
         io.err(`Stopped following run ${run.id} in stage ${run.stage}; see \`iris-backup-guard status\`.`);
         return EXIT_FAILURE;

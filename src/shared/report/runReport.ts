@@ -91,9 +91,17 @@ export function formatRunVerdict(run: Run): string {
   } else {
     lines.push('Backup job: none');
   }
-  if (run.recoveryPoint) lines.push(`Recovery point: ${run.recoveryPoint.type} at ${run.recoveryPoint.time}`);
-  else if (run.recoveryPoint === null) lines.push('Recovery point: none');
-  if (run.reason !== undefined && !v) lines.push(`Reason: ${oneLine(run.reason)}`);
+  if (run.stage === 'transfer-running') {
+    lines.push('The job still transfers the snapshot to the vault; the app records its final status when it ends.');
+  }
+  if (run.recoveryPoint) {
+    const tiers = run.recoveryPoint.tiers ?? [];
+    const where = tiers.length > 0 ? ` (${tiers.join(', ')})` : '';
+    lines.push(`Recovery point: ${run.recoveryPoint.type} at ${run.recoveryPoint.time}${where}`);
+  } else if (run.recoveryPoint === null) lines.push('Recovery point: none');
+  // A transfer that failed after the verdict is not among the verdict's reasons.
+  if (run.reason !== undefined && (!v || run.backup.transferFailed === true))
+    lines.push(`Reason: ${oneLine(run.reason)}`);
   // Each line is one line by construction; escaping each keeps a quoted value from forging another.
   return lines.map(terminalLine).join('\n');
 }
