@@ -28,7 +28,20 @@ describe('sandbox traffic validates against the official specs (oav validate-tra
     trafficDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-traffic-'));
     sandbox = await startSandbox({
       scenario: testScenario(
-        [testVm('good', scriptSetup()), testVm('warn', scriptSetup({ preExit: 5 })), testVm('other', [])],
+        [
+          testVm('good', scriptSetup()),
+          testVm('warn', scriptSetup({ preExit: 5 })),
+          testVm('other', []),
+          testVm('transfer-fails', [], {
+            backup: {
+              transferFailure: {
+                errorCode: 400402,
+                errorTitle: 'UserErrorTransferToVaultFailed',
+                errorString: 'Copying the snapshot to the vault failed (simulated).',
+              },
+            },
+          }),
+        ],
         {
           pageSize: 2,
           workspaces: [{ id: 'ws-1' }],
@@ -53,6 +66,7 @@ describe('sandbox traffic validates against the official specs (oav validate-tra
     await backup.protectedItems.get(VAULT, VAULT_RG, 'Azure', containerOf('good'), itemOf('good'));
     const good = await triggerBackup(sandbox, 'good');
     const warn = await triggerBackup(sandbox, 'warn');
+    const fails = await triggerBackup(sandbox, 'transfer-fails');
     await backup.protectedItemOperationResults.get(
       VAULT,
       VAULT_RG,
@@ -77,6 +91,16 @@ describe('sandbox traffic validates against the official specs (oav validate-tra
       filter: "startDate eq '2026-03-01 12:00:00 AM' and endDate eq '2026-03-02 12:00:00 AM'",
     })) {
       points.push(rp);
+    }
+    // The jobs' ends after their transfer to the vault, as jobDetails.get returns them: Completed,
+    // CompletedWithWarnings with its errors, and Failed in the transfer after a good snapshot; the points now also
+    // in the vault tier.
+    sandbox.clock.advance(60 * 60_000);
+    await backup.jobDetails.get(VAULT, VAULT_RG, good.jobId);
+    await backup.jobDetails.get(VAULT, VAULT_RG, warn.jobId);
+    await backup.jobDetails.get(VAULT, VAULT_RG, fails.jobId);
+    for await (const _ of backup.recoveryPoints.list(VAULT, VAULT_RG, 'Azure', containerOf('good'), itemOf('good'))) {
+      // the hardened point
     }
     const rpName = points[0]?.name ?? '';
     await backup.recoveryPoints.get(VAULT, VAULT_RG, 'Azure', containerOf('good'), itemOf('good'), rpName);
