@@ -7,7 +7,8 @@ import { decide } from '../runs/decide';
 import type { RunCommand } from '../runs/runCommand';
 import type { RunEvent } from '../runs/runEvent';
 import type { RunPolicy } from '../runs/runPolicy';
-import { executeCommand, type CommandContext } from './executeCommand';
+import type { CommandContext } from './commands/commandHandler';
+import { executeCommand } from './executeCommand';
 import type { ProtectionDeps } from './protectionDeps';
 import type { StoredRun } from './runRepository';
 

@@ -11,7 +11,7 @@ import { initialCommands } from '../runs/decide';
 import { newRun, type RunStage } from '../runs/run';
 import { driveRun } from './driveRun';
 import type { Enrollment } from './enrollment';
-import { listInProgressJobs } from './executeCommand';
+import { listInProgressJobs } from './commands/backupJobs';
 import { listEnrollment, vaultFailure } from './listEnrollment';
 import { promisePool } from './promisePool';
 import { logAlertSink, type ProtectionDeps } from './protectionDeps';
