@@ -97,6 +97,10 @@ describe('backup jobs with a transfer phase (sandbox)', () => {
     const done = await runOf(world, night, 'iris-a');
     expect(done?.stage).toBe('done');
     expect(done?.backup).toEqual(expect.objectContaining({ jobStatus: 'Completed' }));
+    // The point, read once more after the transfer, is now in the vault too.
+    expect(done?.recoveryPoint?.tiers).toEqual(['InstantRP', 'HardenedRP']);
+    expect(done?.recoveryPoint?.name).toBe(assessed?.recoveryPoint?.name);
+    expect(calls.listRecoveryPoints).toBe(before.points + 1);
     expect(Date.parse(done?.backup.jobEndTime ?? '') - Date.parse(done?.backup.jobStartTime ?? '')).toBeGreaterThan(
       10 * HOUR,
     );

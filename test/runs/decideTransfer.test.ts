@@ -59,17 +59,39 @@ describe('decide: transfer-running', () => {
     expect(decide(inTransfer(), { type: 'Tick', at: at(16 + 10 * 60) }, POLICY).run.stage).toBe('transfer-running');
   });
 
-  it('records the final status of a completed transfer and ends done, without a further alert', () => {
+  it("records the final status of a completed transfer, the point's new tier, and ends done without a further alert", () => {
     const end = at(16 + 10 * 60);
-    const { run, commands } = decide(
-      inTransfer(),
-      { type: 'JobObserved', at: end, job: job('Completed', { endTime: end, durationInMs: 600 * 60_000 }) },
-      POLICY,
-    );
-    expect(run.stage).toBe('done');
+    const completed = job('Completed', { endTime: end, durationInMs: 600 * 60_000 });
+    const { run, commands } = decide(inTransfer(), { type: 'JobObserved', at: end, job: completed }, POLICY);
+    expect(run.stage).toBe('transfer-running');
     expect(run.backup).toEqual(expect.objectContaining({ jobStatus: 'Completed', jobEndTime: end }));
     expect(run.backup.transferFailed).toBeUndefined();
-    expect(commands).toEqual([]);
+    expect(commands).toEqual([expect.objectContaining({ type: 'FindRecoveryPoint', after: at(3) })]);
+    // The same job seen again while the read is pending asks for nothing more.
+    expect(decide(run, { type: 'JobObserved', at: end, job: completed }, POLICY).run).toBe(run);
+
+    const hardened = {
+      id: 'rp-id',
+      name: 'rp1',
+      time: at(4),
+      type: 'AppConsistent',
+      tiers: ['InstantRP', 'HardenedRP'],
+    };
+    const ended = decide(run, { type: 'RecoveryPointObserved', at: end, point: hardened }, POLICY);
+    expect(ended.run.stage).toBe('done');
+    expect(ended.run.recoveryPoint?.tiers).toEqual(['InstantRP', 'HardenedRP']);
+    expect(ended.commands).toEqual([]);
+  });
+
+  it('retries a lost read of the point after the transfer, and ends even when the point is gone', () => {
+    const end = at(16 + 10 * 60);
+    const run = decide(inTransfer(), { type: 'JobObserved', at: end, job: job('Completed') }, POLICY).run;
+    expect(decide(run, { type: 'Tick', at: at(16 + 10 * 60 + 5) }, POLICY).commands).toEqual([]);
+    const retry = decide(run, { type: 'Tick', at: at(16 + 10 * 60 + 11) }, POLICY);
+    expect(types(retry.commands)).toEqual(['FindRecoveryPoint']);
+    const ended = decide(retry.run, { type: 'RecoveryPointObserved', at: at(700), point: null }, POLICY).run;
+    expect(ended.stage).toBe('done');
+    expect(ended.recoveryPoint?.tiers).toEqual(['InstantRP']);
   });
 
   it('ignores another job', () => {

@@ -205,6 +205,11 @@ function step(run: Run, event: RunEvent, policy: RunPolicy, c: Commands): Run {
         if (point === null) return settled(run, event.at);
         return collectLogs(moveTo({ ...run, recoveryPoint: point }, 'assessing', event.at), event.at, c);
       }
+      if (run.stage === 'transfer-running') {
+        // The point read once more after the transfer completed: record its tiers now (HardenedRP: in the vault).
+        const same = point !== null && run.recoveryPoint?.name === point.name;
+        return endTransfer(same ? { ...run, recoveryPoint: point } : run, event.at, policy);
+      }
       return collectLogs({ ...run, recoveryPoint: point }, event.at, c);
     }
     case 'LogsCollected':
@@ -290,7 +295,13 @@ function onCollision(run: Run, event: Extract<RunEvent, { type: 'JobCollided' }>
  * nothing (no write); the end is recorded, and a transfer that failed after a good snapshot is its own alert.
  */
 function onTransferJob(run: Run, job: BackupJob, at: string, policy: RunPolicy, c: Commands): Run {
-  if (job.jobId !== run.backup.jobId || !(COMPLETED.includes(job.status) || UNSUCCESSFUL.includes(job.status))) {
+  // Already recorded as completed: the point's read is pending, and a tick retries it if it was lost.
+  const recorded = COMPLETED.includes(run.backup.jobStatus ?? '');
+  if (
+    recorded ||
+    job.jobId !== run.backup.jobId ||
+    !(COMPLETED.includes(job.status) || UNSUCCESSFUL.includes(job.status))
+  ) {
     return run;
   }
   const backup = {
@@ -311,6 +322,20 @@ function onTransferJob(run: Run, job: BackupJob, at: string, policy: RunPolicy, 
     c.alert('error', 'BackupTransferFailed', reason);
     return moveTo({ ...next, backup: { ...backup, transferFailed: true } }, 'failed', at, reason);
   }
+  if (next.recoveryPoint) {
+    // Read the point once more to record the tier the transfer gave it.
+    c.add({ type: 'FindRecoveryPoint', after: recoveryPointSince(next) });
+    return { ...next, pendingSince: at };
+  }
+  return endTransfer(next, at, policy);
+}
+
+const recoveryPointSince = (run: Run): string =>
+  run.backup.jobStartTime ?? run.backup.triggerRequestedAt ?? run.createdAt;
+
+/** The transfer ended Completed: the run ends by its verdict. */
+function endTransfer(run: Run, at: string, policy: RunPolicy): Run {
+  const next = settled(run, at);
   if (run.verdict?.consistency === 'failed') {
     return moveTo(next, 'failed', at, `The backup failed: ${run.verdict.reasons.join('; ')}`);
   }
@@ -416,6 +441,11 @@ function pollCommand(run: Run, at: string): DistributiveOmit<RunCommand, 'runId'
       // carries no tasks): look each tick, so the verdict comes within one tick of the snapshot.
       return run.backup.jobStatus === 'InProgress' && run.backup.jobStartTime !== undefined
         ? { type: 'FindRecoveryPoint', after: run.backup.jobStartTime }
+        : undefined;
+    case 'transfer-running':
+      // Only the point's read after a completed transfer can be lost (the job's status comes from the job list).
+      return COMPLETED.includes(run.backup.jobStatus ?? '')
+        ? { type: 'FindRecoveryPoint', after: recoveryPointSince(run) }
         : undefined;
     case 'assessing':
       return run.recoveryPoint === undefined

@@ -48,7 +48,8 @@ export const EVENT_STAGES: Record<RunEventType, readonly RunStage[]> = {
   JobObserved: ['triggering', 'backup-running', 'transfer-running'],
   JobCollided: ['triggering', 'backup-running'],
   // In backup-running: a point listed while the job still runs means its snapshot task completed.
-  RecoveryPointObserved: ['backup-running', 'assessing'],
+  // In transfer-running: the point read again after the transfer completed, for its tiers.
+  RecoveryPointObserved: ['backup-running', 'assessing', 'transfer-running'],
   LogsCollected: ['assessing'],
   CommandFailed: ['preflight', 'triggering', 'backup-running', 'assessing', 'transfer-running'],
   Tick: [
