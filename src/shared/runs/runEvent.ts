@@ -36,7 +36,11 @@ export type RunEvent =
 export type RunEventType = RunEvent['type'];
 
 /** Which stages an event can change; anywhere else it is ignored (late or duplicate observations are normal). */
-export const EVENT_STAGES: Record<RunEventType, readonly RunStage[]> = {
+/**
+ * Declared `as const` so that the phases can be typed by it: each stage's handler receives only the events listed for
+ * that stage here (EventIn), and a new event is a compile error in the phases it reaches until they handle it.
+ */
+export const EVENT_STAGES = {
   PreflightCompleted: ['preflight'],
   PreflightFailed: ['preflight'],
   InProgressJobFound: ['triggering'],
@@ -62,4 +66,10 @@ export const EVENT_STAGES: Record<RunEventType, readonly RunStage[]> = {
     'verifying',
     'cleaning-up',
   ],
-};
+} as const satisfies Record<RunEventType, readonly RunStage[]>;
+
+/** The events `decide` hands to a run in stage S: those whose EVENT_STAGES entry lists S. */
+export type EventIn<S extends RunStage> = Extract<
+  RunEvent,
+  { type: { [T in RunEventType]: S extends (typeof EVENT_STAGES)[T][number] ? T : never }[RunEventType] }
+>;
