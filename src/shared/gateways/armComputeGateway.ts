@@ -19,7 +19,19 @@ export const MAX_STREAM_CHARS = 4096;
 export interface ArmComputeGatewayOptions {
   pollIntervalInMs: number;
   logger?: GatewayLogger;
+  /**
+   * Wait before a Run Command skipped for parallelism is tried again (default 20 s: long enough for one of the
+   * others on the VM to end). Tests shorten it.
+   */
+  skippedRetryDelayMs?: number;
 }
+
+/** Azure's handler reports a script it killed at timeoutInSeconds as Failed with this exit code (never TimedOut). */
+const TIMED_OUT_EXIT_CODE = -1;
+/** Tries of a Run Command that the VM skipped because too many were running at once. */
+const SKIPPED_ATTEMPTS = 3;
+/** Our name for a Run Command that ended skipped every time: not a result of the script. */
+export const SKIPPED_STATE = 'Skipped';
 
 const ENDED_STATES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'TimedOut', 'Canceled']);
 const RUN_COMMAND_MARGIN_SECONDS = 120;
@@ -83,7 +95,31 @@ export class ArmComputeGateway implements VmCommandGateway {
     }
   }
 
+  /**
+   * A Run Command skipped because the VM already ran several is tried again a few times, a little later: it says
+   * nothing about the VM. A time-out (Failed, exit -1) comes back as TimedOut, so that nobody reads it as the
+   * script's own exit code; a VM that is not running comes back as a 'VM not running' error (PRECONDITION_FAILED, not retryable).
+   */
   async runScript(vmId: string, script: string, options: RunScriptOptions): Promise<RunScriptResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      const result = await this.runOnce(vmId, script, options);
+      if (!isSkipped(result)) return result;
+      if (attempt >= SKIPPED_ATTEMPTS) {
+        return {
+          ...result,
+          executionState: SKIPPED_STATE,
+          executionMessage: `skipped ${attempt} times: too many Run Commands were running on the VM at once (${result.executionMessage ?? ''})`,
+        };
+      }
+      this.logger.warn(`run command ${options.name} was skipped (too many at once on the VM); trying again`, {
+        vm: vmId,
+        attempt,
+      });
+      await delay(this.options.skippedRetryDelayMs ?? 20_000, options.abortSignal);
+    }
+  }
+
+  private async runOnce(vmId: string, script: string, options: RunScriptOptions): Promise<RunScriptResult> {
     const ref = requireVmRef(vmId);
     const location = await this.locationOf(vmId, ref, options);
     const client = this.clientFor(ref.subscriptionId);
@@ -133,7 +169,8 @@ export class ArmComputeGateway implements VmCommandGateway {
     ref: VmRef,
     options: RunScriptOptions,
   ): Promise<RunScriptResult> {
-    // Azure ends the script at timeoutInSeconds; the margin covers the extension's own start-up and reporting.
+    // Azure ends the script at timeoutInSeconds; the margin covers the extension's own start-up (up to a minute on
+    // a VM's first Run Command, while the handler installs) and reporting.
     const deadline = Date.now() + (options.timeoutInSeconds + RUN_COMMAND_MARGIN_SECONDS) * 1000;
     for (;;) {
       await delay(Math.max(this.options.pollIntervalInMs, MIN_POLL_MS), options.abortSignal);
@@ -176,8 +213,27 @@ const requireVmRef = (vmId: string): VmRef => {
   return ref;
 };
 
+const isSkipped = (r: RunScriptResult): boolean =>
+  r.executionState === 'Failed' && r.exitCode === undefined && /skipped/i.test(r.executionMessage ?? '');
+
+/** 409 on the PUT: the VM is stopped or deallocated, so no Run Command can start until someone starts it. */
+const isVmNotRunning = (error: Error): boolean =>
+  isAppError(error) &&
+  error.statusCode === 409 &&
+  (error.serviceCode === 'OperationNotAllowed' || /not running|deallocat|stopped/i.test(error.message));
+
 const toRunCommandError = (e: unknown, action: string): Error => {
   const error = toAzureAppError(e, MODULE, action);
+  if (isVmNotRunning(error) && isAppError(error)) {
+    return new AppError('PRECONDITION_FAILED', {
+      module: MODULE,
+      message: `VM not running: ${error.message}`,
+      cause: e,
+      retryable: false,
+      ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
+      ...(error.serviceCode === undefined ? {} : { serviceCode: error.serviceCode }),
+    });
+  }
   if (isAbortError(error) || !isAppError(error) || error.statusCode !== undefined) return error;
   // Not an HTTP error: the long-running operation itself reported a failure.
   return new AppError('RUN_COMMAND_FAILED', { module: MODULE, message: error.message, cause: e });
@@ -197,6 +253,15 @@ export const toRunScriptResult = (instanceView: unknown): RunScriptResult => {
   if (exitCode !== undefined && Number.isInteger(exitCode)) result.exitCode = exitCode;
   const message = readString(view, 'executionMessage');
   if (message !== undefined) result.executionMessage = tail(message);
+  // No script can exit with -1 (exit statuses are 0-255): Failed with -1 is Azure's own time-out.
+  if (result.executionState === 'Failed' && result.exitCode === TIMED_OUT_EXIT_CODE) {
+    delete result.exitCode;
+    return {
+      ...result,
+      executionState: 'TimedOut',
+      executionMessage: `the script did not finish within its time-out and was ended by Azure${message === undefined ? '' : ` (${tail(message)})`}`,
+    };
+  }
   return result;
 };
 
