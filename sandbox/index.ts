@@ -105,7 +105,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     cleanup();
     throw e;
   }
-  const runCommands = new RunCommandService(clock, processes, scenario.faults ?? []);
+  const runCommands = new RunCommandService(clock, processes, scenario.faults ?? [], scenario.runCommand);
   const pageSize = scenario.pageSize ?? 50;
   const router = new ArmRouter([
     ...backupRoutes(backup, clock, pageSize),

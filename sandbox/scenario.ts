@@ -110,10 +110,25 @@ export type FaultSpec =
    * missing role assignment does not go away on retry.
    */
   | { kind: 'forbidden'; pathPattern: string; method?: string; clientId?: string }
+  /** The matching Run Commands end as a time-out does: Failed with exitCode -1. */
   | { kind: 'runCommandTimeout'; vm: string; nameContains?: string }
+  /** The VM is stopped: Run Command PUTs are refused with 409 OperationNotAllowed. */
+  | { kind: 'vmNotRunning'; vm: string }
   | { kind: 'restoreFailure'; vm: string; errorCode?: number; errorString?: string }
   /** ExternalThaw fails on every IRIS instance of the VM (thawRc knob), so a freeze is never undone. */
   | { kind: 'freezeNeverThaws'; vm: string };
+
+export interface RunCommandScenario {
+  /** How often a running script's output and error are refreshed (Azure: about 15 s; default 15000). */
+  liveOutputIntervalMs?: number;
+  /** Run Commands running at once on one VM before the extra ones are skipped (default 5). */
+  maxParallelPerVm?: number;
+  /**
+   * Real seconds the first Run Command on a VM waits while the handler installs (Azure: up to a minute).
+   * Default 0, so tests are not slowed.
+   */
+  firstUseDelaySeconds?: number;
+}
 
 export interface Scenario {
   name: string;
@@ -134,6 +149,8 @@ export interface Scenario {
   pageSize?: number;
   workspaces?: WorkspaceSpec[];
   faults?: FaultSpec[];
+  /** Managed Run Command timing (sandbox/runCommandService.ts); defaults suit tests. */
+  runCommand?: RunCommandScenario;
 }
 
 export class ScenarioError extends Error {

@@ -22,6 +22,15 @@ export interface VmProcessRequest {
   timeoutMs: number;
   /** Run Command kills on time-out; the backup extension leaves the script running (vmsnapshot.md §3.3). */
   killOnTimeout: boolean;
+  /**
+   * What a time-out kills: the whole process group (default) or only the script's own process, as the managed Run
+   * Command handler does (processes the script started live on).
+   */
+  killScope?: 'group' | 'script';
+  /** Aborting kills the process group at once (a Run Command deleted or replaced while it runs). */
+  signal?: AbortSignal;
+  /** While it runs, the tails of both streams are handed over every `intervalMs` (Run Command's live output). */
+  progress?: { intervalMs: number; report: (stdout: string, stderr: string) => void };
   /** The process's clock (sandbox time minus real time, ms); default: the sandbox clock when it starts. */
   clockOffsetMs?: number;
 }
@@ -76,12 +85,33 @@ export class VmProcessRunner {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        if (req.killOnTimeout) this.killTree(child);
+        clearInterval(ticker);
+        if (req.killOnTimeout) {
+          if (req.killScope === 'script') child.kill('SIGKILL');
+          else this.killTree(child);
+        }
         resolve({ kind: 'timedOut', stdout: out.text(), stderr: err.text() });
       }, req.timeoutMs);
+      const ticker =
+        req.progress === undefined
+          ? undefined
+          : setInterval(() => req.progress?.report(out.text(), err.text()), req.progress.intervalMs);
+      ticker?.unref();
+      const onAbort = (): void => {
+        clearInterval(ticker);
+        this.killTree(child);
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ kind: 'exited', exitCode: 137, stdout: out.text(), stderr: err.text() });
+      };
+      if (req.signal?.aborted) onAbort();
+      else req.signal?.addEventListener('abort', onAbort, { once: true });
       const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
         this.children.delete(child);
         clearTimeout(timer);
+        clearInterval(ticker);
+        req.signal?.removeEventListener('abort', onAbort);
         if (settled) return;
         settled = true;
         resolve({ kind: 'exited', exitCode: code ?? (signal ? 128 : 1), stdout: out.text(), stderr: err.text() });
