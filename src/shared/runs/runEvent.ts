@@ -1,7 +1,7 @@
 /** What the shells observe and feed into `decide`. Every event carries the time it was observed (`at`, ISO 8601). */
 import type { ProbeFacts } from '../checks/probeFacts';
 import type { BackupJob, OperationStatusValue, RecoveryPoint } from '../azure/backupGateway';
-import type { CompactFinding, RunStage } from './run';
+import { ACTIVE_STAGES, type CompactFinding, type RunStage } from './run';
 import type { RunCommand } from './runCommand';
 
 export type RunEvent =
@@ -56,16 +56,8 @@ export const EVENT_STAGES = {
   RecoveryPointObserved: ['backup-running', 'assessing', 'transfer-running'],
   LogsCollected: ['assessing'],
   CommandFailed: ['preflight', 'triggering', 'backup-running', 'assessing', 'transfer-running'],
-  Tick: [
-    'preflight',
-    'triggering',
-    'backup-running',
-    'assessing',
-    'transfer-running',
-    'restore-running',
-    'verifying',
-    'cleaning-up',
-  ],
+  // Every active stage has a time limit, so every one of them takes the tick.
+  Tick: ACTIVE_STAGES,
 } as const satisfies Record<RunEventType, readonly RunStage[]>;
 
 /** The events `decide` hands to a run in stage S: those whose EVENT_STAGES entry lists S. */
