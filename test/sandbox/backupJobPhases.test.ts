@@ -4,7 +4,7 @@
  * second on-demand backup while one runs.
  */
 import { type Sandbox, startSandbox } from '../../sandbox';
-import { VAULT, VAULT_RG, clients, containerOf, itemOf, testScenario, testVm, triggerBackup } from './sandboxFixtures';
+import { VAULT, VAULT_RG, clients, recoveryPointsOf, testScenario, testVm, triggerBackup } from './sandboxFixtures';
 
 const MINUTE = 60_000;
 
@@ -14,26 +14,9 @@ interface JobProps {
   extendedInfo?: { tasksList?: { taskId?: string; status?: string }[] };
 }
 
-async function pointsOf(sandbox: Sandbox, vm: string): Promise<{ type?: string; tiers: string[] }[]> {
-  const points: { type?: string; tiers: string[] }[] = [];
-  for await (const rp of clients(sandbox).backup.recoveryPoints.list(
-    VAULT,
-    VAULT_RG,
-    'Azure',
-    containerOf(vm),
-    itemOf(vm),
-  )) {
-    const props = rp.properties as {
-      recoveryPointType?: string;
-      recoveryPointTierDetails?: { type?: string; status?: string }[];
-    };
-    points.push({
-      type: props.recoveryPointType,
-      tiers: (props.recoveryPointTierDetails ?? []).map((t) => `${t.type ?? ''}:${t.status ?? ''}`),
-    });
-  }
-  return points;
-}
+/** Type and tiers only: what these tests follow through the job's two phases. */
+const pointsOf = async (sandbox: Sandbox, vm: string): Promise<{ type: string; tiers: string[] }[]> =>
+  (await recoveryPointsOf(sandbox, vm)).map(({ type, tiers }) => ({ type, tiers }));
 
 const detailsOf = async (sandbox: Sandbox, jobId: string): Promise<JobProps> =>
   (await clients(sandbox).backup.jobDetails.get(VAULT, VAULT_RG, jobId)).properties as JobProps;

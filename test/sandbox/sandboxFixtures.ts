@@ -24,6 +24,42 @@ export function clients(sandbox: Sandbox, subscriptionId = SUB) {
 
 export const containerOf = (vm: string, rg = VM_RG): string => `IaasVMContainer;iaasvmcontainerv2;${rg};${vm}`;
 export const itemOf = (vm: string, rg = VM_RG): string => `VM;iaasvmcontainerv2;${rg};${vm}`;
+/** A recovery point as the tests compare it: type, time and tiers (`InstantRP:Valid`), read through the real SDK. */
+export interface ListedPoint {
+  type: string;
+  time: string;
+  tiers: string[];
+}
+
+/** Every recovery point of a VM's protected item, in the order the vault lists them. */
+export async function recoveryPointsOf(
+  sandbox: Sandbox,
+  vm: string,
+  at: { subscriptionId?: string; vault?: string; vaultRg?: string; vmRg?: string } = {},
+): Promise<ListedPoint[]> {
+  const vmRg = at.vmRg ?? VM_RG;
+  const points: ListedPoint[] = [];
+  for await (const rp of clients(sandbox, at.subscriptionId ?? SUB).backup.recoveryPoints.list(
+    at.vault ?? VAULT,
+    at.vaultRg ?? VAULT_RG,
+    'Azure',
+    containerOf(vm, vmRg),
+    itemOf(vm, vmRg),
+  )) {
+    const props = rp.properties as {
+      recoveryPointType?: string;
+      recoveryPointTime?: Date;
+      recoveryPointTierDetails?: { type?: string; status?: string }[];
+    };
+    points.push({
+      type: props.recoveryPointType ?? '',
+      time: props.recoveryPointTime?.toISOString() ?? '',
+      tiers: (props.recoveryPointTierDetails ?? []).map((t) => `${t.type ?? ''}:${t.status ?? ''}`),
+    });
+  }
+  return points;
+}
+
 export const vmIdOf = (vm: string, rg = VM_RG): string =>
   `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${vm}`;
 

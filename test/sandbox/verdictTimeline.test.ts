@@ -12,7 +12,7 @@ import { ArmComputeGateway } from '../../src/shared/gateways/armComputeGateway';
 import { runProbe } from '../../src/shared/protection/vmProbe';
 import { evidenceFromProbeLogs } from '../../src/shared/runs/backupEvidence';
 import { type BackupVerdict, backupVerdict } from '../../src/shared/runs/backupVerdict';
-import { clients, containerOf, itemOf, triggerBackup } from './sandboxFixtures';
+import { clients, recoveryPointsOf, triggerBackup } from './sandboxFixtures';
 
 const DEMO = path.join(__dirname, '..', '..', 'sandbox', 'scenarios', 'demo-fleet.json');
 const VMS = [
@@ -84,17 +84,12 @@ describe.each([
       });
       if (!probe.facts) throw new Error(`${vm}: no probe facts: ${probe.problems.join('; ')}`);
       expect(probe.problems).toEqual([]);
-      const points = [];
-      for await (const rp of backup.recoveryPoints.list(
-        'vault-prod',
-        'rg-backup',
-        'Azure',
-        containerOf(vm, 'rg-iris-prod'),
-        itemOf(vm, 'rg-iris-prod'),
-      )) {
-        const props = rp.properties as { recoveryPointType?: string; recoveryPointTime?: Date };
-        points.push({ type: props.recoveryPointType ?? '', time: props.recoveryPointTime?.toISOString() ?? '' });
-      }
+      const points = await recoveryPointsOf(sandbox, vm, {
+        subscriptionId: sub,
+        vault: 'vault-prod',
+        vaultRg: 'rg-backup',
+        vmRg: 'rg-iris-prod',
+      });
       const evidence = evidenceFromProbeLogs(probe.facts, probe.problems, since);
       const root = sandbox.vmRoot(vmId(vm));
       const whole: ProbeFacts = { ...probe.facts, logs: {} };

@@ -12,7 +12,7 @@ import { ArmComputeGateway } from '../../src/shared/gateways/armComputeGateway';
 import { runProbe } from '../../src/shared/protection/vmProbe';
 import { type BackupEvidence, type BackupVerdict, backupVerdict, epochMs } from '../../src/shared/runs/backupVerdict';
 import { evidenceFromProbeLogs } from '../../src/shared/runs/backupEvidence';
-import { clients, containerOf, itemOf, triggerBackup } from './sandboxFixtures';
+import { clients, recoveryPointsOf, triggerBackup } from './sandboxFixtures';
 
 const DEMO = path.join(__dirname, '..', '..', 'sandbox', 'scenarios', 'demo-fleet.json');
 const VM = 'iris-prod-01';
@@ -63,17 +63,7 @@ describe.each(ZONES)('a backup of a VM %s (%s)', (_label, zone, startTime, offse
     const probe = await runProbe(compute, vmId, { mode: 'logs', since, name: 'logs-tz', timeoutInSeconds: 60 });
     if (!probe.facts) throw new Error(`no probe facts: ${probe.problems.join('; ')}`);
     facts = probe.facts;
-    const points: { type: string; time: string }[] = [];
-    for await (const rp of backup.recoveryPoints.list(
-      'vault-prod',
-      'rg-backup',
-      'Azure',
-      containerOf(VM, 'rg-iris-prod'),
-      itemOf(VM, 'rg-iris-prod'),
-    )) {
-      const props = rp.properties as { recoveryPointType?: string; recoveryPointTime?: Date };
-      points.push({ type: props.recoveryPointType ?? '', time: props.recoveryPointTime?.toISOString() ?? '' });
-    }
+    const points = await recoveryPointsOf(sandbox, VM, at);
     pointTime = points[0]?.time ?? '';
     evidence = evidenceFromProbeLogs(facts, probe.problems, since);
     verdict = backupVerdict({
