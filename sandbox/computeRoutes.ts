@@ -173,6 +173,8 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
       template: `${VM}/runCommands/{name}`,
       handler: (req, p) => {
         const vm = vmOf(p);
+        // Fault runCommandDeleteFailure: refused while it has refusals left; the Run Command stays.
+        runCommands.refuseDelete(vm);
         if (!runCommands.delete(vm, p.name ?? '')) return { status: 204 };
         return acceptedDone(req, vm.subscriptionId, vm.location);
       },

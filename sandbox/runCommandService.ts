@@ -5,8 +5,12 @@
  * time-out ends Failed with exitCode -1 and kills only the script's own process; timeoutInSeconds 0 means no limit;
  * a PUT on a running name or a DELETE kills the running script; beyond ~5 at once on a VM the extra ones end
  * Failed as skipped; a VM that is not running refuses the PUT with 409.
+ * Latency model (scenario runCommand.durationSeconds): each Run Command has a simulated duration on the sandbox
+ * clock, deterministic from the VM and Run Command names; the script runs for real at once, but its result shows
+ * only once the sandbox clock reaches start + duration (see RunCommandScenario.durationSeconds).
+ * Fault runCommandDeleteFailure: the first DELETEs on a VM are refused and the Run Command stays.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ArmError, badRequest, notFound } from './armError';
 import type { SandboxClock } from './clock';
 import type { FaultSpec, RunCommandScenario } from './scenario';
@@ -43,6 +47,33 @@ export interface RunCommandRecord {
   stop?: AbortController;
 }
 
+/**
+ * The simulated duration of a Run Command in ms: uniform in [min, max] seconds, from a SHA-256 of the VM and Run
+ * Command names (lower-cased), so the same names always get the same duration.
+ */
+export function simulatedDurationMs(
+  vmName: string,
+  runCommandName: string,
+  range: { min: number; max: number },
+): number {
+  const digest = createHash('sha256').update(`${vmName.toLowerCase()}/${runCommandName.toLowerCase()}`).digest();
+  const fraction = digest.readUIntBE(0, 6) / 2 ** 48;
+  return Math.round((range.min + fraction * (range.max - range.min)) * 1000);
+}
+
+/** A result the latency model holds back until the sandbox clock reaches dueMs. */
+interface HeldResult {
+  dueMs: number;
+  final: RunCommandExecution;
+  finish: (execution: RunCommandExecution) => void;
+}
+
+const DELETE_REFUSAL_CODES: Record<number, string> = {
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+};
+
 export interface ComputeOperation {
   id: string;
   location: string;
@@ -59,6 +90,10 @@ export class RunCommandService {
   readonly operations = new Map<string, ComputeOperation>();
   /** VMs (lower-case ids) that have run a Run Command: only the first one waits for the handler to install. */
   private readonly handlerInstalled = new Set<string>();
+  /** Results of scripts that really ended, shown once the sandbox clock reaches their simulated end. */
+  private readonly held = new Map<RunCommandRecord, HeldResult>();
+  /** DELETEs refused so far per runCommandDeleteFailure fault. */
+  private readonly deleteRefusals = new Map<FaultSpec, number>();
 
   constructor(
     private readonly clock: SandboxClock,
@@ -76,6 +111,7 @@ export class RunCommandService {
   }
 
   operation(id: string): ComputeOperation {
+    this.releaseDue();
     const op = this.operations.get(id.toLowerCase());
     if (!op) throw notFound(`Operation '${id}'`);
     return op;
@@ -86,21 +122,74 @@ export class RunCommandService {
   }
 
   get(vm: VmRecord, name: string): RunCommandRecord {
+    this.releaseDue();
     const rc = this.commands.get(this.key(vm, name));
     if (!rc) throw notFound(`Run command '${name}' on VM '${vm.name}'`);
     return rc;
   }
 
   list(vm: VmRecord): RunCommandRecord[] {
+    this.releaseDue();
     const prefix = `${vm.id}/runCommands/`.toLowerCase();
     return [...this.commands.entries()].filter(([k]) => k.startsWith(prefix)).map(([, rc]) => rc);
   }
 
   /** DELETE stops a script that is still running, as Azure's does. */
   delete(vm: VmRecord, name: string): boolean {
+    this.releaseDue();
     const key = this.key(vm, name);
-    this.commands.get(key)?.stop?.abort();
+    const rc = this.commands.get(key);
+    rc?.stop?.abort();
+    if (rc) this.cancelHeld(rc);
     return this.commands.delete(key);
+  }
+
+  /**
+   * A DELETE request on one of the VM's Run Commands: throws the runCommandDeleteFailure fault's ARM error while it
+   * has refusals left (each request counts). Not used when the VM itself is deleted.
+   */
+  refuseDelete(vm: VmRecord): void {
+    for (const f of this.faults) {
+      if (f.kind !== 'runCommandDeleteFailure' || f.vm.toLowerCase() !== vm.name.toLowerCase()) continue;
+      const refused = this.deleteRefusals.get(f) ?? 0;
+      if (refused >= (f.count ?? 1)) continue;
+      this.deleteRefusals.set(f, refused + 1);
+      const status = f.statusCode ?? 409;
+      const code = DELETE_REFUSAL_CODES[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequest');
+      throw new ArmError(
+        status,
+        code,
+        status === 409
+          ? `Operation 'delete' on a run command of VM '${vm.name}' is not allowed: another operation on this or a dependent resource is in progress (simulated).`
+          : `Deleting a run command of VM '${vm.name}' failed (simulated).`,
+      );
+    }
+  }
+
+  /** Shows every held result whose simulated end the sandbox clock has reached. */
+  private releaseDue(): void {
+    if (this.held.size === 0) return;
+    const now = this.clock.nowMs();
+    for (const [rc, h] of this.held) {
+      if (h.dueMs > now) continue;
+      this.held.delete(rc);
+      h.finish(h.final);
+    }
+  }
+
+  /** A held result of a Run Command deleted or replaced before its simulated end: it ends Canceled now. */
+  private cancelHeld(rc: RunCommandRecord): void {
+    const h = this.held.get(rc);
+    if (!h) return;
+    this.held.delete(rc);
+    h.finish({
+      executionState: 'Canceled',
+      executionMessage: 'Execution canceled',
+      output: h.final.output,
+      error: h.final.error,
+      startTime: h.final.startTime,
+      endTime: this.clock.now().toISOString(),
+    });
   }
 
   deleteAllOf(vm: VmRecord): void {
@@ -139,9 +228,11 @@ export class RunCommandService {
       );
     }
     const location = typeof body.location === 'string' && body.location !== '' ? body.location : vm.location;
+    this.releaseDue();
     const existing = this.commands.get(this.key(vm, name));
-    // A PUT on a name that is still running replaces it: the earlier script is killed.
+    // A PUT on a name that is still running replaces it: the earlier script is killed (or its held result dropped).
     existing?.stop?.abort();
+    if (existing) this.cancelHeld(existing);
     // Counted before this one is added, and without the one it replaces.
     const skipped = this.running(vm) - (existing?.stop === undefined ? 0 : 1) >= (this.timing.maxParallelPerVm ?? 5);
     const op = this.newOperation(vm.subscriptionId, location, false);
@@ -206,7 +297,8 @@ export class RunCommandService {
     this.handlerInstalled.add(record.vmKey);
     const firstUseMs = firstUse ? (this.timing.firstUseDelaySeconds ?? 0) * 1000 : 0;
     if (firstUseMs > 0) await waitOrAbort(firstUseMs, stop.signal);
-    const started = this.clock.now().toISOString();
+    const startMs = this.clock.nowMs();
+    const started = new Date(startMs).toISOString();
     record.execution = {
       executionState: 'Running',
       executionMessage: 'Execution in progress',
@@ -248,10 +340,21 @@ export class RunCommandService {
             },
           });
     record.stop = undefined;
-    const endTime = this.clock.now().toISOString();
+    const realEndMs = this.clock.nowMs();
+    let dueMs = realEndMs;
+    let timedOut = end.kind === 'timedOut';
+    const latency = this.timing.durationSeconds;
+    if (latency !== undefined && !stop.signal.aborted) {
+      // The simulated end on the sandbox clock; a duration beyond the time-out ends as a time-out at start + timeout.
+      const durationMs = simulatedDurationMs(vm.name, record.name, latency);
+      if (timeoutSeconds > 0 && durationMs > timeoutSeconds * 1000) timedOut = true;
+      dueMs = startMs + (timedOut && timeoutSeconds > 0 ? timeoutSeconds * 1000 : durationMs);
+    }
+    const endTime = new Date(Math.max(realEndMs, dueMs)).toISOString();
+    let final: RunCommandExecution;
     if (stop.signal.aborted) {
       // Deleted or replaced: the record is gone or superseded, but a reader of this object sees why it ended.
-      record.execution = {
+      final = {
         executionState: 'Canceled',
         executionMessage: 'Execution canceled',
         output: end.stdout,
@@ -259,9 +362,9 @@ export class RunCommandService {
         startTime: started,
         endTime,
       };
-    } else if (end.kind === 'timedOut') {
+    } else if (timedOut) {
       // Azure's handler reports a time-out as a failure with exit code -1, never as TimedOut.
-      record.execution = {
+      final = {
         executionState: 'Failed',
         executionMessage: `Execution failed: the script did not finish within ${timeoutSeconds} seconds and was killed`,
         exitCode: TIMED_OUT_EXIT_CODE,
@@ -271,30 +374,48 @@ export class RunCommandService {
         endTime,
       };
     } else {
-      const ok = end.exitCode === 0;
-      record.execution = {
+      const exitCode = end.kind === 'exited' ? end.exitCode : TIMED_OUT_EXIT_CODE;
+      const ok = exitCode === 0;
+      final = {
         executionState: ok ? 'Succeeded' : 'Failed',
-        executionMessage: ok ? 'Execution completed' : `Execution failed: exit status ${end.exitCode}`,
-        exitCode: end.exitCode,
+        executionMessage: ok ? 'Execution completed' : `Execution failed: exit status ${exitCode}`,
+        exitCode,
         output: end.stdout,
         error: end.stderr,
         startTime: started,
         endTime,
       };
     }
-    if (asyncExecution) return;
-    const failed = record.execution.executionState !== 'Succeeded' && failureIsDeploymentFailure;
-    record.provisioningState = failed ? 'Failed' : 'Succeeded';
-    op.result = failed
-      ? {
-          status: 'Failed',
-          endTime,
-          error: {
-            code: 'VMExtensionProvisioningError',
-            message: `Run command ${record.name}: ${record.execution.executionMessage}`,
-          },
-        }
-      : { status: 'Succeeded', endTime };
+    const finish = (execution: RunCommandExecution): void => {
+      record.execution = execution;
+      if (asyncExecution) return;
+      const failed = execution.executionState !== 'Succeeded' && failureIsDeploymentFailure;
+      const opEnd = execution.endTime ?? endTime;
+      record.provisioningState = failed ? 'Failed' : 'Succeeded';
+      op.result = failed
+        ? {
+            status: 'Failed',
+            endTime: opEnd,
+            error: {
+              code: 'VMExtensionProvisioningError',
+              message: `Run command ${record.name}: ${execution.executionMessage}`,
+            },
+          }
+        : { status: 'Succeeded', endTime: opEnd };
+    };
+    if (dueMs <= realEndMs) {
+      finish(final);
+      return;
+    }
+    // The script really ended before its simulated end: still Running, with its last output, until the clock gets there.
+    record.execution = {
+      executionState: 'Running',
+      executionMessage: 'Execution in progress',
+      output: final.output,
+      error: final.error,
+      startTime: started,
+    };
+    this.held.set(record, { dueMs, final, finish });
   }
 }
 

@@ -116,7 +116,17 @@ export type FaultSpec =
   | { kind: 'vmNotRunning'; vm: string }
   | { kind: 'restoreFailure'; vm: string; errorCode?: number; errorString?: string }
   /** ExternalThaw fails on every IRIS instance of the VM (thawRc knob), so a freeze is never undone. */
-  | { kind: 'freezeNeverThaws'; vm: string };
+  | { kind: 'freezeNeverThaws'; vm: string }
+  /**
+   * The first `count` (default 1) DELETE requests for any Run Command on the VM are refused with an ARM error
+   * (`{"error":{"code","message"}}`); the Run Command stays, and keeps running if it runs; later DELETEs work. Each
+   * HTTP request counts, SDK retries included. Default status 409 (code Conflict, "another operation is in
+   * progress"), which the SDK's retry policy does not retry, so the caller sees the failure. A 500 or 503 is
+   * retried by the SDK (3 times with backoff by default): count 1 is then absorbed by a retry, as in Azure; a count
+   * above the SDK's retries is needed for the caller to see it. Codes: 409 Conflict, 429 TooManyRequests,
+   * 503 ServiceUnavailable, other 5xx InternalServerError, other 4xx BadRequest.
+   */
+  | { kind: 'runCommandDeleteFailure'; vm: string; count?: number; statusCode?: number };
 
 export interface RunCommandScenario {
   /** How often a running script's output and error are refreshed (Azure: about 15 s; default 15000). */
@@ -128,6 +138,16 @@ export interface RunCommandScenario {
    * Default 0, so tests are not slowed.
    */
   firstUseDelaySeconds?: number;
+  /**
+   * Latency model on the sandbox clock (e.g. 20-60 s per Run Command for a fleet benchmark with a compressed clock).
+   * Each Run Command gets a simulated duration, deterministic from a hash of the VM name and the Run Command name
+   * (case-insensitive), uniform in [min, max] seconds. The script still runs for real at once; its result (final
+   * state, exitCode, final output, endTime; a synchronous PUT's operation) is shown only once the sandbox clock has
+   * reached start + duration, and never before the script really ended; until then 'Running' / 'Execution in
+   * progress'. endTime = max(real end, start + duration). A duration beyond timeoutInSeconds (> 0) ends as a
+   * time-out (Failed, exitCode -1) at start + timeout. Absent: results show as soon as the script ends.
+   */
+  durationSeconds?: { min: number; max: number };
 }
 
 export interface Scenario {
@@ -210,6 +230,20 @@ export function validateScenario(value: unknown, where = 'scenario'): Scenario {
       }
     }
   });
+  const durations = isRecord(value.runCommand) ? value.runCommand.durationSeconds : undefined;
+  if (
+    durations !== undefined &&
+    !(
+      isRecord(durations) &&
+      typeof durations.min === 'number' &&
+      typeof durations.max === 'number' &&
+      Number.isFinite(durations.max) &&
+      durations.min >= 0 &&
+      durations.min <= durations.max
+    )
+  ) {
+    throw new ScenarioError(`${where}.runCommand.durationSeconds: must be { min, max } with 0 <= min <= max`);
+  }
   return value as unknown as Scenario;
 }
 
