@@ -48,9 +48,10 @@ export function recoveryPointJson(p: ProtectedItemRecord, rp: RecoveryPointRecor
       sourceVMStorageType: 'NormalStorage',
       isSourceVMEncrypted: false,
       isInstantIlrSessionActive: false,
-      // The snapshot tier exists from the end of the snapshot task; the vault tier once the transfer completed.
+      // The snapshot tier exists from the end of the snapshot task (until it expires: snapshotTier false); the vault
+      // tier once the transfer completed.
       recoveryPointTierDetails: [
-        { type: 'InstantRP', status: 'Valid' },
+        ...(rp.snapshotTier === false ? [] : [{ type: 'InstantRP', status: 'Valid' }]),
         ...(rp.hardened ? [{ type: 'HardenedRP', status: 'Valid' }] : []),
       ],
       isManagedVirtualMachine: true,

@@ -5,13 +5,21 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { containerNameOf, parseResourceGroupId, parseResourceId, protectedItemNameOf, resourceKey } from './armIds';
-import { ArmError, badRequest, conflict, notFound } from './armError';
+import { containerNameOf, protectedItemNameOf, resourceKey } from './armIds';
+import { ArmError, notFound } from './armError';
 import type { SandboxClock } from './clock';
 import type { ExtensionOutcome } from './extension/extensionRules';
 import { runExtension } from './extension/extensionRun';
-import type { FaultSpec, Scenario } from './scenario';
-import { bootRestoredIris } from './irisInstances';
+import type { FaultSpec, MinutesRange, Scenario } from './scenario';
+import { bootRestoredIris, type RestoredIrisFaults } from './irisInstances';
+import {
+  RESTORE_JOB_ERRORS,
+  type RestoreCheckFailure,
+  type RestoreTarget,
+  checkRestoreTarget,
+  parseRestoreRequest,
+  strictRestoreValidation,
+} from './restoreRequest';
 import { copyTree, copyTreeSync } from './treeCopy';
 import type { VmProcessRunner } from './vmProcess';
 import type { VaultRecord, VmRecord, World } from './world';
@@ -23,7 +31,31 @@ const DEFAULT_TRANSFER_MINUTES = 60;
 const COLLISION_JOB_MS = 60_000;
 /** AzureIaaSVMErrorInfo.errorCode is numeric; the service's string code travels in errorTitle (as in the sandbox's other errors). */
 export const BACKUP_IN_PROGRESS_CODE = 'UserErrorBackupOperationInProgress';
-const DEFAULT_RESTORE_MINUTES = 20;
+/** A restore from the snapshot tier (Instant Restore) is faster than one from the vault tier. */
+const DEFAULT_RESTORE_FROM_SNAPSHOT_MINUTES = 10;
+const DEFAULT_RESTORE_FROM_VAULT_MINUTES = 60;
+const DEFAULT_RESTORED_VM_BOOT_MINUTES = 2;
+const DEFAULT_RESTORED_VM_AGENT_MINUTES = 3;
+/** A restore job whose target fails Azure's checks fails this soon after it starts. */
+const RESTORE_CHECK_FAIL_MS = 60_000;
+
+/** A minutes value, or a per-VM draw in a range: uniform in [min, max], deterministic by a hash of the VM name. */
+export function minutesFor(value: number | MinutesRange, vmName: string, salt: string): number {
+  if (typeof value === 'number') return value;
+  const lo = Math.min(value.min, value.max);
+  const hi = Math.max(value.min, value.max);
+  return lo + (hi - lo) * unitHash(`${salt}:${vmName.toLowerCase()}`);
+}
+
+/** FNV-1a of the text mapped to [0, 1]. */
+function unitHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) / 0xffffffff;
+}
 
 export interface ProtectedItemRecord {
   vault: VaultRecord;
@@ -42,6 +74,8 @@ export interface RecoveryPointRecord {
   vmSize: string;
   /** Set when the job's transfer to the vault completed: the point then has a vault tier (HardenedRP) too. */
   hardened?: boolean;
+  /** false: the snapshot tier (InstantRP) is gone and only the vault copy remains. Default true. */
+  snapshotTier?: boolean;
 }
 
 export type TerminalJobStatus = 'Completed' | 'CompletedWithWarnings' | 'Failed';
@@ -72,7 +106,9 @@ export interface JobRecord {
   /** Set when the work is done (extension finished, restore copied); the job is terminal once the clock allows. */
   result?: { status: TerminalJobStatus; errors: JobErrorInfo[]; dynamicErrorMessage?: string };
   /** For restores: the VM to create. */
-  restoreTarget?: { subscriptionId: string; resourceGroup: string; name: string; subnetId?: string; location: string };
+  restoreTarget?: RestoreTarget;
+  /** Restore: the VM creation fails at the end of the job, leaving its disks (fault restoreVmCreationFails). */
+  vmCreationFails?: boolean;
   recoveryPoint?: RecoveryPointRecord;
   /** Backup: the recovery point to publish at completion. */
   pendingRecoveryPoint?: RecoveryPointRecord;
@@ -203,6 +239,8 @@ export class BackupService {
             type: rp.type,
             dir,
             vmSize: p.vm.vmSize,
+            ...(rp.tiers?.includes('HardenedRP') ? { hardened: true } : {}),
+            ...(rp.tiers && !rp.tiers.includes('InstantRP') ? { snapshotTier: false } : {}),
           });
         }
       }
@@ -253,12 +291,19 @@ export class BackupService {
       };
       return this.newOperation(refused.id, 0);
     }
+    const b = this.scenario.backup;
     const minutes =
-      p.vm.spec.backup?.durationMinutes ?? this.scenario.backup?.durationMinutes ?? DEFAULT_BACKUP_MINUTES;
+      p.vm.spec.backup?.durationMinutes ??
+      (b?.snapshotMinutes ? minutesFor(b.snapshotMinutes, p.vm.name, 'snapshot') : undefined) ??
+      b?.durationMinutes ??
+      DEFAULT_BACKUP_MINUTES;
     const job = this.newJob(p, 'Backup', minutes);
-    const transferMinutes =
-      p.vm.spec.backup?.transferMinutes ?? this.scenario.backup?.transferMinutes ?? DEFAULT_TRANSFER_MINUTES;
-    job.transferMs = Math.max(0, transferMinutes) * 60_000;
+    const transferMinutes = minutesFor(
+      p.vm.spec.backup?.transferMinutes ?? b?.transferMinutes ?? DEFAULT_TRANSFER_MINUTES,
+      p.vm.name,
+      'transfer',
+    );
+    job.transferMs = Math.round(Math.max(0, transferMinutes) * 60_000);
     const transferFailure = p.vm.spec.backup?.transferFailure;
     if (transferFailure) job.transferFailure = { ...transferFailure, recommendations: ['Retry the backup.'] };
     // The run keeps the clock of its start: an advance() while its scripts run must not land inside the freeze
@@ -336,56 +381,63 @@ export class BackupService {
     job.result = { status: outcome.jobStatus, errors, dynamicErrorMessage: errors[0]?.errorString };
   }
 
+  /**
+   * POST …/restore: malformed requests are refused with 400 at once (restoreRequest.ts); a target that fails Azure's
+   * checks (region, staging account, network, resource group, name) fails the job a minute after it starts. A good
+   * restore runs restoreFromSnapshotMinutes from a point with its snapshot tier, restoreFromVaultMinutes from the vault
+   * tier only, and its VM appears when the job completes (then boots on the sandbox clock).
+   */
   triggerRestore(p: ProtectedItemRecord, rpName: string, body: unknown): BackupOperation {
     const rp = this.pointsOf(p).find((r) => r.name.toLowerCase() === rpName.toLowerCase());
-    if (!rp) throw notFound(`Recovery point '${rpName}'`);
-    const props = (body as { properties?: Record<string, unknown> } | null)?.properties;
-    if (typeof props !== 'object' || props === null) throw badRequest('Request body must have "properties".');
-    if (props.objectType !== 'IaasVMRestoreRequest' && props.objectType !== 'IaasVMRestoreWithRehydrationRequest') {
-      throw badRequest(`properties.objectType '${String(props.objectType)}' is not an IaaS VM restore request.`);
-    }
-    if (props.recoveryType !== 'AlternateLocation') {
-      throw badRequest(
-        `recoveryType '${String(props.recoveryType)}' is not supported by the sandbox (use AlternateLocation).`,
-      );
-    }
-    const target =
-      typeof props.targetVirtualMachineId === 'string' ? parseResourceId(props.targetVirtualMachineId) : undefined;
-    const targetRg =
-      typeof props.targetResourceGroupId === 'string' ? parseResourceGroupId(props.targetResourceGroupId) : undefined;
-    if (!target || target.type.toLowerCase() !== 'microsoft.compute/virtualmachines') {
-      throw badRequest('properties.targetVirtualMachineId must be a virtual machine resource id.');
-    }
-    if (!targetRg || targetRg.resourceGroup.toLowerCase() !== target.resourceGroup.toLowerCase()) {
-      throw badRequest('properties.targetResourceGroupId must be the resource group of targetVirtualMachineId.');
-    }
-    if (this.world.vm(target.subscriptionId, target.resourceGroup, target.name)) {
-      throw conflict(`Virtual machine '${target.name}' already exists in '${target.resourceGroup}'.`);
-    }
-    const minutes = this.scenario.backup?.restoreDurationMinutes ?? DEFAULT_RESTORE_MINUTES;
-    const job = this.newJob(p, 'Restore', minutes);
+    if (!rp) throw new ArmError(404, 'BMSUserErrorRecoveryPointNotFound', `Recovery point '${rpName}' was not found.`);
+    const strict = strictRestoreValidation(this.scenario);
+    const target = parseRestoreRequest(body, p.vm, rp.name, strict);
+    const b = this.scenario.backup;
+    const minutes =
+      rp.snapshotTier === false
+        ? (b?.restoreFromVaultMinutes ?? b?.restoreDurationMinutes ?? DEFAULT_RESTORE_FROM_VAULT_MINUTES)
+        : (b?.restoreFromSnapshotMinutes ?? DEFAULT_RESTORE_FROM_SNAPSHOT_MINUTES);
+    const inUse = [...this.jobs.values()].some(
+      (j) =>
+        j.operation === 'Restore' &&
+        !j.finalized &&
+        j.result?.status !== 'Failed' &&
+        j.restoreTarget !== undefined &&
+        sameTarget(j.restoreTarget, target),
+    );
+    const check = checkRestoreTarget(this.world, this.scenario, p.vault, p.vm, target, strict, inUse);
+    const job = this.newJob(p, 'Restore', check ? RESTORE_CHECK_FAIL_MS / 60_000 : minutes);
     job.recoveryPoint = rp;
-    job.restoreTarget = {
-      subscriptionId: target.subscriptionId,
-      resourceGroup: target.resourceGroup,
-      name: target.name,
-      subnetId: typeof props.subnetId === 'string' ? props.subnetId : undefined,
-      location: typeof props.region === 'string' && props.region !== '' ? props.region : p.vm.location,
-    };
+    job.restoreTarget = target;
     const failure = this.fault('restoreFailure', p.vm.name);
-    job.result = failure
-      ? {
-          status: 'Failed',
-          errors: [
-            {
-              errorCode: failure.errorCode ?? 400090,
-              errorTitle: 'UserErrorRestoreFailed',
-              errorString: failure.errorString ?? 'Restore failed (simulated fault).',
-              recommendations: ['Retry the restore operation.'],
-            },
-          ],
-        }
-      : { status: 'Completed', errors: [] };
+    if (check) job.result = { status: 'Failed', errors: [restoreCheckError(check)] };
+    else if (failure) {
+      job.result = {
+        status: 'Failed',
+        errors: [
+          {
+            errorCode: failure.errorCode ?? 400090,
+            errorTitle: 'UserErrorRestoreFailed',
+            errorString: failure.errorString ?? 'Restore failed (simulated fault).',
+            recommendations: ['Retry the restore operation.'],
+          },
+        ],
+      };
+    } else if (this.fault('restoreVmCreationFails', p.vm.name)) {
+      job.vmCreationFails = true;
+      job.result = {
+        status: 'Failed',
+        errors: [
+          {
+            errorCode: 400109,
+            // Plausible name (not documented verbatim): the job's "Create the restored VM" task failed.
+            errorTitle: 'UserErrorRestoreVmCreationFailed',
+            errorString: `Restored disks were created in resource group ${target.resourceGroup} but the virtual machine ${target.name} could not be created (simulated fault). Create the VM from the restored disks or retry the restore.`,
+            recommendations: ['Delete the restored disks, then retry the restore.'],
+          },
+        ],
+      };
+    } else job.result = { status: 'Completed', errors: [] };
     return this.newOperation(job.id, 1);
   }
 
@@ -479,32 +531,56 @@ export class BackupService {
       if (job.operation === 'Backup' && job.pendingRecoveryPoint && view.status !== 'Failed') {
         job.pendingRecoveryPoint.hardened = true;
       }
-      if (job.operation === 'Restore' && job.result?.status === 'Completed' && job.restoreTarget && job.recoveryPoint) {
-        this.createRestoredVm(job, job.restoreTarget, job.recoveryPoint);
+      if (job.operation === 'Restore' && job.restoreTarget && job.recoveryPoint) {
+        if (job.result?.status === 'Completed') {
+          this.createRestoredVm(job, job.restoreTarget, job.recoveryPoint, view.endMs ?? this.clock.nowMs());
+        } else if (job.vmCreationFails) {
+          this.createRestoredDisks(job.restoreTarget, job.recoveryPoint);
+        }
       }
     }
   }
 
-  private createRestoredVm(
-    job: JobRecord,
-    target: NonNullable<JobRecord['restoreTarget']>,
-    rp: RecoveryPointRecord,
-  ): void {
+  private sourceOf(rp: RecoveryPointRecord): VmRecord | undefined {
+    return [...this.world.vms.values()].find(
+      (vm) =>
+        vm.protectedBy !== undefined &&
+        resourceKey(vm.protectedBy, protectedItemNameOf(vm.resourceGroup, vm.name)) === rp.itemKey,
+    );
+  }
+
+  /** The restored disks in the target resource group, unattached: an OS disk and one per data disk of the source. */
+  private createRestoredDisks(target: RestoreTarget, rp: RecoveryPointRecord) {
+    const source = this.sourceOf(rp);
+    return this.world.createRestoredDisks({
+      subscriptionId: target.subscriptionId,
+      resourceGroup: target.resourceGroup,
+      vmName: target.name,
+      location: target.location,
+      dataDisks: (source?.spec.dataDisks ?? []).map((d) => ({ lun: d.lun, sizeGb: d.sizeGb ?? 128 })),
+    });
+  }
+
+  /**
+   * The restored VM as Azure creates it when the job completes: its disks (restored into the target resource group),
+   * a NIC in the given subnet with a dynamic private IP and no public IP, no tags, 'starting' for
+   * restoredVmBootMinutes after the job's end, then running, its agent Ready restoredVmAgentMinutes later.
+   */
+  private createRestoredVm(job: JobRecord, target: RestoreTarget, rp: RecoveryPointRecord, endMs: number): void {
     if (this.world.vm(target.subscriptionId, target.resourceGroup, target.name)) {
       job.result = {
         status: 'Failed',
-        errors: [
-          {
-            errorCode: 400091,
-            errorTitle: 'UserErrorVmExists',
-            errorString: `VM ${target.name} already exists.`,
-            recommendations: [],
-          },
-        ],
+        errors: [restoreCheckError({ kind: 'vmNameInUse', message: `VM ${target.name} already exists.` })],
       };
       return;
     }
-    const source = [...this.world.vms.values()].find((vm) => vm.name === rp.vmName);
+    const source = this.sourceOf(rp);
+    const sourceName = source?.name ?? rp.vmName;
+    const b = this.scenario.backup;
+    const neverBoots = this.fault('restoredVmNeverBoots', sourceName) !== undefined;
+    const runningAtMs = endMs + (b?.restoredVmBootMinutes ?? DEFAULT_RESTORED_VM_BOOT_MINUTES) * 60_000;
+    const agentReadyAtMs = runningAtMs + (b?.restoredVmAgentMinutes ?? DEFAULT_RESTORED_VM_AGENT_MINUTES) * 60_000;
+    const disks = this.createRestoredDisks(target, rp);
     const vm = this.world.createVm({
       subscriptionId: target.subscriptionId,
       resourceGroup: target.resourceGroup,
@@ -521,12 +597,35 @@ export class BackupService {
           location: target.location,
         }),
         name: target.name,
+        subscriptionId: target.subscriptionId,
+        resourceGroup: target.resourceGroup,
+        location: target.location,
+        tags: {},
+        protectedBy: undefined,
       },
       subnetId: target.subnetId,
+      disks,
+      restored: neverBoots ? { createdMs: endMs } : { createdMs: endMs, runningAtMs, agentReadyAtMs },
     });
+    if (neverBoots) {
+      // The Run Command service refuses a PUT with 409 on a VM the vmNotRunning fault names (the scenario's own
+      // faults list, which it holds): a VM that never boots is not running.
+      this.scenario.faults?.push({ kind: 'vmNotRunning', vm: vm.name });
+    }
     copyTreeSync(rp.dir, vm.root);
-    bootRestoredIris(vm.root);
+    bootRestoredIris(vm.root, this.restoredIrisFaults(sourceName));
     job.restoredVmId = vm.id;
+  }
+
+  private restoredIrisFaults(sourceName: string): RestoredIrisFaults {
+    const neverStarts = this.fault('restoredIrisNeverStarts', sourceName);
+    const integrity = this.fault('restoredIntegrityErrors', sourceName);
+    const missing = this.fault('restoredDatabaseMissing', sourceName);
+    return {
+      ...(neverStarts ? { neverStarts: { instance: neverStarts.instance } } : {}),
+      ...(integrity ? { integrityErrors: { instance: integrity.instance, database: integrity.database } } : {}),
+      ...(missing ? { databaseMissing: { instance: missing.instance, database: missing.database } } : {}),
+    };
   }
 
   private track(work: Promise<void>): void {
@@ -544,6 +643,19 @@ export class BackupService {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 }
+
+const sameTarget = (a: RestoreTarget, b: RestoreTarget): boolean =>
+  resourceKey(a.subscriptionId, a.resourceGroup, a.name) === resourceKey(b.subscriptionId, b.resourceGroup, b.name);
+
+const restoreCheckError = (failure: RestoreCheckFailure): JobErrorInfo => {
+  const e = RESTORE_JOB_ERRORS[failure.kind];
+  return {
+    errorCode: e.number,
+    errorTitle: e.code,
+    errorString: failure.message,
+    recommendations: ['Correct the restore configuration, then trigger the restore again.'],
+  };
+};
 
 const recommendationsFor = (outcome: ExtensionOutcome): string[] => {
   switch (outcome.errorDetail?.errorTitle) {

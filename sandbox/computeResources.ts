@@ -1,9 +1,21 @@
 /** Spec-shaped JSON (ComputeRP 2026-03-01, DiskRP 2025-01-02) for simulated VMs, disks, NICs and Run Commands. */
 import type { ComputeOperation, RunCommandRecord } from './runCommandService';
-import type { DiskRecord, NicRecord, VmRecord } from './world';
+import type { DiskRecord, NicRecord, VmRecord, VmRuntimeState } from './world';
 
-export function vmJson(vm: VmRecord, osDisk: DiskRecord | undefined): Record<string, unknown> {
-  const osDiskName = osDisk?.name ?? vm.osDiskId.split('/').pop() ?? `${vm.name}_OsDisk_1`;
+const nameOf = (id: string): string => id.split('/').pop() ?? id;
+
+/**
+ * A VM as Compute GET returns it; with `instanceView` ($expand=instanceView) its properties.instanceView too. A
+ * restored VM was created from attached disks: its OS disk is 'Attach' with no image and it has no osProfile.
+ */
+export function vmJson(
+  vm: VmRecord,
+  diskOf: (id: string) => DiskRecord | undefined,
+  instanceView?: Record<string, unknown>,
+): Record<string, unknown> {
+  const osDisk = diskOf(vm.osDiskId);
+  const osDiskName = osDisk?.name ?? nameOf(vm.osDiskId);
+  const restored = vm.restored !== undefined;
   return {
     id: vm.id,
     name: vm.name,
@@ -14,31 +26,115 @@ export function vmJson(vm: VmRecord, osDisk: DiskRecord | undefined): Record<str
       vmId: vm.vmId,
       hardwareProfile: { vmSize: vm.vmSize },
       storageProfile: {
-        imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+        ...(restored
+          ? {}
+          : {
+              imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+            }),
         osDisk: {
           osType: 'Linux',
           name: osDiskName,
-          createOption: 'FromImage',
+          createOption: restored ? 'Attach' : 'FromImage',
           caching: 'ReadWrite',
           managedDisk: { storageAccountType: 'Premium_LRS', id: vm.osDiskId },
           deleteOption: 'Detach',
           diskSizeGB: osDisk?.sizeGb ?? 30,
         },
-        dataDisks: [],
+        dataDisks: vm.dataDisks.map((d) => ({
+          lun: d.lun,
+          name: diskOf(d.id)?.name ?? nameOf(d.id),
+          createOption: 'Attach',
+          caching: 'None',
+          managedDisk: { storageAccountType: 'Premium_LRS', id: d.id },
+          deleteOption: 'Detach',
+          diskSizeGB: diskOf(d.id)?.sizeGb ?? 128,
+          toBeDetached: false,
+        })),
       },
-      osProfile: {
-        computerName: vm.name,
-        adminUsername: 'azureuser',
-        linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true },
-        secrets: [],
-        allowExtensionOperations: true,
-      },
+      ...(restored
+        ? {}
+        : {
+            osProfile: {
+              computerName: vm.name,
+              adminUsername: 'azureuser',
+              linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true },
+              secrets: [],
+              allowExtensionOperations: true,
+            },
+          }),
       networkProfile: {
         networkInterfaces: vm.nicIds.map((id, i) => ({ id, properties: { primary: i === 0, deleteOption: 'Detach' } })),
       },
       provisioningState: 'Succeeded',
+      ...(instanceView ? { instanceView } : {}),
       timeCreated: vm.timeCreated,
     },
+  };
+}
+
+const POWER_STATE_TEXT: Record<VmRuntimeState['powerState'], string> = {
+  starting: 'VM starting',
+  running: 'VM running',
+  stopped: 'VM stopped',
+};
+
+/**
+ * VirtualMachineInstanceView (GET …/instanceView, or properties.instanceView with $expand=instanceView): the
+ * provisioning and power states in `statuses`, and the guest agent in `vmAgent` ("Not Ready" with an Unknown version
+ * until it reports, then "Ready"). The OS name and version come from the agent, so they appear only once it is ready.
+ */
+export function vmInstanceViewJson(
+  vm: VmRecord,
+  state: VmRuntimeState,
+  diskOf: (id: string) => DiskRecord | undefined,
+): Record<string, unknown> {
+  const iso = (ms: number | undefined): string => new Date(ms ?? Date.parse(vm.timeCreated)).toISOString();
+  const created = vm.restored?.createdMs ?? Date.parse(vm.timeCreated);
+  const provisioned = {
+    code: 'ProvisioningState/succeeded',
+    level: 'Info',
+    displayStatus: 'Provisioning succeeded',
+    time: iso(created),
+  };
+  return {
+    computerName: vm.name,
+    ...(state.agentReady ? { osName: 'ubuntu', osVersion: '24.04' } : {}),
+    hyperVGeneration: 'V2',
+    vmAgent: state.agentReady
+      ? {
+          vmAgentVersion: '2.12.0.2',
+          statuses: [
+            {
+              code: 'ProvisioningState/succeeded',
+              level: 'Info',
+              displayStatus: 'Ready',
+              message: 'Guest Agent is running',
+              time: iso(state.agentReadySinceMs),
+            },
+          ],
+          extensionHandlers: [],
+        }
+      : {
+          vmAgentVersion: 'Unknown',
+          statuses: [
+            {
+              code: 'ProvisioningState/Unavailable',
+              level: 'Warning',
+              displayStatus: 'Not Ready',
+              message: 'VM Agent is unresponsive.',
+              time: iso(Math.max(created, state.powerStateSinceMs)),
+            },
+          ],
+          extensionHandlers: [],
+        },
+    disks: [vm.osDiskId, ...vm.dataDisks.map((d) => d.id)].map((id) => ({
+      name: diskOf(id)?.name ?? nameOf(id),
+      statuses: [provisioned],
+    })),
+    statuses: [
+      provisioned,
+      { code: `PowerState/${state.powerState}`, level: 'Info', displayStatus: POWER_STATE_TEXT[state.powerState] },
+    ],
   };
 }
 
@@ -80,6 +176,7 @@ export function nicJson(nic: NicRecord): Record<string, unknown> {
           name: 'ipconfig1',
           properties: {
             privateIPAllocationMethod: 'Dynamic',
+            ...(nic.privateIp ? { privateIPAddress: nic.privateIp, privateIPAddressVersion: 'IPv4' } : {}),
             primary: true,
             ...(nic.subnetId ? { subnet: { id: nic.subnetId } } : {}),
           },

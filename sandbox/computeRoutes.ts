@@ -2,7 +2,14 @@
 import { resourceKey, diskResourceId, nicResourceId } from './armIds';
 import { ArmError, badRequest, conflict, notFound } from './armError';
 import { type ArmRequest, type ArmResponse, type Route, json, page } from './armRouter';
-import { computeOperationJson, diskJson, nicJson, runCommandJson, vmJson } from './computeResources';
+import {
+  computeOperationJson,
+  diskJson,
+  nicJson,
+  runCommandJson,
+  vmInstanceViewJson,
+  vmJson,
+} from './computeResources';
 import type { RunCommandService } from './runCommandService';
 import type { VmRecord, World } from './world';
 
@@ -20,7 +27,10 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
       );
     return vm;
   };
-  const vmBody = (vm: VmRecord) => vmJson(vm, world.disks.get(resourceKey(vm.osDiskId)));
+  const diskOf = (id: string) => world.disks.get(resourceKey(id));
+  const instanceViewOf = (vm: VmRecord) => vmInstanceViewJson(vm, world.runtimeState(vm), diskOf);
+  const vmBody = (vm: VmRecord, expand?: string | null) =>
+    vmJson(vm, diskOf, expand?.toLowerCase() === 'instanceview' ? instanceViewOf(vm) : undefined);
   /** An LRO that is already done: 202 with both poll headers on the compute operations URL. */
   const acceptedDone = (req: ArmRequest, sub: string, location: string): ArmResponse => {
     const op = runCommands.newOperation(sub, location, true);
@@ -33,19 +43,41 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
       name: 'compute.vms.listBySubscription',
       method: 'GET',
       template: '/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines',
-      handler: (req, p) => json(200, page(req, world.vmsIn(p.sub ?? '').map(vmBody), pageSize)),
+      handler: (req, p) =>
+        json(
+          200,
+          page(
+            req,
+            world.vmsIn(p.sub ?? '').map((vm) => vmBody(vm, req.query.get('$expand'))),
+            pageSize,
+          ),
+        ),
     },
     {
       name: 'compute.vms.listByResourceGroup',
       method: 'GET',
       template: `${RG}/providers/Microsoft.Compute/virtualMachines`,
-      handler: (req, p) => json(200, page(req, world.vmsIn(p.sub ?? '', p.rg).map(vmBody), pageSize)),
+      handler: (req, p) =>
+        json(
+          200,
+          page(
+            req,
+            world.vmsIn(p.sub ?? '', p.rg).map((vm) => vmBody(vm, req.query.get('$expand'))),
+            pageSize,
+          ),
+        ),
     },
     {
       name: 'compute.vms.get',
       method: 'GET',
       template: VM,
-      handler: (_req, p) => json(200, vmBody(vmOf(p))),
+      handler: (req, p) => json(200, vmBody(vmOf(p), req.query.get('$expand'))),
+    },
+    {
+      name: 'compute.vms.instanceView',
+      method: 'GET',
+      template: `${VM}/instanceView`,
+      handler: (_req, p) => json(200, instanceViewOf(vmOf(p))),
     },
     {
       name: 'compute.vms.update',

@@ -39,15 +39,54 @@ export function vmScriptEnv(root: string): Record<string, string> {
   return out;
 }
 
+/** Restore faults on the simulated IRIS of a restored VM (instance: one instance by name; default every one). */
+export interface RestoredIrisFaults {
+  /** `iris start` fails (startRc knob): the instance stays down and messages.log says why. */
+  neverStarts?: { instance?: string };
+  /** The integrity check reports errors in this database (default: the instance's last database). */
+  integrityErrors?: { instance?: string; database?: string };
+  /** This database's directory (default: the instance's last database) is absent: not mountable. */
+  databaseMissing?: { instance?: string; database?: string };
+}
+
+/** `iris start`'s exit code when a restore fault says IRIS never comes up. */
+const START_FAILED_RC = 1;
+
 /**
  * A restored VM boots from the snapshot's disks: what IRIS held in memory (running, frozen) is gone, so every
- * instance starts down and not frozen; its databases, integrity and messages.log come from the snapshot.
+ * instance starts down and not frozen; its databases, integrity and messages.log come from the snapshot. Every
+ * database directory of the snapshot exists on the restored disks (with an IRIS.DAT), except one the
+ * restoredDatabaseMissing fault removes; the faults set the simulator's state so a verifier on the VM sees them.
  */
-export function bootRestoredIris(root: string): void {
+export function bootRestoredIris(root: string, faults: RestoredIrisFaults = {}): void {
   const dir = path.join(irisSimDir(root), 'instances');
   if (!fs.existsSync(dir)) return;
+  const applies = (f: { instance?: string } | undefined, name: string): boolean =>
+    f !== undefined && (f.instance === undefined || f.instance.toLowerCase() === name.toLowerCase());
   for (const name of fs.readdirSync(dir)) {
     const inst = readIrisInstance(root, name);
-    if (inst) writeIrisInstance(root, { ...inst, status: 'down', frozen: false });
+    if (!inst) continue;
+    const integrity: Record<string, 'ok' | 'error' | 'missing'> = { ...inst.integrity };
+    const last = inst.databases[inst.databases.length - 1];
+    if (applies(faults.integrityErrors, name)) {
+      const db = faults.integrityErrors?.database ?? last;
+      if (db !== undefined) integrity[db] = 'error';
+    }
+    let missing: string | undefined;
+    if (applies(faults.databaseMissing, name)) {
+      missing = faults.databaseMissing?.database ?? last;
+      if (missing !== undefined) integrity[missing] = 'missing';
+    }
+    for (const db of inst.databases) {
+      const hostDir = path.join(root, db);
+      if (db === missing) fs.rmSync(hostDir, { recursive: true, force: true });
+      else {
+        fs.mkdirSync(hostDir, { recursive: true });
+        const dat = path.join(hostDir, 'IRIS.DAT');
+        if (!fs.existsSync(dat)) fs.writeFileSync(dat, '');
+      }
+    }
+    const knobs = applies(faults.neverStarts, name) ? { ...inst.knobs, startRc: START_FAILED_RC } : inst.knobs;
+    writeIrisInstance(root, { ...inst, status: 'down', frozen: false, integrity, knobs });
   }
 }

@@ -74,8 +74,43 @@ export interface VmSpec {
   /** IRIS instances, written with sandbox/vm-bin/irisSimState.ts writeIrisInstance. */
   irisInstances?: IrisInstanceSpec[];
   backup?: VmBackupBehaviour;
-  /** Recovery points that already exist when the sandbox starts (a snapshot of the VM's initial root). */
-  existingRecoveryPoints?: { ageHours: number; type: 'AppConsistent' | 'FileSystemConsistent' | 'CrashConsistent' }[];
+  /**
+   * Recovery points that already exist when the sandbox starts (a snapshot of the VM's initial root). `tiers`
+   * (default ['InstantRP']): a point without 'InstantRP' has only its vault copy, so a restore from it takes
+   * backup.restoreFromVaultMinutes.
+   */
+  existingRecoveryPoints?: {
+    ageHours: number;
+    type: 'AppConsistent' | 'FileSystemConsistent' | 'CrashConsistent';
+    tiers?: ('InstantRP' | 'HardenedRP')[];
+  }[];
+  /** Managed data disks (a restore recreates each one in the target resource group). Default none. */
+  dataDisks?: { lun: number; sizeGb?: number }[];
+}
+
+/** A phase duration in minutes, drawn per VM (deterministically, from a hash of its name) uniformly in [min, max]. */
+export interface MinutesRange {
+  min: number;
+  max: number;
+}
+
+/** A storage account a restore can stage through (Microsoft.Storage/storageAccounts). */
+export interface StorageAccountSpec {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  /** e.g. Standard_LRS, Standard_GRS, Standard_ZRS, Standard_GZRS, Standard_RAGZRS. Default Standard_LRS. */
+  sku?: string;
+}
+
+/** A virtual network with its subnets (Microsoft.Network/virtualNetworks); subnets share its location. */
+export interface VirtualNetworkSpec {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  subnets: string[];
 }
 
 export interface LogTableSpec {
@@ -115,6 +150,20 @@ export type FaultSpec =
   /** The VM is stopped: Run Command PUTs are refused with 409 OperationNotAllowed. */
   | { kind: 'vmNotRunning'; vm: string }
   | { kind: 'restoreFailure'; vm: string; errorCode?: number; errorString?: string }
+  /**
+   * Restore faults name the SOURCE VM (the protected item) in `vm`; they apply to every restore of its points.
+   * restoreVmCreationFails: the restore job fails in "Create the restored VM": its disks exist in the target
+   * resource group (unattached), no NIC and no VM.
+   */
+  | { kind: 'restoreVmCreationFails'; vm: string }
+  /** The restored VM never boots: power state stays starting, its agent is never ready, Run Commands get 409. */
+  | { kind: 'restoredVmNeverBoots'; vm: string }
+  /** `iris start` fails on the restored VM (every instance, or the named one): it stays down. */
+  | { kind: 'restoredIrisNeverStarts'; vm: string; instance?: string }
+  /** The restored copy's integrity check reports errors in `database` (default: the instance's last database). */
+  | { kind: 'restoredIntegrityErrors'; vm: string; database?: string; instance?: string }
+  /** `database` (default: the instance's last) is absent from the restored VM: no directory, not mountable. */
+  | { kind: 'restoredDatabaseMissing'; vm: string; database?: string; instance?: string }
   /** ExternalThaw fails on every IRIS instance of the VM (thawRc knob), so a freeze is never undone. */
   | { kind: 'freezeNeverThaws'; vm: string }
   /**
@@ -159,9 +208,30 @@ export interface Scenario {
   backup?: {
     /** Snapshot phase of a backup job, in minutes (default 15). */
     durationMinutes?: number;
-    /** Transfer phase of a backup job after a good snapshot, in minutes (default 60). */
-    transferMinutes?: number;
+    /** Snapshot phase as a per-VM range (wins over durationMinutes; a VM's own backup.durationMinutes wins over it). */
+    snapshotMinutes?: MinutesRange;
+    /** Transfer phase of a backup job after a good snapshot, in minutes or a per-VM range (default 60). */
+    transferMinutes?: number | MinutesRange;
+    /** Legacy: a restore from the vault tier, when restoreFromVaultMinutes is not set. */
     restoreDurationMinutes?: number;
+    /** Restore job from a point with a valid snapshot tier (InstantRP), in minutes (default 10). */
+    restoreFromSnapshotMinutes?: number;
+    /** Restore job from a point in the vault tier only (HardenedRP), in minutes (default restoreDurationMinutes ?? 60). */
+    restoreFromVaultMinutes?: number;
+    /** A restored VM is 'starting' this long after its restore job completed, then running (default 2). */
+    restoredVmBootMinutes?: number;
+    /** A restored VM's agent reports Ready this long after the VM is running (default 3). */
+    restoredVmAgentMinutes?: number;
+    /**
+     * 'azure': restore requests must carry every AlternateLocation field and the target resource group, staging
+     * storage account and subnet must be declared here. 'lenient': only the target VM and resource group are required,
+     * and only declared resources are checked. Default 'azure' when storageAccounts or virtualNetworks are declared.
+     */
+    restoreValidation?: 'azure' | 'lenient';
+    storageAccounts?: StorageAccountSpec[];
+    virtualNetworks?: VirtualNetworkSpec[];
+    /** Resource groups that exist besides those of the vaults, VMs, storage accounts and networks. */
+    resourceGroups?: { subscriptionId: string; name: string }[];
     /** Default 'refuse'. */
     collision?: BackupCollisionMode;
   };

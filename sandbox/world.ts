@@ -24,7 +24,14 @@ export interface VmRecord {
   timeCreated: string;
   root: string;
   osDiskId: string;
+  /** Managed data disks by LUN. */
+  dataDisks: { lun: number; id: string }[];
   nicIds: string[];
+  /**
+   * Restored VMs only: created from attached disks (no image), and their boot on the sandbox clock. `runningAtMs`
+   * undefined: the VM never boots; `agentReadyAtMs` undefined: its agent is never ready.
+   */
+  restored?: { createdMs: number; runningAtMs?: number; agentReadyAtMs?: number };
   /** Key of the protecting vault (resourceKey of its id), if any. */
   protectedBy?: string;
   spec: VmSpec;
@@ -42,6 +49,48 @@ export interface DiskRecord {
   timeCreated: string;
 }
 
+/** What the VM's instance view shows at a sandbox time. */
+export interface VmRuntimeState {
+  powerState: 'starting' | 'running' | 'stopped';
+  agentReady: boolean;
+  /** When the power state and the agent status were last reached (ISO), for the instance view's status times. */
+  powerStateSinceMs: number;
+  agentReadySinceMs?: number;
+}
+
+/**
+ * The power state and agent readiness of a VM: scenario VMs run with a ready agent from the start (stopped with the
+ * vmNotRunning fault); a restored VM is starting until its boot ends and its agent is ready later (restored field).
+ */
+export function vmRuntimeState(vm: VmRecord, nowMs: number, stopped = false): VmRuntimeState {
+  if (stopped) return { powerState: 'stopped', agentReady: false, powerStateSinceMs: Date.parse(vm.timeCreated) };
+  const r = vm.restored;
+  if (!r) {
+    const since = Date.parse(vm.timeCreated);
+    return { powerState: 'running', agentReady: true, powerStateSinceMs: since, agentReadySinceMs: since };
+  }
+  if (r.runningAtMs === undefined || nowMs < r.runningAtMs) {
+    return { powerState: 'starting', agentReady: false, powerStateSinceMs: r.createdMs };
+  }
+  const ready = r.agentReadyAtMs !== undefined && nowMs >= r.agentReadyAtMs;
+  return {
+    powerState: 'running',
+    agentReady: ready,
+    powerStateSinceMs: r.runningAtMs,
+    ...(ready ? { agentReadySinceMs: r.agentReadyAtMs } : {}),
+  };
+}
+
+/**
+ * Whether a VM takes extension operations (a Run Command) now: running with its agent ready. runCommandService
+ * refuses a Run Command PUT with 409 when the vmNotRunning fault names the VM; it should also refuse it when this
+ * is false (see the restore faults in scenario.ts).
+ */
+export const vmAcceptsExtensions = (vm: VmRecord, nowMs: number): boolean => {
+  const state = vmRuntimeState(vm, nowMs);
+  return state.powerState === 'running' && state.agentReady;
+};
+
 export interface NicRecord {
   id: string;
   name: string;
@@ -51,6 +100,8 @@ export interface NicRecord {
   tags: Record<string, string>;
   subnetId?: string;
   virtualMachineId?: string;
+  /** Dynamic private IP from the subnet (no public IP: the sandbox never creates one). */
+  privateIp?: string;
 }
 
 export class World {
@@ -58,6 +109,9 @@ export class World {
   readonly vms = new Map<string, VmRecord>();
   readonly disks = new Map<string, DiskRecord>();
   readonly nics = new Map<string, NicRecord>();
+  /** Names of VMs the scenario's vmNotRunning fault stops (lower case). */
+  readonly stoppedVmNames = new Set<string>();
+  private nextIp = 4;
 
   constructor(
     readonly stateDir: string,
@@ -66,6 +120,7 @@ export class World {
   ) {}
 
   load(scenario: Scenario): void {
+    for (const f of scenario.faults ?? []) if (f.kind === 'vmNotRunning') this.stoppedVmNames.add(f.vm.toLowerCase());
     for (const v of scenario.vaults) {
       const id = vaultResourceId(v.subscriptionId, v.resourceGroup, v.name);
       this.vaults.set(resourceKey(id), { ...v, id });
@@ -82,6 +137,7 @@ export class World {
         tags: spec.tags ?? {},
         vmSize: spec.vmSize ?? 'Standard_D4s_v5',
         spec,
+        dataDisks: (spec.dataDisks ?? []).map((d) => ({ lun: d.lun, sizeGb: d.sizeGb ?? 128 })),
       });
       if (vault) vm.protectedBy = resourceKey(vaultResourceId(vault.subscriptionId, vault.resourceGroup, vault.name));
       createVmSkeleton(vm.root);
@@ -94,7 +150,52 @@ export class World {
     }
   }
 
-  /** Registers a VM with an OS disk and a NIC; the caller fills its root directory. */
+  /** The power state and agent readiness of a VM now. */
+  runtimeState(vm: VmRecord): VmRuntimeState {
+    return vmRuntimeState(vm, this.clock.nowMs(), this.stoppedVmNames.has(vm.name.toLowerCase()));
+  }
+
+  /**
+   * Managed disks as a restore creates them in the target resource group, before the VM: `<vm>-osdisk-<stamp>` and
+   * `<vm>-datadisk-<lun>-<stamp>` (the shape of Azure's restored disk names), unattached.
+   */
+  createRestoredDisks(init: {
+    subscriptionId: string;
+    resourceGroup: string;
+    vmName: string;
+    location: string;
+    dataDisks: { lun: number; sizeGb: number }[];
+  }): { osDisk: DiskRecord; dataDisks: { lun: number; disk: DiskRecord }[] } {
+    const now = this.clock.now();
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
+    const make = (name: string, sizeGb: number): DiskRecord => {
+      const id = diskResourceId(init.subscriptionId, init.resourceGroup, name);
+      const disk: DiskRecord = {
+        id,
+        name,
+        subscriptionId: init.subscriptionId,
+        resourceGroup: init.resourceGroup,
+        location: init.location,
+        tags: {},
+        sizeGb,
+        timeCreated: now.toISOString(),
+      };
+      this.disks.set(resourceKey(id), disk);
+      return disk;
+    };
+    return {
+      osDisk: make(`${init.vmName}-osdisk-${stamp}`, 30),
+      dataDisks: init.dataDisks.map((d) => ({
+        lun: d.lun,
+        disk: make(`${init.vmName}-datadisk-${d.lun}-${stamp}`, d.sizeGb),
+      })),
+    };
+  }
+
+  /**
+   * Registers a VM with an OS disk, data disks and a NIC; the caller fills its root directory. Given `disks` (a
+   * restore's), the VM attaches them instead of creating its own.
+   */
   createVm(init: {
     subscriptionId: string;
     resourceGroup: string;
@@ -104,6 +205,9 @@ export class World {
     vmSize: string;
     spec: VmSpec;
     subnetId?: string;
+    dataDisks?: { lun: number; sizeGb: number }[];
+    disks?: { osDisk: DiskRecord; dataDisks: { lun: number; disk: DiskRecord }[] };
+    restored?: VmRecord['restored'];
   }): VmRecord {
     const id = vmResourceId(init.subscriptionId, init.resourceGroup, init.name);
     const now = this.clock.now().toISOString();
@@ -113,19 +217,30 @@ export class World {
       `${init.subscriptionId}.${init.resourceGroup}.${init.name}`.toLowerCase(),
     );
     fs.mkdirSync(root, { recursive: true });
-    const osDiskName = `${init.name}_OsDisk_1_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const osDiskId = diskResourceId(init.subscriptionId, init.resourceGroup, osDiskName);
-    const nicId = nicResourceId(init.subscriptionId, init.resourceGroup, `${init.name}-nic`);
     const base = { subscriptionId: init.subscriptionId, resourceGroup: init.resourceGroup, location: init.location };
-    this.disks.set(resourceKey(osDiskId), {
-      ...base,
-      id: osDiskId,
-      name: osDiskName,
-      tags: { ...init.tags },
-      sizeGb: 30,
-      managedBy: id,
-      timeCreated: now,
-    });
+    const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
+    const ownDisk = (name: string, sizeGb: number): DiskRecord => {
+      const disk: DiskRecord = {
+        ...base,
+        id: diskResourceId(init.subscriptionId, init.resourceGroup, name),
+        name,
+        tags: { ...init.tags },
+        sizeGb,
+        timeCreated: now,
+      };
+      this.disks.set(resourceKey(disk.id), disk);
+      return disk;
+    };
+    const disks = init.disks ?? {
+      osDisk: ownDisk(`${init.name}_OsDisk_1_${suffix}`, 30),
+      dataDisks: (init.dataDisks ?? []).map((d) => ({
+        lun: d.lun,
+        disk: ownDisk(`${init.name}_DataDisk_${d.lun}_${suffix}`, d.sizeGb),
+      })),
+    };
+    for (const disk of [disks.osDisk, ...disks.dataDisks.map((d) => d.disk)]) disk.managedBy = id;
+    const osDiskId = disks.osDisk.id;
+    const nicId = nicResourceId(init.subscriptionId, init.resourceGroup, `${init.name}-nic`);
     this.nics.set(resourceKey(nicId), {
       ...base,
       id: nicId,
@@ -133,6 +248,7 @@ export class World {
       tags: { ...init.tags },
       subnetId: init.subnetId,
       virtualMachineId: id,
+      privateIp: this.allocatePrivateIp(),
     });
     const vm: VmRecord = {
       ...base,
@@ -144,11 +260,20 @@ export class World {
       timeCreated: now,
       root,
       osDiskId,
+      dataDisks: disks.dataDisks.map((d) => ({ lun: d.lun, id: d.disk.id })),
       nicIds: [nicId],
       spec: init.spec,
+      ...(init.restored ? { restored: init.restored } : {}),
     };
     this.vms.set(resourceKey(id), vm);
     return vm;
+  }
+
+  /** A dynamic private IP: the next free host address of the sandbox's one address space (10.0.x.y). */
+  private allocatePrivateIp(): string {
+    const n = this.nextIp;
+    this.nextIp += 1;
+    return `10.0.${Math.floor(n / 250)}.${n % 250}`;
   }
 
   vm(subscriptionId: string, resourceGroup: string, name: string): VmRecord | undefined {

@@ -19,6 +19,8 @@ export interface IrisSimKnobs {
   thawHangSeconds?: number;
   /** IsWDSuspendedExt hangs this long before answering. */
   statusHangSeconds?: number;
+  /** `iris start` fails with this exit code: the instance stays down (a restored copy that never comes up). */
+  startRc?: number;
 }
 
 export interface IrisInstanceSpec {
@@ -34,8 +36,11 @@ export interface IrisInstanceSpec {
   version?: string;
   /** Database directories; default `<installDir>/mgr/` and `<installDir>/mgr/user/`. */
   databases?: string[];
-  /** Integrity result per database directory; unlisted directories are ok. */
-  integrity?: Record<string, 'ok' | 'error'>;
+  /**
+   * Integrity result per database directory; unlisted directories are ok. 'missing': the directory is absent, so
+   * the database cannot be mounted at start and the integrity check reports it as not mounted.
+   */
+  integrity?: Record<string, 'ok' | 'error' | 'missing'>;
   knobs?: IrisSimKnobs;
 }
 
@@ -136,6 +141,7 @@ export function writeIrisInstance(root: string, spec: IrisInstanceSpec): IrisIns
   put('freeze_hang_seconds', inst.knobs.freezeHangSeconds);
   put('thaw_hang_seconds', inst.knobs.thawHangSeconds);
   put('status_hang_seconds', inst.knobs.statusHangSeconds);
+  put('start_rc', inst.knobs.startRc);
   fs.mkdirSync(path.dirname(irisMessagesLogPath(root, inst)), { recursive: true });
   refreshBinDir(root);
   return inst;
@@ -155,10 +161,10 @@ export function readIrisInstance(root: string, name: string): IrisInstance | und
     const v = get(field);
     return v === undefined || v === '' ? undefined : Number(v);
   };
-  const integrity: Record<string, 'ok' | 'error'> = {};
+  const integrity: Record<string, 'ok' | 'error' | 'missing'> = {};
   for (const line of lines('integrity')) {
-    const m = /^(ok|error) (.+)$/.exec(line);
-    if (m?.[1] && m[2]) integrity[m[2]] = m[1] as 'ok' | 'error';
+    const m = /^(ok|error|missing) (.+)$/.exec(line);
+    if (m?.[1] && m[2]) integrity[m[2]] = m[1] as 'ok' | 'error' | 'missing';
   }
   const mirrorType = get('mirror_type');
   const knobs: IrisSimKnobs = {};
@@ -171,6 +177,7 @@ export function readIrisInstance(root: string, name: string): IrisInstance | und
   setKnob('freezeHangSeconds', 'freeze_hang_seconds');
   setKnob('thawHangSeconds', 'thaw_hang_seconds');
   setKnob('statusHangSeconds', 'status_hang_seconds');
+  setKnob('startRc', 'start_rc');
   return {
     name,
     product: get('product') === 'Cache' ? 'Cache' : 'IRIS',
