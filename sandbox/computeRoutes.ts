@@ -108,6 +108,19 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
       },
     },
     {
+      name: 'compute.disks.listByResourceGroup',
+      method: 'GET',
+      template: `${RG}/providers/Microsoft.Compute/disks`,
+      handler: (req, p) => {
+        const disks = [...world.disks.values()].filter(
+          (d) =>
+            d.subscriptionId.toLowerCase() === (p.sub ?? '').toLowerCase() &&
+            d.resourceGroup.toLowerCase() === (p.rg ?? '').toLowerCase(),
+        );
+        return json(200, page(req, disks.map(diskJson), pageSize));
+      },
+    },
+    {
       name: 'compute.disks.get',
       method: 'GET',
       template: `${RG}/providers/Microsoft.Compute/disks/{disk}`,
