@@ -60,6 +60,11 @@ export function crashing(deps: ProtectionDeps, plan: CrashPlan): ProtectionDeps 
     listVms: (sub, o) => plan.iterate('listVms', () => c.listVms(sub, o)),
     runScript: (id, script, o) =>
       plan.call(`runScript:${o.parameters?.[0]?.value ?? ''}`, () => c.runScript(id, script, o)),
+    startScript: (id, script, o) =>
+      plan.call(`startScript:${o.parameters?.[0]?.value ?? ''}`, () => c.startScript(id, script, o)),
+    readScript: (id, name, o) => plan.call('readScript', () => c.readScript(id, name, o)),
+    deleteScript: (id, name) => plan.call('deleteScript', () => c.deleteScript(id, name)),
+    listScripts: (id, o) => plan.iterate('listScripts', () => c.listScripts(id, o)),
   };
   const store: RunRepository = {
     get: (id) => plan.call('store.get', () => s.get(id)),

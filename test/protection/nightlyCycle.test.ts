@@ -27,7 +27,11 @@ describe('nightly protection cycle (sandbox)', () => {
         compute: {
           getVm: compute.getVm.bind(compute),
           listVms: compute.listVms.bind(compute),
-          runScript: () => {
+          runScript: compute.runScript.bind(compute),
+          readScript: compute.readScript.bind(compute),
+          deleteScript: compute.deleteScript.bind(compute),
+          listScripts: compute.listScripts.bind(compute),
+          startScript: () => {
             preflightStarted();
             return new Promise<never>(() => undefined);
           },

@@ -179,7 +179,8 @@ describe('decide: transitions', () => {
       inBackupRunning,
       { type: 'JobObserved', at: at(30), job: job('Failed') },
       'assessing',
-      ['CollectLogs'],
+      // The logs' probe is queued; it starts when the subscription's Run Command budget grants it a slot.
+      [],
     ],
     [
       'backup-running + another job',
@@ -195,13 +196,7 @@ describe('decide: transitions', () => {
       'failed',
       ['Alert'],
     ],
-    [
-      'assessing + point',
-      inAssessing,
-      { type: 'RecoveryPointObserved', at: at(31), point: null },
-      'assessing',
-      ['CollectLogs'],
-    ],
+    ['assessing + point', inAssessing, { type: 'RecoveryPointObserved', at: at(31), point: null }, 'assessing', []],
     ['assessing + logs', withPoint, { type: 'LogsCollected', at: at(32), problems: ['x'] }, 'done', ['Alert']],
     ['assessing + tick soon after', inAssessing, { type: 'Tick', at: at(31) }, 'assessing', []],
   ])('%s', (_name, make, event, stage, commands) => {
@@ -274,7 +269,7 @@ describe('decide: transitions', () => {
 
   it('collects logs from ten minutes before the job start', () => {
     const d = decide(inAssessing(), { type: 'RecoveryPointObserved', at: at(31), point: null }, POLICY);
-    expect(d.commands[0]).toEqual(expect.objectContaining({ type: 'CollectLogs', since: at(3 - 10) }));
+    expect(d.run.script).toEqual(expect.objectContaining({ purpose: 'logs', since: at(3 - 10) }));
   });
 
   it('goes to restore-running only when drills are enabled (not driven yet)', () => {
@@ -304,21 +299,25 @@ describe('decide: time limits', () => {
     verifying: () => inStage('verifying'),
     'cleaning-up': () => inStage('cleaning-up'),
   };
-  it.each(ACTIVE_STAGES.map((s) => [s]))('%s ends timed-out after its limit, not before', (stage) => {
-    const run = stageRuns[stage]();
-    const limit = POLICY.stageLimitsMs[stage];
-    const start = Date.parse(run.stageStartedAt);
-    const before = decide(run, { type: 'Tick', at: new Date(start + limit).toISOString() }, POLICY);
-    expect(before.run.stage).toBe(stage);
-    const after = decide(run, { type: 'Tick', at: new Date(start + limit + 1).toISOString() }, POLICY);
-    expect(after.run.stage).toBe('timed-out');
-    expect(after.run.reason).toBe(
-      `Stage '${stage}' exceeded its time limit of ${limit / 60_000} min (started ${run.stageStartedAt})`,
-    );
-    expect(after.commands).toEqual([
-      expect.objectContaining({ type: 'Alert', code: 'RunTimedOut', severity: 'error' }),
-    ]);
-  });
+  // The preflight gives up its script at its limit and backs up anyway (decideScripts.test.ts).
+  it.each(ACTIVE_STAGES.filter((s) => s !== 'preflight').map((s) => [s]))(
+    '%s ends timed-out after its limit, not before',
+    (stage) => {
+      const run = stageRuns[stage]();
+      const limit = POLICY.stageLimitsMs[stage];
+      const start = Date.parse(run.stageStartedAt);
+      const before = decide(run, { type: 'Tick', at: new Date(start + limit).toISOString() }, POLICY);
+      expect(before.run.stage).toBe(stage);
+      const after = decide(run, { type: 'Tick', at: new Date(start + limit + 1).toISOString() }, POLICY);
+      expect(after.run.stage).toBe('timed-out');
+      expect(after.run.reason).toBe(
+        `Stage '${stage}' exceeded its time limit of ${limit / 60_000} min (started ${run.stageStartedAt})`,
+      );
+      expect(after.commands).toEqual([
+        expect.objectContaining({ type: 'Alert', code: 'RunTimedOut', severity: 'error' }),
+      ]);
+    },
+  );
 
   it('says when a requested backup never showed up', () => {
     const r = decide(triggerRequested(), { type: 'Tick', at: at(40) }, POLICY).run;
@@ -328,7 +327,6 @@ describe('decide: time limits', () => {
 
 describe('decide: retries after a crash', () => {
   it.each<[string, () => Run, string | undefined]>([
-    ['preflight re-runs the probe', fresh, 'RunPreflight'],
     ['triggering looks for a job again', inTriggering, 'FindInProgressJob'],
     ['triggering (requested) checks the job list since the request', triggerRequested, 'FindJobSinceRequest'],
     ['triggering (asked again) never asks a third time', retriggered, undefined],
@@ -338,7 +336,6 @@ describe('decide: retries after a crash', () => {
       'ReadOperation',
     ],
     ['assessing looks for the point', inAssessing, 'FindRecoveryPoint'],
-    ['assessing with a point collects logs', withPoint, 'CollectLogs'],
   ])('%s', (_name, make, expected) => {
     const run = make();
     const soon = decide(

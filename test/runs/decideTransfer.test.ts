@@ -33,7 +33,8 @@ describe('decide: verdict at the snapshot', () => {
     const found = decide(jobRunning(), { type: 'RecoveryPointObserved', at: at(15), point }, POLICY);
     expect(found.run.stage).toBe('assessing');
     expect(found.run.recoveryPoint).toEqual(point);
-    expect(types(found.commands)).toEqual(['CollectLogs']);
+    expect(types(found.commands)).toEqual([]);
+    expect(found.run.script?.purpose).toBe('logs');
 
     const assessed = decide(found.run, { type: 'LogsCollected', at: at(16), problems: ['no output'] }, POLICY);
     expect(assessed.run.stage).toBe('transfer-running');

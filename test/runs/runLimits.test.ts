@@ -86,7 +86,7 @@ const event: fc.Arbitrary<(at: string) => RunEvent> = fc.oneof(
   ),
   texts(200).map((problems) => (t: string) => ({ type: 'LogsCollected', at: t, problems })),
   fc
-    .tuple(fc.constantFrom('RunPreflight', 'FindRecoveryPoint', 'CollectLogs'), text())
+    .tuple(fc.constantFrom('StartScript', 'FindRecoveryPoint', 'ReadScript'), text())
     .map(([command, reason]) => (t: string) => ({ type: 'CommandFailed', at: t, command, reason })),
   fc.integer({ min: 0, max: 3 }).map(() => (t: string) => ({ type: 'Tick', at: t })),
 ) as fc.Arbitrary<(at: string) => RunEvent>;

@@ -68,7 +68,8 @@ export const withPoint = (): Run =>
 export const done = (): Run => play(withPoint(), [{ type: 'LogsCollected', at: at(32), problems: ['no output'] }]);
 export const failed = (): Run =>
   play(triggerRequested(), [{ type: 'BackupTriggerFailed', at: at(2), reason: 'HTTP 400' }]);
-export const timedOut = (): Run => play(fresh(), [{ type: 'Tick', at: at(60) }]);
+/** Triggering past its limit (a preflight past its own backs up anyway). */
+export const timedOut = (): Run => play(inTriggering(), [{ type: 'Tick', at: at(200) }]);
 export const inRestore = (): Run =>
   play(withPoint(), [{ type: 'LogsCollected', at: at(32), problems: ['no output'] }], {
     ...POLICY,
@@ -79,6 +80,7 @@ export const inStage = (stage: 'verifying' | 'cleaning-up'): Run => ({ ...inRest
 
 export const SAMPLE_RUNS: [string, () => Run][] = [
   ['preflight', fresh],
+  ['preflight (probe started)', () => play(fresh(), [{ type: 'ScriptSlotGranted', at: at(1) }])],
   ['triggering', inTriggering],
   ['triggering (backup requested)', triggerRequested],
   ['triggering (asked again)', retriggered],
@@ -125,6 +127,17 @@ export const sampleEvents = (t: string): RunEvent[] => [
     point: { id: 'x', name: 'rp', time: t, type: 'FileSystemConsistent', tiers: ['InstantRP'] },
   },
   { type: 'LogsCollected', at: t, problems: ['Run Command failed'] },
+  { type: 'ScriptSlotGranted', at: t },
+  { type: 'ScriptStartFailed', at: t, name: 'ibg-preflight-x-1', reason: 'VM not running', vmNotRunning: true },
+  {
+    type: 'ScriptObserved',
+    at: t,
+    name: 'ibg-logs-x-1',
+    result: { executionState: 'Succeeded', exitCode: 0, output: '', error: '' },
+  },
+  { type: 'ScriptObserved', at: t, name: 'ibg-logs-x-1' },
+  { type: 'ScriptDeleted', at: t, name: 'ibg-logs-x-1' },
+  { type: 'ScriptDeleteFailed', at: t, name: 'ibg-logs-x-1', reason: '409' },
   { type: 'CommandFailed', at: t, command: 'ReadOperation', reason: 'throttled' },
   { type: 'Tick', at: t },
 ];

@@ -10,7 +10,7 @@ import { findingsToJson } from '../../shared/checks/formatFindings';
 import { parseProbeOutput } from '../../shared/checks/parseProbeOutput';
 import type { ProbeFacts } from '../../shared/checks/probeFacts';
 import { parseVmId } from '../../shared/azure/armResourceId';
-import { runCommandName } from '../../shared/protection/runCommandName';
+import { runCommandName } from '../../shared/runs/runCommandName';
 import { runProbe } from '../../shared/protection/vmProbe';
 import { formatFindingsText } from '../../shared/report/findingsText';
 import { terminalJson, terminalLine } from '../../shared/report/terminalText';

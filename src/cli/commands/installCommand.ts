@@ -1,7 +1,7 @@
 import { optionString, parseArgs, UsageError } from '../args';
 import { CliCommand, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, FAILURE_MEANING, USAGE_MEANING } from '../cliCommand';
 import { cliCompute, probeVm, reportFindings, requireVmId } from './checkCommand';
-import { runCommandName } from '../../shared/protection/runCommandName';
+import { runCommandName } from '../../shared/runs/runCommandName';
 import { terminalLine } from '../../shared/report/terminalText';
 import { buildInstallScript } from '../../shared/vmScripts/vmScripts';
 

@@ -32,10 +32,32 @@ export interface RunScriptOptions extends AbortOptions {
   timeoutInSeconds: number;
 }
 
+/** A Run Command resource on a VM, as listed for the sweep of stale ones. */
+export interface RunCommandListing {
+  name: string;
+  executionState: ExecutionState;
+  /** When the script started (ISO 8601), if it has. */
+  startTime?: string;
+}
+
 export interface VmCommandGateway {
   getVm(vmId: string, options?: AbortOptions): Promise<VmInfo | undefined>;
   /** VMs in a subscription, for tag-based enrollment. */
   listVms(subscriptionId: string, options?: AbortOptions): AsyncIterable<VmInfo>;
-  /** Creates a managed Run Command, waits for it, reads its instance view, deletes it. */
+  /**
+   * Creates a managed Run Command, waits for it, reads its instance view, deletes it. For the CLI, whose user waits
+   * anyway; the functions start scripts and read them on later ticks instead.
+   */
   runScript(vmId: string, script: string, options: RunScriptOptions): Promise<RunScriptResult>;
+  /**
+   * Starts a script with asyncExecution: resolves once Azure has accepted the Run Command, without waiting for the
+   * script. A VM that is not running rejects with PRECONDITION_FAILED.
+   */
+  startScript(vmId: string, script: string, options: RunScriptOptions): Promise<void>;
+  /** The Run Command's instance view, or undefined when the VM has no Run Command of that name. */
+  readScript(vmId: string, name: string, options?: AbortOptions): Promise<RunScriptResult | undefined>;
+  /** Deletes the Run Command (which stops its script if it still runs); an absent one is not an error. */
+  deleteScript(vmId: string, name: string): Promise<void>;
+  /** The VM's Run Commands with their state. */
+  listScripts(vmId: string, options?: AbortOptions): AsyncIterable<RunCommandListing>;
 }

@@ -70,6 +70,8 @@ export interface Settings {
   maxConcurrency: number;
   /** IBG_RUN_COMMAND_TIMEOUT_SECONDS. */
   runCommandTimeoutInSeconds: number;
+  /** IBG_RUN_COMMANDS_PER_SUBSCRIPTION. */
+  runCommandsPerSubscription: number;
   stageLimitsInMinutes: StageLimitsInMinutes;
   /** IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS. */
   skipBackupOnBlockingFindings: boolean;
@@ -107,6 +109,7 @@ export const readSettings = (r: SettingReader): Settings => {
     recoveryPointRetentionDays: r.int('IBG_RECOVERY_POINT_RETENTION_DAYS', 1, 99),
     maxConcurrency: r.int('IBG_MAX_CONCURRENCY', 1, 64),
     runCommandTimeoutInSeconds: access.runCommandTimeoutInSeconds,
+    runCommandsPerSubscription: r.int('IBG_RUN_COMMANDS_PER_SUBSCRIPTION', 1, 500),
     stageLimitsInMinutes: {
       preflight: limit('IBG_LIMIT_PREFLIGHT_MINUTES'),
       backup: limit('IBG_LIMIT_BACKUP_MINUTES'),

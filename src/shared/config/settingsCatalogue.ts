@@ -111,6 +111,15 @@ export const SETTINGS_CATALOGUE = [
     secret: false,
   },
   {
+    name: 'IBG_RUN_COMMANDS_PER_SUBSCRIPTION',
+    required: 'no',
+    default: '100',
+    description:
+      'How many Run Command scripts the app keeps running at once per subscription (1-500); the others wait for the next tick. Each costs two ARM writes from the budget the subscription shares with every other tool.',
+    example: '100',
+    secret: false,
+  },
+  {
     name: 'IBG_LIMIT_PREFLIGHT_MINUTES',
     required: 'no',
     default: '15',

@@ -1,15 +1,22 @@
 /**
  * VmCommandGateway over @azure/arm-compute 24 (modular client). Scripts run as managed (v2) Run Commands: they
  * report exitCode and executionState and keep stdout and stderr apart. Each Run Command resource is named by the
- * caller, awaited synchronously (asyncExecution: false), read back with its instance view and always deleted.
+ * caller. The functions start one (asyncExecution) and read its instance view on later ticks; the CLI waits for it
+ * (runScript). Either way the caller deletes it.
  */
 import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
-import { AppError, isAppError } from '../errors/appError';
+import { AppError, isAppError, toError } from '../errors/appError';
 import { parseVmId, type VmRef } from '../azure/armResourceId';
 import { isAbortError, toAzureAppError } from './azureError';
 import { consoleGatewayLogger, type GatewayLogger } from '../azure/gatewayLogger';
 import type { AbortOptions } from '../azure/backupGateway';
-import type { RunScriptOptions, RunScriptResult, VmCommandGateway, VmInfo } from '../azure/vmCommandGateway';
+import type {
+  RunCommandListing,
+  RunScriptOptions,
+  RunScriptResult,
+  VmCommandGateway,
+  VmInfo,
+} from '../azure/vmCommandGateway';
 import { asRecord, readNumber, readString } from './wireValues';
 
 const MODULE = 'armComputeGateway';
@@ -33,7 +40,7 @@ const SKIPPED_ATTEMPTS = 3;
 /** Our name for a Run Command that ended skipped every time: not a result of the script. */
 export const SKIPPED_STATE = 'Skipped';
 
-const ENDED_STATES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'TimedOut', 'Canceled']);
+const ENDED_STATES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'TimedOut', 'Canceled', SKIPPED_STATE]);
 const RUN_COMMAND_MARGIN_SECONDS = 120;
 /** Even against a local emulator, do not spin on the instance view. */
 const MIN_POLL_MS = 50;
@@ -103,13 +110,9 @@ export class ArmComputeGateway implements VmCommandGateway {
   async runScript(vmId: string, script: string, options: RunScriptOptions): Promise<RunScriptResult> {
     for (let attempt = 1; ; attempt += 1) {
       const result = await this.runOnce(vmId, script, options);
-      if (!isSkipped(result)) return result;
+      if (result.executionState !== SKIPPED_STATE) return result;
       if (attempt >= SKIPPED_ATTEMPTS) {
-        return {
-          ...result,
-          executionState: SKIPPED_STATE,
-          executionMessage: `skipped ${attempt} times: too many Run Commands were running on the VM at once (${result.executionMessage ?? ''})`,
-        };
+        return { ...result, executionMessage: `skipped ${attempt} times: ${result.executionMessage ?? ''}` };
       }
       this.logger.warn(`run command ${options.name} was skipped (too many at once on the VM); trying again`, {
         vm: vmId,
@@ -121,32 +124,110 @@ export class ArmComputeGateway implements VmCommandGateway {
 
   private async runOnce(vmId: string, script: string, options: RunScriptOptions): Promise<RunScriptResult> {
     const ref = requireVmRef(vmId);
-    const location = await this.locationOf(vmId, ref, options);
-    const client = this.clientFor(ref.subscriptionId);
     try {
-      // Only the PUT is sent here; instead of following its long-running operation and then reading the result
-      // again, we read the instance view until the script has ended: the same answer in fewer requests.
-      const poller = client.virtualMachineRunCommands.createOrUpdate(
-        ref.resourceGroup,
-        ref.name,
-        options.name,
-        {
-          location,
-          source: { script },
-          parameters: options.parameters ?? [],
-          timeoutInSeconds: options.timeoutInSeconds,
-          asyncExecution: false,
-          // A failing script must still give us its instance view rather than a failed deployment.
-          treatFailureAsDeploymentFailure: false,
-        },
-        { updateIntervalInMs: this.options.pollIntervalInMs, abortSignal: options.abortSignal },
+      await this.put(vmId, ref, script, options, false);
+      return await this.awaitScriptEnd(vmId, options);
+    } finally {
+      await this.deleteScript(vmId, options.name).catch((e: unknown) =>
+        this.logger.warn(toError(e).message, { vm: ref.name, runCommand: options.name }),
       );
-      await poller.submitted();
-      return await this.awaitScriptEnd(client, ref, options);
+    }
+  }
+
+  async startScript(vmId: string, script: string, options: RunScriptOptions): Promise<void> {
+    await this.put(vmId, requireVmRef(vmId), script, options, true);
+  }
+
+  /**
+   * Only the PUT is sent: its long-running operation ends when the script starts (asyncExecution) or ends, and
+   * the instance view, read afterwards, says the same in fewer requests.
+   */
+  private async put(
+    vmId: string,
+    ref: VmRef,
+    script: string,
+    options: RunScriptOptions,
+    asyncExecution: boolean,
+  ): Promise<void> {
+    const location = await this.locationOf(vmId, ref, options);
+    try {
+      await this.clientFor(ref.subscriptionId)
+        .virtualMachineRunCommands.createOrUpdate(
+          ref.resourceGroup,
+          ref.name,
+          options.name,
+          {
+            location,
+            source: { script },
+            parameters: options.parameters ?? [],
+            timeoutInSeconds: options.timeoutInSeconds,
+            asyncExecution,
+            // A failing script must still give us its instance view rather than a failed deployment.
+            treatFailureAsDeploymentFailure: false,
+          },
+          { updateIntervalInMs: this.options.pollIntervalInMs, abortSignal: options.abortSignal },
+        )
+        .submitted();
     } catch (e) {
       throw toRunCommandError(e, `run command ${options.name} on VM ${ref.name}`);
-    } finally {
-      await this.deleteRunCommand(client, ref, options.name);
+    }
+  }
+
+  async readScript(vmId: string, name: string, options: AbortOptions = {}): Promise<RunScriptResult | undefined> {
+    const ref = requireVmRef(vmId);
+    try {
+      const runCommand = await this.clientFor(ref.subscriptionId).virtualMachineRunCommands.getByVirtualMachine(
+        ref.resourceGroup,
+        ref.name,
+        name,
+        { expand: 'instanceView', abortSignal: options.abortSignal },
+      );
+      const result = toRunScriptResult(runCommand.instanceView);
+      // Only with treatFailureAsDeploymentFailure (which we never set) can the resource fail while its view runs.
+      return runCommand.provisioningState === 'Failed' && !ENDED_STATES.has(result.executionState)
+        ? { ...result, executionState: 'Failed' }
+        : result;
+    } catch (e) {
+      const error = toAzureAppError(e, MODULE, `read run command ${name} on VM ${ref.name}`);
+      if (isAppError(error) && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * No abort signal: a cancelled run must still remove its Run Command from the VM. Azure finishes the deletion on
+   * its own once it has accepted the request, so nothing is gained by polling it.
+   */
+  async deleteScript(vmId: string, name: string): Promise<void> {
+    const ref = requireVmRef(vmId);
+    try {
+      await this.clientFor(ref.subscriptionId)
+        .virtualMachineRunCommands.delete(ref.resourceGroup, ref.name, name, {
+          updateIntervalInMs: this.options.pollIntervalInMs,
+        })
+        .submitted();
+    } catch (e) {
+      const error = toAzureAppError(e, MODULE, `delete run command ${name} on VM ${ref.name}`);
+      if (isAppError(error) && error.code === 'NOT_FOUND') return;
+      throw error;
+    }
+  }
+
+  async *listScripts(vmId: string, options: AbortOptions = {}): AsyncIterable<RunCommandListing> {
+    const ref = requireVmRef(vmId);
+    try {
+      for await (const rc of this.clientFor(ref.subscriptionId).virtualMachineRunCommands.listByVirtualMachine(
+        ref.resourceGroup,
+        ref.name,
+        { expand: 'instanceView', abortSignal: options.abortSignal },
+      )) {
+        if (rc.name === undefined) continue;
+        const view = toRunScriptResult(rc.instanceView);
+        const startTime = readString(asRecord(rc.instanceView), 'startTime');
+        yield { name: rc.name, executionState: view.executionState, ...(startTime ? { startTime } : {}) };
+      }
+    } catch (e) {
+      throw toAzureAppError(e, MODULE, `list run commands on VM ${ref.name}`);
     }
   }
 
@@ -164,43 +245,23 @@ export class ArmComputeGateway implements VmCommandGateway {
     return vm.location;
   }
 
-  private async awaitScriptEnd(
-    client: ComputeManagementClient,
-    ref: VmRef,
-    options: RunScriptOptions,
-  ): Promise<RunScriptResult> {
+  private async awaitScriptEnd(vmId: string, options: RunScriptOptions): Promise<RunScriptResult> {
     // Azure ends the script at timeoutInSeconds; the margin covers the extension's own start-up (up to a minute on
     // a VM's first Run Command, while the handler installs) and reporting.
     const deadline = Date.now() + (options.timeoutInSeconds + RUN_COMMAND_MARGIN_SECONDS) * 1000;
     for (;;) {
       await delay(Math.max(this.options.pollIntervalInMs, MIN_POLL_MS), options.abortSignal);
-      const runCommand = await client.virtualMachineRunCommands.getByVirtualMachine(
-        ref.resourceGroup,
-        ref.name,
-        options.name,
-        { expand: 'instanceView', abortSignal: options.abortSignal },
-      );
-      const result = toRunScriptResult(runCommand.instanceView);
+      const result = await this.readScript(vmId, options.name, options);
+      if (result === undefined) {
+        throw new AppError('RUN_COMMAND_FAILED', {
+          module: MODULE,
+          message: `run command ${options.name}: it disappeared from the VM before it ended`,
+        });
+      }
       if (ENDED_STATES.has(result.executionState)) return result;
-      if (runCommand.provisioningState === 'Failed') return { ...result, executionState: 'Failed' };
       if (Date.now() > deadline) {
         return { ...result, executionState: 'TimedOut', executionMessage: 'no result within the time-out' };
       }
-    }
-  }
-
-  /** Clean-up must not hide the script's result or error: failures are logged, never thrown. */
-  private async deleteRunCommand(client: ComputeManagementClient, ref: VmRef, name: string): Promise<void> {
-    try {
-      // No abort signal: a cancelled run must still remove its Run Command from the VM. Azure finishes the
-      // deletion on its own once it has accepted the request, so nothing is gained by polling it.
-      await client.virtualMachineRunCommands
-        .delete(ref.resourceGroup, ref.name, name, { updateIntervalInMs: this.options.pollIntervalInMs })
-        .submitted();
-    } catch (e) {
-      const error = toAzureAppError(e, MODULE, `delete run command ${name} on VM ${ref.name}`);
-      if (isAppError(error) && error.code === 'NOT_FOUND') return;
-      this.logger.warn(error.message, { vm: ref.name, runCommand: name });
     }
   }
 }
@@ -213,6 +274,7 @@ const requireVmRef = (vmId: string): VmRef => {
   return ref;
 };
 
+/** Azure's handler ends a Run Command beyond its parallel limit as Failed, with no exit code, saying "skipped". */
 const isSkipped = (r: RunScriptResult): boolean =>
   r.executionState === 'Failed' && r.exitCode === undefined && /skipped/i.test(r.executionMessage ?? '');
 
@@ -253,6 +315,7 @@ export const toRunScriptResult = (instanceView: unknown): RunScriptResult => {
   if (exitCode !== undefined && Number.isInteger(exitCode)) result.exitCode = exitCode;
   const message = readString(view, 'executionMessage');
   if (message !== undefined) result.executionMessage = tail(message);
+  if (isSkipped(result)) return { ...result, executionState: SKIPPED_STATE };
   // No script can exit with -1 (exit statuses are 0-255): Failed with -1 is Azure's own time-out.
   if (result.executionState === 'Failed' && result.exitCode === TIMED_OUT_EXIT_CODE) {
     delete result.exitCode;

@@ -13,6 +13,7 @@ import type { ProtectionDeps } from './protectionDeps';
 import { vaultRefOf } from './protectedItemOf';
 import type { StoredRun } from './runRepository';
 import { runPolicyOf } from './runPolicyOf';
+import { grantScriptSlots } from '../runs/scriptSlots';
 
 export interface AdvanceResult {
   /** Runs looked at. */
@@ -54,7 +55,7 @@ export function jobFor(run: Run, jobs: readonly BackupJob[]): BackupJob | undefi
 
 /** Every in-flight run, as the advance timer does it. */
 export async function advanceRuns(deps: ProtectionDeps): Promise<AdvanceResult> {
-  return advanceStoredRuns(deps, await deps.store.listActive());
+  return advanceStoredRuns(deps, await deps.store.listActive(), {});
 }
 
 /**
@@ -63,12 +64,19 @@ export async function advanceRuns(deps: ProtectionDeps): Promise<AdvanceResult> 
  */
 export async function advanceRun(deps: ProtectionDeps, runId: string): Promise<AdvanceResult> {
   const stored = await deps.store.get(runId);
-  const result = await advanceStoredRuns(deps, stored && !isTerminalStage(stored.run.stage) ? [stored] : []);
+  // Someone waits for this one run: its script starts at once, outside the fleet's budget.
+  const result = await advanceStoredRuns(deps, stored && !isTerminalStage(stored.run.stage) ? [stored] : [], {
+    grantAll: true,
+  });
   if (stored && isTerminalStage(stored.run.stage)) result.stages[runId] = stored.run.stage;
   return result;
 }
 
-async function advanceStoredRuns(deps: ProtectionDeps, active: StoredRun[]): Promise<AdvanceResult> {
+async function advanceStoredRuns(
+  deps: ProtectionDeps,
+  active: StoredRun[],
+  options: { grantAll?: boolean },
+): Promise<AdvanceResult> {
   const now = deps.clock.now();
   const at = now.toISOString();
   const policy = runPolicyOf(deps.settings);
@@ -83,7 +91,8 @@ async function advanceStoredRuns(deps: ProtectionDeps, active: StoredRun[]): Pro
   };
 
   const jobsByVault = new Map<string, BackupJob[]>();
-  const waiting = active.filter((s) => waitsForJob(s.run));
+  // A run whose preflight ends this tick looks for a backup already in progress: from this listing too.
+  const waiting = active.filter((s) => waitsForJob(s.run) || s.run.stage === 'preflight');
   for (const vaultId of new Set(waiting.map((s) => s.run.target.vaultId.toLowerCase()))) {
     const runs = waiting.filter((s) => s.run.target.vaultId.toLowerCase() === vaultId);
     const earliest = Math.min(...runs.map((s) => Date.parse(s.run.createdAt)));
@@ -116,20 +125,36 @@ async function advanceStoredRuns(deps: ProtectionDeps, active: StoredRun[]): Pro
     return events;
   };
 
-  const settled = await promisePool(active, deps.settings.maxConcurrency, async (stored) => {
-    const outcome = await driveRun(deps, policy, stored, { events: await observe(stored) });
-    return outcome;
-  });
+  const inProgressJobs = new Map(
+    [...jobsByVault].map(([vaultId, jobs]) => [vaultId, jobs.filter((j) => j.status === 'InProgress')]),
+  );
+  const context = { inProgressJobs };
+  const settled = await promisePool(active, deps.settings.maxConcurrency, async (stored) =>
+    driveRun(deps, policy, stored, { events: await observe(stored) }, context),
+  );
+  const after = settled.map((s) => (s.ok && s.value.kind === 'advanced' ? s.value.stored : undefined));
+  // Then the queued scripts start, in the slots this tick's reads have freed (scriptSlots.ts).
+  const granted = grantScriptSlots(
+    after.flatMap((s) => (s ? [s.run] : [])),
+    options.grantAll ? Number.POSITIVE_INFINITY : deps.settings.runCommandsPerSubscription,
+  );
+  const started = await promisePool(
+    after.filter((s): s is StoredRun => s !== undefined && granted.has(s.run.id)),
+    deps.settings.maxConcurrency,
+    async (stored) => driveRun(deps, policy, stored, { events: [{ type: 'ScriptSlotGranted', at }] }, context),
+  );
+  const startedById = new Map(started.flatMap((s) => (s.ok ? [[s.value.stored.run.id, s.value] as const] : [])));
   settled.forEach((s, i) => {
     const runId = active[i]?.run.id ?? '';
     if (!s.ok) {
       result.errors.push({ runId, error: toError(s.error).message });
       return;
     }
-    if (s.value.kind === 'superseded') result.superseded += 1;
-    else if (s.value.stored.etag === active[i]?.etag) result.unchanged += 1;
+    const outcome = startedById.get(runId) ?? s.value;
+    if (outcome.kind === 'superseded') result.superseded += 1;
+    else if (outcome.stored.etag === active[i]?.etag) result.unchanged += 1;
     else result.advanced += 1;
-    result.stages[runId] = s.value.stored.run.stage;
+    result.stages[runId] = outcome.stored.run.stage;
   });
   return result;
 }

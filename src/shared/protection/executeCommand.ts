@@ -8,24 +8,26 @@ import type { Run } from '../runs/run';
 import type { RunCommand } from '../runs/runCommand';
 import type { RunEvent } from '../runs/runEvent';
 import { alert } from './commands/alert';
-import { collectLogs } from './commands/collectLogs';
+import { deleteScript } from './commands/deleteScript';
 import type { CommandContext, CommandHandlers, CommandInput, CommandOf } from './commands/commandHandler';
 import { findInProgressJob } from './commands/findInProgressJob';
 import { findJobSinceRequest } from './commands/findJobSinceRequest';
 import { findRecoveryPoint } from './commands/findRecoveryPoint';
 import { readOperation } from './commands/readOperation';
-import { runPreflight } from './commands/runPreflight';
+import { readScript } from './commands/readScript';
+import { startScript } from './commands/startScript';
 import { triggerBackup } from './commands/triggerBackup';
 import type { ProtectionDeps } from './protectionDeps';
 
 const HANDLERS: CommandHandlers = {
-  RunPreflight: runPreflight,
+  StartScript: startScript,
+  ReadScript: readScript,
+  DeleteScript: deleteScript,
   FindInProgressJob: findInProgressJob,
   FindJobSinceRequest: findJobSinceRequest,
   TriggerBackup: triggerBackup,
   ReadOperation: readOperation,
   FindRecoveryPoint: findRecoveryPoint,
-  CollectLogs: collectLogs,
   Alert: alert,
 };
 

@@ -1,14 +1,15 @@
 /**
- * Nightly protection: for each enrolled VM, create tonight's run (one per VM and night: a second call finds it and
- * skips), run the preflight, look for a backup already in progress, and trigger the backup. Later stages are moved
- * on by advanceRuns.
+ * Nightly protection: sweep the app's stale Run Commands from the enrolled VMs, create tonight's run for each (one
+ * per VM and night: a second call finds it and skips), and start the preflight probes that the subscriptions' Run
+ * Command budget allows. Nothing here waits for a script: advanceRuns reads them on its ticks, starts the queued
+ * ones as slots free up, and moves the runs on to their backups.
  */
 import type { Alert } from '../alerts/alert';
 import { scopeFailureAlert } from '../alerts/scopeFailureAlert';
 import { isAppError, toError } from '../errors/appError';
 import type { BackupJob } from '../azure/backupGateway';
-import { initialCommands } from '../runs/decide';
 import { newRun, type RunStage } from '../runs/run';
+import { grantScriptSlots } from '../runs/scriptSlots';
 import { driveRun } from './driveRun';
 import type { Enrollment } from './enrollment';
 import { listInProgressJobs } from './commands/backupJobs';
@@ -17,6 +18,7 @@ import { promisePool } from './promisePool';
 import { logAlertSink, type ProtectionDeps } from './protectionDeps';
 import { targetOf, vaultRefOf } from './protectedItemOf';
 import { runPolicyOf } from './runPolicyOf';
+import { sweepRunCommands } from './sweepRunCommands';
 
 export type NightlyVmOutcome =
   | { vmId: string; outcome: 'started'; runId: string; stage: RunStage; reason?: string }
@@ -82,8 +84,14 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
     await sink
       .raise(alert)
       .catch((e) => deps.log.error('Could not raise an alert', { code: alert.code, error: toError(e).message }));
-  // First every VM gets tonight's run, then the runs are driven. If this invocation is cut short (a host time-out
-  // during a long fleet's preflights), every VM already has its run and advanceRuns picks up the ones left behind.
+  const vmIds = enrollment.enrolled.map((e) => e.item.vmId);
+  await sweepRunCommands(
+    deps,
+    vmIds,
+    (await deps.store.listActive()).map((s) => s.run),
+  ).catch((e) => deps.log.warn('Could not sweep stale Run Commands', { error: toError(e).message }));
+  // First every VM gets tonight's run, then the runs are driven. If this invocation is cut short, every VM already
+  // has its run and advanceRuns picks up the ones left behind.
   const created = await promisePool(enrollment.enrolled, deps.settings.maxConcurrency, async ({ item }) => {
     const run = newRun(night, targetOf(item), deps.clock.now().toISOString());
     try {
@@ -93,12 +101,19 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
       throw e;
     }
   });
+  // Slots are counted over every active run, so scripts still running from an earlier call hold theirs.
+  const granted = grantScriptSlots(
+    (await deps.store.listActive()).map((s) => s.run),
+    deps.settings.runCommandsPerSubscription,
+  );
+  const at = deps.clock.now().toISOString();
   const settled = await promisePool(created, deps.settings.maxConcurrency, async (c): Promise<NightlyVmOutcome> => {
     if (!c.ok) throw c.error;
     const { item } = c.value;
     if (c.value.stored === undefined) return { vmId: item.vmId, outcome: 'exists', runId: c.value.exists ?? '' };
     const stored = c.value.stored;
-    const result = await driveRun(deps, policy, stored, { commands: initialCommands(stored.run) }, context);
+    const events = granted.has(stored.run.id) ? [{ type: 'ScriptSlotGranted' as const, at }] : [];
+    const result = await driveRun(deps, policy, stored, { events }, context);
     if (result.kind === 'superseded') return { vmId: item.vmId, outcome: 'superseded', runId: stored.run.id };
     const r = result.stored.run;
     return {

@@ -6,7 +6,6 @@
 import { AppError, isAppError } from '../errors/appError';
 import { parseVmId } from '../azure/armResourceId';
 import type { ProtectedVm } from '../azure/backupGateway';
-import { initialCommands } from '../runs/decide';
 import { newRun, runIdOf, vmKeyOf } from '../runs/run';
 import { driveRun } from './driveRun';
 import type { ProtectionDeps } from './protectionDeps';
@@ -58,6 +57,8 @@ export async function protectVmNow(deps: ProtectionDeps, vmId: string, night: st
     if (!raced) throw e;
     return { outcome: 'exists', stored: raced };
   }
-  const result = await driveRun(deps, runPolicyOf(deps.settings), created, { commands: initialCommands(created.run) });
+  // The user waits for this run: its probe starts at once, outside the fleet's Run Command budget.
+  const events = [{ type: 'ScriptSlotGranted' as const, at: deps.clock.now().toISOString() }];
+  const result = await driveRun(deps, runPolicyOf(deps.settings), created, { events });
   return { outcome: result.kind === 'superseded' ? 'superseded' : 'started', stored: result.stored };
 }

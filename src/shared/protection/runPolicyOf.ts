@@ -27,6 +27,8 @@ export function runPolicyOf(settings: Settings): RunPolicy {
     retentionDays: settings.recoveryPointRetentionDays,
     skipBackupOnBlockingFindings: settings.skipBackupOnBlockingFindings,
     retryAfterMs,
+    scriptTimeoutMs: settings.runCommandTimeoutInSeconds * 1000,
+    scriptAttempts: DEFAULT_RUN_POLICY.scriptAttempts,
     // IBG_DRILL_ENABLED is planned, not read: with nothing to drive a drill, an enabled one would only time out.
     drillsEnabled: false,
   };

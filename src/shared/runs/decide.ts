@@ -8,7 +8,7 @@
  */
 import { isTerminalStage, type Run, type RunStage } from './run';
 import type { RunCommand } from './runCommand';
-import { EVENT_STAGES, type RunEvent } from './runEvent';
+import { EVENT_STAGES, isScriptCleanupEvent, type RunEvent } from './runEvent';
 import type { RunPolicy } from './runPolicy';
 import { boundRun } from './runLimits';
 import { assessing } from './phases/assess';
@@ -19,6 +19,7 @@ import type { PhaseContext, PhaseTable } from './phases/phase';
 import { preflight } from './phases/preflight';
 import { terminal } from './phases/terminal';
 import { transferRunning } from './phases/transfer';
+import { onScriptCleanup, retryDeletes } from './phases/vmScript';
 
 // The phases' constants and rules that callers and tests use keep their home here.
 export { LOG_SINCE_MARGIN_MS } from './phases/assess';
@@ -44,16 +45,17 @@ const PHASES: PhaseTable = {
   'timed-out': terminal,
 };
 
-/** What the shell does right after creating a run. */
-export const initialCommands = (run: Run): RunCommand[] => [
-  { type: 'RunPreflight', runId: run.id, vmId: run.target.vmId },
-];
-
 export function decide(run: Run, event: RunEvent, policy: RunPolicy): Decision {
+  const commands = new CommandBuilder(run);
+  // Deleting the Run Commands a run is done with is the same in every stage, and may end after the run has.
+  if (isScriptCleanupEvent(event)) return bounded(run, onScriptCleanup(run, event), commands);
   const stages: readonly RunStage[] = EVENT_STAGES[event.type];
   if (isTerminalStage(run.stage) || !stages.includes(run.stage)) return { run, commands: [] };
-  const commands = new CommandBuilder(run);
-  const next = handlerFor(run.stage)(run, event, { policy, commands });
+  if (event.type === 'Tick') retryDeletes(run, commands);
+  return bounded(run, handlerFor(run.stage)(run, event, { policy, commands }), commands);
+}
+
+function bounded(run: Run, next: Run, commands: CommandBuilder): Decision {
   // Every run this returns can be written: what it keeps from outside (Azure errors, VM text) is capped.
   return { run: next === run ? run : boundRun(next), commands: commands.list };
 }

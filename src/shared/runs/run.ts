@@ -4,6 +4,7 @@
  */
 import type { BackupImpact, Finding, Severity } from '../checks/finding';
 import { parseVmId } from '../azure/armResourceId';
+import { runCommandName } from './runCommandName';
 import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../azure/backupGateway';
 import type { BackupVerdict } from './backupVerdict';
 
@@ -94,6 +95,51 @@ export interface RunRecoveryPoint {
   tiers?: string[];
 }
 
+/** What a script on the VM is for: the preflight check, or the logs that decide the backup's verdict. */
+export type ScriptPurpose = 'preflight' | 'logs';
+
+/**
+ * The script the run is waiting for on its VM: a managed Run Command started with asyncExecution and read once per
+ * tick. Its name is written here before the PUT, so an instance that dies after the PUT leaves a name that a later
+ * tick reads instead of starting a second script.
+ */
+export interface RunScript {
+  purpose: ScriptPurpose;
+  /** The Run Command's resource name on the VM (app prefix `ibg-`). */
+  name: string;
+  /** 1 for the first start; a skipped or vanished Run Command is started again under a new name. */
+  attempt: number;
+  /** When the run asked for it: waiting for a slot in the subscription's Run Command budget until `startedAt`. */
+  queuedAt: string;
+  /** When the PUT was sent. */
+  startedAt?: string;
+  /** logs: the earliest log time wanted (ISO 8601). */
+  since?: string;
+}
+
+/** A Run Command the run has finished with and deletes; a failed delete is retried on later ticks. */
+export interface ScriptToDelete {
+  name: string;
+  /** Failed deletes so far. */
+  failures: number;
+  lastError?: string;
+}
+
+/** A script queued at `at`; the name is unique per VM (one run per VM and night), purpose, time and attempt. */
+export const newRunScript = (
+  purpose: ScriptPurpose,
+  night: string,
+  at: string,
+  attempt = 1,
+  since?: string,
+): RunScript => ({
+  purpose,
+  name: `${runCommandName(purpose, new Date(at), night)}-${attempt}`,
+  attempt,
+  queuedAt: at,
+  ...(since === undefined ? {} : { since }),
+});
+
 export interface Run {
   schemaVersion: typeof RUN_SCHEMA_VERSION;
   /** `${night}/${vmKey}`: one run per VM and night, which is what makes a second nightly trigger a no-op. */
@@ -108,8 +154,20 @@ export interface Run {
   finishedAt?: string;
   /** When the shell last started a command that has not reported yet; a stale value lets a later tick retry it. */
   pendingSince?: string;
-  /** `findingsDropped`: findings left out to keep the run small (runLimits.ts). */
-  preflight?: { findings: CompactFinding[]; blocking: string[]; error?: string; findingsDropped?: number };
+  /**
+   * `findingsDropped`: findings left out to keep the run small (runLimits.ts). `vmNotRunning`: the VM was stopped,
+   * so no script could run on it.
+   */
+  preflight?: {
+    findings: CompactFinding[];
+    blocking: string[];
+    error?: string;
+    findingsDropped?: number;
+    vmNotRunning?: boolean;
+  };
+  script?: RunScript;
+  /** Run Commands to delete from the VM; what is left when the run ends is removed by the nightly sweep. */
+  scriptsToDelete?: ScriptToDelete[];
   backup: RunBackup;
   /** null: looked for and none found. */
   recoveryPoint?: RunRecoveryPoint | null;
@@ -140,7 +198,10 @@ export const compactFinding = (f: Finding): CompactFinding =>
     ? { code: f.code, severity: f.severity, impact: f.impact }
     : { code: f.code, severity: f.severity, impact: f.impact, extensionStatusCode: f.extensionStatusCode };
 
-/** A new run, in preflight. The caller then runs the preflight probe (nightly protection does it at once). */
+/**
+ * A new run, in preflight, its probe queued: it starts when the subscription's Run Command budget grants it a slot
+ * (ScriptSlotGranted; nightly protection grants them at once, up to the budget).
+ */
 export function newRun(night: string, target: RunTarget, at: string): Run {
   if (!YMD.test(night)) throw new TypeError(`night must be YYYY-MM-DD, got '${night}'`);
   const vmKey = vmKeyOf(target.vmId);
@@ -154,7 +215,7 @@ export function newRun(night: string, target: RunTarget, at: string): Run {
     createdAt: at,
     updatedAt: at,
     stageStartedAt: at,
-    pendingSince: at,
+    script: newRunScript('preflight', night, at),
     backup: {},
     history: [],
   };

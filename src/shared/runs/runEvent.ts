@@ -1,13 +1,25 @@
 /** What the shells observe and feed into `decide`. Every event carries the time it was observed (`at`, ISO 8601). */
 import type { ProbeFacts } from '../checks/probeFacts';
 import type { BackupJob, OperationStatusValue, RecoveryPoint } from '../azure/backupGateway';
-import { ACTIVE_STAGES, type CompactFinding, type RunStage } from './run';
+import type { RunScriptResult } from '../azure/vmCommandGateway';
+import { ACTIVE_STAGES, TERMINAL_STAGES, type CompactFinding, type RunStage } from './run';
 import type { RunCommand } from './runCommand';
 
+const ALL_STAGES = [...ACTIVE_STAGES, ...TERMINAL_STAGES] as const;
+
 export type RunEvent =
+  /** The subscription's Run Command budget has room: the run's queued script may start. */
+  | { type: 'ScriptSlotGranted'; at: string }
+  /** Azure refused the script's PUT for good (a stopped VM, a missing role); a transient failure is CommandFailed. */
+  | { type: 'ScriptStartFailed'; at: string; name: string; reason: string; vmNotRunning: boolean }
+  /** One read of the Run Command's instance view; `result` undefined: the VM has no Run Command of that name. */
+  | { type: 'ScriptObserved'; at: string; name: string; result?: RunScriptResult }
+  | { type: 'ScriptDeleted'; at: string; name: string }
+  | { type: 'ScriptDeleteFailed'; at: string; name: string; reason: string }
+  /** The preflight probe's findings (derived from its script's output by the preflight phase). */
   | { type: 'PreflightCompleted'; at: string; findings: CompactFinding[] }
   /** The probe could not run or its output could not be read. */
-  | { type: 'PreflightFailed'; at: string; reason: string }
+  | { type: 'PreflightFailed'; at: string; reason: string; vmNotRunning?: boolean }
   /** A backup job for this VM is already in progress (triggered elsewhere, or by an earlier attempt of this run). */
   | { type: 'InProgressJobFound'; at: string; jobId: string }
   | { type: 'NoInProgressJob'; at: string }
@@ -41,6 +53,12 @@ export type RunEventType = RunEvent['type'];
  * that stage here (EventIn), and a new event is a compile error in the phases it reaches until they handle it.
  */
 export const EVENT_STAGES = {
+  ScriptSlotGranted: ['preflight', 'assessing'],
+  ScriptStartFailed: ['preflight', 'assessing'],
+  ScriptObserved: ['preflight', 'assessing'],
+  // A finished script is deleted from whatever stage the run has reached by then, a terminal one too.
+  ScriptDeleted: ALL_STAGES,
+  ScriptDeleteFailed: ALL_STAGES,
   PreflightCompleted: ['preflight'],
   PreflightFailed: ['preflight'],
   InProgressJobFound: ['triggering'],
@@ -60,8 +78,14 @@ export const EVENT_STAGES = {
   Tick: ACTIVE_STAGES,
 } as const satisfies Record<RunEventType, readonly RunStage[]>;
 
-/** The events `decide` hands to a run in stage S: those whose EVENT_STAGES entry lists S. */
+/** The end of a Run Command's delete: the same in every stage, so `decide` handles it before any phase does. */
+export type ScriptCleanupEvent = Extract<RunEvent, { type: 'ScriptDeleted' | 'ScriptDeleteFailed' }>;
+
+export const isScriptCleanupEvent = (e: RunEvent): e is ScriptCleanupEvent =>
+  e.type === 'ScriptDeleted' || e.type === 'ScriptDeleteFailed';
+
+/** The events `decide` hands to a phase in stage S: those whose EVENT_STAGES entry lists S. */
 export type EventIn<S extends RunStage> = Extract<
-  RunEvent,
+  Exclude<RunEvent, ScriptCleanupEvent>,
   { type: { [T in RunEventType]: S extends (typeof EVENT_STAGES)[T][number] ? T : never }[RunEventType] }
 >;

@@ -10,6 +10,10 @@ export interface RunPolicy {
   skipBackupOnBlockingFindings: boolean;
   /** A command started this long ago without a result (the instance crashed) is started again by the next tick. */
   retryAfterMs: number;
+  /** A Run Command's own time-out (timeoutInSeconds), after which Azure ends the script. */
+  scriptTimeoutMs: number;
+  /** Starts of one script: a Run Command skipped for parallelism or gone from the VM is started again until this. */
+  scriptAttempts: number;
   /** Restore drills are not driven yet: when enabled, an assessed run waits in 'restore-running' for them. */
   drillsEnabled: boolean;
 }
@@ -32,5 +36,7 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   retentionDays: 30,
   skipBackupOnBlockingFindings: false,
   retryAfterMs: 10 * MINUTE,
+  scriptTimeoutMs: 5 * MINUTE,
+  scriptAttempts: 3,
   drillsEnabled: false,
 };

@@ -8,12 +8,14 @@ import { backupVerdict, type BackupVerdict } from '../backupVerdict';
 import type { Run } from '../run';
 import type { RunEvent } from '../runEvent';
 import type { CommandBuilder } from './commandBuilder';
-import { ms } from './isoTime';
+import { minutes, ms } from './isoTime';
 import { UNSUCCESSFUL } from './jobStatus';
-import type { PhaseContext, PhaseHandler } from './phase';
+import type { PhaseContext, PhaseHandler, RunIn } from './phase';
+import { logsEvent } from './probeResult';
 import { recoveryPointSince, runPointOf } from './recoveryPoint';
 import { onCommandFailed, onTick } from './retry';
 import { moveTo, settled } from './transitions';
+import { abandonScript, onScriptEvent, queueScript, readScriptOnTick } from './vmScript';
 
 /** VM clocks drift, and a log line may be written just before the job start Azure records. */
 export const LOG_SINCE_MARGIN_MS = 10 * 60_000;
@@ -21,13 +23,17 @@ export const LOG_SINCE_MARGIN_MS = 10 * 60_000;
 export const assessing: PhaseHandler<'assessing'> = (run, event, ctx) => {
   switch (event.type) {
     case 'Tick':
-      return onTick(run, event.at, ctx, (r) =>
-        r.recoveryPoint === undefined
-          ? { type: 'FindRecoveryPoint', after: recoveryPointSince(r) }
-          : { type: 'CollectLogs', since: logsSince(r) },
-      );
+      return onAssessTick(run, event.at, ctx);
     case 'RecoveryPointObserved':
-      return collectLogs({ ...run, recoveryPoint: runPointOf(event.point) }, event.at, ctx.commands);
+      // A late duplicate once the logs' script is under way changes nothing.
+      if (run.script !== undefined) return run;
+      return collectLogs({ ...run, recoveryPoint: runPointOf(event.point) }, event.at);
+    case 'ScriptSlotGranted':
+    case 'ScriptStartFailed':
+    case 'ScriptObserved': {
+      const [next, end] = onScriptEvent(run, event, ctx);
+      return end === undefined ? next : conclude(next, logsEvent(end, event.at), ctx);
+    }
     case 'LogsCollected':
       return conclude(run, event, ctx);
     case 'CommandFailed':
@@ -35,18 +41,39 @@ export const assessing: PhaseHandler<'assessing'> = (run, event, ctx) => {
   }
 };
 
+/**
+ * Past the stage's limit while the logs' script is pending, the verdict is taken without them (it says what is
+ * missing) rather than the run timing out with none.
+ */
+function onAssessTick(run: RunIn<'assessing'>, at: string, ctx: PhaseContext): Run {
+  if (run.recoveryPoint === undefined) {
+    return onTick(run, at, ctx, (r) => ({ type: 'FindRecoveryPoint', after: recoveryPointSince(r) }));
+  }
+  const limit = ctx.policy.stageLimitsMs.assessing;
+  if (ms(at) - ms(run.stageStartedAt) > limit) {
+    const reason = `the logs' probe gave no result within the assessment's limit of ${minutes(limit)}`;
+    const [next, end] = abandonScript(run, at, reason, ctx.commands);
+    return conclude(next, logsEvent(end, at), ctx);
+  }
+  // A run written before scripts were asynchronous has none: it queues one.
+  if (run.script === undefined) return collectLogs(run, at);
+  readScriptOnTick(run, ctx.commands);
+  return run;
+}
+
 function logsSince(run: Run): string {
   const from = run.backup.jobStartTime ?? run.backup.triggerRequestedAt ?? run.createdAt;
   return new Date(ms(from) - LOG_SINCE_MARGIN_MS).toISOString();
 }
 
-/** Asks for the probe's logs since the job started; the run waits for them in 'assessing'. */
-export function collectLogs(run: Run, at: string, commands: CommandBuilder): Run {
-  commands.add({ type: 'CollectLogs', since: logsSince(run) });
-  return { ...run, updatedAt: at, pendingSince: at };
+/** Queues the probe for the logs since the job started; the run waits for them in 'assessing'. */
+export function collectLogs(run: Run, at: string): Run {
+  return queueScript(settled(run, at), 'logs', at, logsSince(run));
 }
 
-function conclude(run: Run, event: Extract<RunEvent, { type: 'LogsCollected' }>, ctx: PhaseContext): Run {
+function conclude(current: Run, event: Extract<RunEvent, { type: 'LogsCollected' }>, ctx: PhaseContext): Run {
+  // Logs that did not come from the run's own script (a test, a replay) leave no script running behind them.
+  const [run] = abandonScript(current, event.at, 'the verdict has its logs', ctx.commands);
   const verdict = backupVerdict({
     job:
       run.backup.jobStatus === undefined

@@ -130,7 +130,7 @@ export const backupRunning: PhaseHandler<'backup-running'> = (run, event, ctx) =
       // The job still runs; a listed point means its snapshot task completed: assess now, not after the transfer.
       const point = runPointOf(event.point);
       if (point === null) return settled(run, event.at);
-      return collectLogs(moveTo({ ...run, recoveryPoint: point }, 'assessing', event.at), event.at, c);
+      return collectLogs(moveTo({ ...run, recoveryPoint: point }, 'assessing', event.at), event.at);
     }
     case 'CommandFailed':
       return onCommandFailed(run, event);
@@ -176,7 +176,7 @@ function onJob(run: Run, job: BackupJob, at: string, c: CommandBuilder): Run {
   }
   if (UNSUCCESSFUL.includes(job.status)) {
     // No recovery point to look for, but the logs still say why (and whether IRIS was left frozen).
-    return collectLogs(moveTo({ ...next, recoveryPoint: null }, 'assessing', at), at, c);
+    return collectLogs(moveTo({ ...next, recoveryPoint: null }, 'assessing', at), at);
   }
   return next;
 }

@@ -1,48 +1,96 @@
 /**
- * Stage 'preflight': the probe's findings decide whether the backup goes ahead. The preflight is advisory unless
- * the policy skips backups on blocking findings; either way the run moves on to 'triggering'.
+ * Stage 'preflight': the probe runs on the VM (an asynchronous Run Command, vmScript.ts) and its findings decide
+ * whether the backup goes ahead. The preflight is advisory unless the policy skips backups on blocking findings:
+ * when the probe cannot run (a stopped VM, no Run Command slot in time, a script that fails) the backup still goes
+ * ahead, because a night without a backup is worse than a backup without a preflight.
  */
 import type { CompactFinding, Run } from '../run';
+import type { EventIn } from '../runEvent';
 import type { CommandBuilder } from './commandBuilder';
-import type { PhaseHandler } from './phase';
-import { onCommandFailed, onTick } from './retry';
+import { minutes, ms } from './isoTime';
+import type { PhaseContext, PhaseHandler, RunIn } from './phase';
+import { preflightEvent } from './probeResult';
+import { onCommandFailed } from './retry';
 import { moveTo, settled } from './transitions';
+import { abandonScript, onScriptEvent, queueScript, readScriptOnTick } from './vmScript';
 
 /** Findings that make the next backup useless or harmful: no snapshot at all, or IRIS left frozen afterwards. */
 export const blockingCodes = (findings: readonly CompactFinding[]): string[] =>
   findings.filter((f) => f.impact === 'no-snapshot' || f.impact === 'iris-left-frozen').map((f) => f.code);
 
+type PreflightResult = Extract<EventIn<'preflight'>, { type: 'PreflightCompleted' | 'PreflightFailed' }>;
+
 export const preflight: PhaseHandler<'preflight'> = (run, event, ctx) => {
-  const c = ctx.commands;
   switch (event.type) {
     case 'Tick':
-      return onTick(run, event.at, ctx, () => ({ type: 'RunPreflight' }));
-    case 'PreflightCompleted': {
-      const blocking = blockingCodes(event.findings);
-      const preflight = { findings: event.findings, blocking };
-      if (blocking.length > 0 && ctx.policy.skipBackupOnBlockingFindings) {
-        const reason = `Backup skipped: the preflight found ${blocking.join(', ')}, which would leave no snapshot or IRIS frozen`;
-        c.alert('error', 'BackupSkipped', reason);
-        return moveTo({ ...settled(run, event.at), preflight }, 'failed', event.at, reason);
-      }
-      if (blocking.length > 0) {
-        c.alert(
-          'warning',
-          'PreflightBlockingFindings',
-          `the preflight found ${blocking.join(', ')}; backing up anyway`,
-        );
-      }
-      return findJob({ ...run, preflight }, event.at, c);
+      return onTick(run, event.at, ctx);
+    case 'ScriptSlotGranted':
+    case 'ScriptStartFailed':
+    case 'ScriptObserved': {
+      const [next, end] = onScriptEvent(run, event, ctx);
+      return end === undefined ? next : onResult(next, preflightEvent(end, event.at, run.target.vmId), ctx);
     }
-    case 'PreflightFailed': {
-      // The preflight is advisory: a backup without it is better than none.
-      c.alert('warning', 'PreflightUnavailable', `the preflight probe did not run: ${event.reason}; backing up anyway`);
-      return findJob({ ...run, preflight: { findings: [], blocking: [], error: event.reason } }, event.at, c);
-    }
+    case 'PreflightCompleted':
+    case 'PreflightFailed':
+      return onResult(run, event, ctx);
     case 'CommandFailed':
       return onCommandFailed(run, event);
   }
 };
+
+/** Past its limit the preflight gives up on its script instead of on the night's backup. */
+function onTick(run: RunIn<'preflight'>, at: string, ctx: PhaseContext): Run {
+  const limit = ctx.policy.stageLimitsMs.preflight;
+  if (ms(at) - ms(run.stageStartedAt) > limit) {
+    const waited = run.script?.startedAt === undefined ? 'waited for a Run Command slot' : 'gave no result';
+    const [next, end] = abandonScript(
+      run,
+      at,
+      `the probe ${waited} within the preflight's limit of ${minutes(limit)}`,
+      ctx.commands,
+    );
+    return onResult(next, preflightEvent(end, at, run.target.vmId), ctx);
+  }
+  // A run written before scripts were asynchronous has none: it queues one.
+  if (run.script === undefined) return queueScript(run, 'preflight', at);
+  readScriptOnTick(run, ctx.commands);
+  return run;
+}
+
+function onResult(current: Run, event: PreflightResult, ctx: PhaseContext): Run {
+  const c = ctx.commands;
+  // A result that did not come from the run's own script (a test, a replay) leaves no script running behind it.
+  const [run] = abandonScript(current, event.at, 'the preflight has its result', c);
+  if (event.type === 'PreflightFailed') {
+    if (event.vmNotRunning) {
+      c.alert(
+        'warning',
+        'VmNotRunning',
+        `the VM is not running, so no script can run on it: no preflight, and no logs for the verdict. Azure Backup still backs up a stopped VM; backing up anyway (${event.reason})`,
+      );
+    } else {
+      c.alert('warning', 'PreflightUnavailable', `the preflight probe did not run: ${event.reason}; backing up anyway`);
+    }
+    const preflight = {
+      findings: [],
+      blocking: [],
+      error: event.reason,
+      ...(event.vmNotRunning ? { vmNotRunning: true } : {}),
+    };
+    return findJob({ ...run, preflight }, event.at, c);
+  }
+  const blocking = blockingCodes(event.findings);
+  const preflight = { findings: event.findings, blocking };
+  if (blocking.length > 0 && ctx.policy.skipBackupOnBlockingFindings) {
+    const reason = `Backup skipped: the preflight found ${blocking.join(', ')}, which would leave no snapshot or IRIS frozen`;
+    c.alert('error', 'BackupSkipped', reason);
+    return moveTo({ ...settled(run, event.at), preflight }, 'failed', event.at, reason);
+  }
+  if (blocking.length > 0) {
+    c.alert('warning', 'PreflightBlockingFindings', `the preflight found ${blocking.join(', ')}; backing up anyway`);
+  }
+  return findJob({ ...run, preflight }, event.at, c);
+}
 
 /** Into 'triggering': first look for a backup of the VM already in progress, which the run then adopts. */
 function findJob(run: Run, at: string, c: CommandBuilder): Run {

@@ -4,5 +4,8 @@
  */
 export type RunCommandPurpose = 'preflight' | 'logs' | 'check' | 'install';
 
+/** Every Run Command the app creates starts with it: the nightly sweep removes only those. */
+export const RUN_COMMAND_PREFIX = 'ibg-';
+
 export const runCommandName = (purpose: RunCommandPurpose, at: Date, night?: string): string =>
-  `ibg-${purpose}-${night === undefined ? '' : `${night}-`}${at.getTime().toString(36)}`;
+  `${RUN_COMMAND_PREFIX}${purpose}-${night === undefined ? '' : `${night}-`}${at.getTime().toString(36)}`;

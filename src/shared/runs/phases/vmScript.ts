@@ -1,0 +1,178 @@
+/**
+ * A script on the run's VM as a managed Run Command that no invocation waits for: queued until the subscription's
+ * Run Command budget has a slot, started with asyncExecution, read once per tick, deleted when done. The phases
+ * that run a script (preflight, assessing) hand its events here and act on the end it reports.
+ *
+ * The name is written into the run before the PUT (the shell executes commands only after the state that asked for
+ * them is stored), so an instance that dies after the PUT leaves a name that the next tick reads: a script is never
+ * started twice because its result was lost, and never left behind unnamed.
+ */
+import type { RunScriptResult } from '../../azure/vmCommandGateway';
+import { newRunScript, type Run, type RunScript, type ScriptPurpose } from '../run';
+import type { RunEvent, ScriptCleanupEvent } from '../runEvent';
+import type { CommandBuilder } from './commandBuilder';
+import { ms } from './isoTime';
+import type { PhaseContext } from './phase';
+
+/** How a script ended: it ran (whatever its exit code), or it could not give a result. */
+export type ScriptEnd = { ran: true; result: RunScriptResult } | { ran: false; reason: string; vmNotRunning?: boolean };
+
+export type ScriptEvent = Extract<RunEvent, { type: 'ScriptSlotGranted' | 'ScriptStartFailed' | 'ScriptObserved' }>;
+
+/**
+ * Beyond its own time-out, a Run Command gets this long before the run gives up on it: the handler's installation
+ * on a VM's first Run Command (up to a minute), its reporting, and one tick of lateness.
+ */
+export const SCRIPT_OVERRUN_MS = 3 * 60_000;
+/** Failed deletes of one Run Command before the run stops trying and leaves it to the nightly sweep. */
+export const MAX_DELETE_FAILURES = 5;
+
+/** The run with a new script queued; it starts when the shell grants it a slot (ScriptSlotGranted). */
+export const queueScript = (run: Run, purpose: ScriptPurpose, at: string, since?: string, attempt = 1): Run => ({
+  ...run,
+  script: newRunScript(purpose, run.night, at, attempt, since),
+  updatedAt: at,
+});
+
+/** The tick's one read of a started script. */
+export function readScriptOnTick(run: Run, commands: CommandBuilder): void {
+  if (run.script?.startedAt !== undefined) commands.add({ type: 'ReadScript', name: run.script.name });
+}
+
+/** Gives up on the run's script (its stage ran out of time): it is deleted, which also stops it. */
+export function abandonScript(run: Run, at: string, reason: string, commands: CommandBuilder): [Run, ScriptEnd] {
+  const script = run.script;
+  if (script === undefined) return [run, { ran: false, reason }];
+  return [
+    clearScript(run, at, script.startedAt === undefined ? undefined : script.name, commands),
+    { ran: false, reason },
+  ];
+}
+
+/**
+ * Applies a script event. Returns the next run and, when the script is over, how it ended; an event about another
+ * (older) script, or a read that shows it still running, changes nothing.
+ */
+export function onScriptEvent(run: Run, event: ScriptEvent, ctx: PhaseContext): [Run, ScriptEnd?] {
+  const script = run.script;
+  const c = ctx.commands;
+  if (script === undefined) return [run];
+  switch (event.type) {
+    case 'ScriptSlotGranted': {
+      if (script.startedAt !== undefined) return [run];
+      c.add({
+        type: 'StartScript',
+        name: script.name,
+        purpose: script.purpose,
+        ...(script.since === undefined ? {} : { since: script.since }),
+      });
+      return [{ ...run, script: { ...script, startedAt: event.at }, updatedAt: event.at }];
+    }
+    case 'ScriptStartFailed':
+      if (event.name !== script.name) return [run];
+      return [
+        clearScript(run, event.at, undefined, c),
+        { ran: false, reason: event.reason, ...(event.vmNotRunning ? { vmNotRunning: true } : {}) },
+      ];
+    case 'ScriptObserved':
+      if (event.name !== script.name || script.startedAt === undefined) return [run];
+      return onRead(run, { ...script, startedAt: script.startedAt }, event.at, event.result, ctx);
+  }
+}
+
+function onRead(
+  run: Run,
+  script: RunScript & { startedAt: string },
+  at: string,
+  result: RunScriptResult | undefined,
+  ctx: PhaseContext,
+): [Run, ScriptEnd?] {
+  const c = ctx.commands;
+  const what = `Run Command ${script.name}`;
+  if (result === undefined) {
+    // The PUT never reached Azure (the instance died before it, or it failed), or someone deleted the resource.
+    return retryOrEnd(run, script, at, `${what} is not on the VM (never created, or deleted by someone else)`, c, ctx);
+  }
+  switch (result.executionState) {
+    case 'Succeeded':
+    case 'Failed':
+      return [clearScript(run, at, script.name, c), { ran: true, result }];
+    case 'Skipped':
+      return retryOrEnd(
+        clearScript(run, at, script.name, c),
+        script,
+        at,
+        `${what} was skipped: too many Run Commands were running on the VM at once`,
+        c,
+        ctx,
+      );
+    case 'TimedOut':
+      return [
+        clearScript(run, at, script.name, c),
+        { ran: false, reason: `${what} did not finish within its time-out and was ended by Azure` },
+      ];
+    case 'Canceled':
+      return [clearScript(run, at, script.name, c), { ran: false, reason: `${what} was canceled on the VM` }];
+    default: {
+      // Pending or Running: nothing to write, unless it has run past its own time-out (the handler is stuck).
+      const limit = ctx.policy.scriptTimeoutMs + SCRIPT_OVERRUN_MS;
+      if (ms(at) - ms(script.startedAt) <= limit) return [run];
+      return [
+        clearScript(run, at, script.name, c),
+        {
+          ran: false,
+          reason: `${what} was still ${result.executionState} ${Math.round((ms(at) - ms(script.startedAt)) / 1000)} s after it started, past its time-out; it was deleted, which stops it`,
+        },
+      ];
+    }
+  }
+}
+
+/** Starts the script again under a new name while attempts are left (it waits for a slot again). */
+function retryOrEnd(
+  run: Run,
+  script: RunScript,
+  at: string,
+  reason: string,
+  c: CommandBuilder,
+  ctx: PhaseContext,
+): [Run, ScriptEnd?] {
+  if (script.attempt < ctx.policy.scriptAttempts) {
+    return [queueScript(run, script.purpose, at, script.since, script.attempt + 1)];
+  }
+  return [clearScript(run, at, undefined, c), { ran: false, reason: `${reason} (${script.attempt} attempts)` }];
+}
+
+/** The run without its script; `toDelete`: the Run Command to remove from the VM now. */
+function clearScript(run: Run, at: string, toDelete: string | undefined, c: CommandBuilder): Run {
+  const next: Run = { ...run, updatedAt: at };
+  delete next.script;
+  if (toDelete === undefined || next.scriptsToDelete?.some((d) => d.name === toDelete)) return next;
+  c.add({ type: 'DeleteScript', name: toDelete });
+  return { ...next, scriptsToDelete: [...(next.scriptsToDelete ?? []), { name: toDelete, failures: 0 }] };
+}
+
+/** A delete's result, in any active stage. */
+export function onScriptCleanup(run: Run, event: ScriptCleanupEvent): Run {
+  const pending = run.scriptsToDelete ?? [];
+  if (!pending.some((d) => d.name === event.name)) return run;
+  const rest =
+    event.type === 'ScriptDeleted'
+      ? pending.filter((d) => d.name !== event.name)
+      : pending.map((d) =>
+          d.name === event.name ? { name: d.name, failures: d.failures + 1, lastError: event.reason } : d,
+        );
+  const next: Run = { ...run, updatedAt: event.at, scriptsToDelete: rest };
+  if (rest.length === 0) delete next.scriptsToDelete;
+  return next;
+}
+
+/**
+ * Each tick asks again for the deletes not yet confirmed (failed, or lost with an instance that died), until
+ * MAX_DELETE_FAILURES; the nightly sweep takes the rest. A delete of a Run Command already gone succeeds.
+ */
+export function retryDeletes(run: Run, commands: CommandBuilder): void {
+  for (const d of run.scriptsToDelete ?? []) {
+    if (d.failures < MAX_DELETE_FAILURES) commands.add({ type: 'DeleteScript', name: d.name });
+  }
+}
