@@ -47,13 +47,19 @@ export function minutesFor(value: number | MinutesRange, vmName: string, salt: s
   return lo + (hi - lo) * unitHash(`${salt}:${vmName.toLowerCase()}`);
 }
 
-/** FNV-1a of the text mapped to [0, 1]. */
+/** FNV-1a of the text, finalized, mapped to [0, 1]. */
 function unitHash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  // murmur3's finalizer, so names differing in their last character land far apart.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 0xffffffff;
 }
 

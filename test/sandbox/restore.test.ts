@@ -20,6 +20,7 @@ import {
   itemOf,
   testScenario,
   testVm,
+  triggerBackup,
   vmIdOf,
 } from './sandboxFixtures';
 
@@ -367,5 +368,64 @@ describe('sandbox restore timing and the restored VM', () => {
     const iris = readIrisInstance(root, 'IRIS');
     expect(iris).toMatchObject({ status: 'down', frozen: false });
     for (const db of iris?.databases ?? []) expect(fs.existsSync(path.join(root, db, 'IRIS.DAT'))).toBe(true);
+  });
+});
+
+describe('sandbox backup phase ranges (latency model)', () => {
+  let sandbox: Sandbox;
+  const names = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      scenario: testScenario(
+        [...names.map((n) => testVm(n, [])), testVm('fixed', [], { backup: { durationMinutes: 7 } })],
+        { backup: { snapshotMinutes: { min: 5, max: 25 }, transferMinutes: { min: 30, max: 90 } } },
+      ),
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox.stop();
+  });
+
+  /** Snapshot and total minutes of each VM's backup job, read from the jobs' tasks once they are done. */
+  async function phases(): Promise<Map<string, { snapshot: number; total: number }>> {
+    const { backup } = clients(sandbox);
+    const ids = new Map<string, string>();
+    for (const vm of [...names, 'fixed']) ids.set(vm, (await triggerBackup(sandbox, vm)).jobId);
+    await sandbox.idle();
+    sandbox.clock.advance(200 * 60_000);
+    const out = new Map<string, { snapshot: number; total: number }>();
+    const minutes = (iso: string | undefined): number => {
+      const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(iso ?? '');
+      return Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0) + Number(m?.[3] ?? 0) / 60;
+    };
+    for (const [vm, id] of ids) {
+      const job = (await backup.jobDetails.get(VAULT, VAULT_RG, id)).properties as {
+        duration?: string;
+        extendedInfo?: { tasksList?: { duration?: string }[] };
+      };
+      out.set(vm, { snapshot: minutes(job.extendedInfo?.tasksList?.[0]?.duration), total: minutes(job.duration) });
+    }
+    return out;
+  }
+
+  it('draws each VM’s snapshot and transfer minutes in the ranges, deterministically by VM name', async () => {
+    const first = await phases();
+    for (const vm of names) {
+      const p = first.get(vm);
+      expect(p?.snapshot).toBeGreaterThanOrEqual(5);
+      expect(p?.snapshot).toBeLessThanOrEqual(25);
+      expect((p?.total ?? 0) - (p?.snapshot ?? 0)).toBeGreaterThanOrEqual(30 - 1 / 60);
+      expect((p?.total ?? 0) - (p?.snapshot ?? 0)).toBeLessThanOrEqual(90 + 1 / 60);
+    }
+    expect(new Set(names.map((vm) => Math.round(first.get(vm)?.snapshot ?? 0))).size).toBeGreaterThan(1);
+    // A VM's own durationMinutes wins over the scenario's range.
+    expect(first.get('fixed')?.snapshot).toBeCloseTo(7, 3);
+    const second = await phases();
+    for (const vm of names) {
+      expect(second.get(vm)?.snapshot).toBeCloseTo(first.get(vm)?.snapshot ?? -1, 3);
+      expect(second.get(vm)?.total).toBeCloseTo(first.get(vm)?.total ?? -1, 3);
+    }
   });
 });
