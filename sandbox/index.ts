@@ -64,7 +64,7 @@ export interface Sandbox {
   /** Number of requests served so far. */
   readonly requests: number;
   requestStats(): SandboxRequestStats;
-  /** Resolves when no simulated backup extension run is in progress (scripts finished). */
+  /** Resolves when no simulated backup extension run and no Run Command script process is running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -148,7 +148,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return server.requests;
     },
     requestStats: () => ({ total: server.requests, byRoute: Object.fromEntries(server.routeStats) }),
-    idle: () => backup.idle(),
+    idle: async () => {
+      await Promise.all([backup.idle(), runCommands.idle()]);
+    },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;

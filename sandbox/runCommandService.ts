@@ -88,6 +88,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export class RunCommandService {
   readonly commands = new Map<string, RunCommandRecord>();
   readonly operations = new Map<string, ComputeOperation>();
+  /** Scripts whose process has not ended yet (idle() waits for them). */
+  private readonly inFlight = new Set<Promise<void>>();
   /** VMs (lower-case ids) that have run a Run Command: only the first one waits for the handler to install. */
   private readonly handlerInstalled = new Set<string>();
   /** Results of scripts that really ended, shown once the sandbox clock reaches their simulated end. */
@@ -101,6 +103,14 @@ export class RunCommandService {
     private readonly faults: readonly FaultSpec[],
     private readonly timing: RunCommandScenario = {},
   ) {}
+
+  /**
+   * Resolves once every script started so far has ended for real (not its simulated duration): tests and the demo
+   * call it before they move the clock, as time would pass on a real VM while a script runs.
+   */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
 
   newOperation(subscriptionId: string, location: string, done: boolean): ComputeOperation {
     const now = this.clock.now().toISOString();
@@ -253,7 +263,7 @@ export class RunCommandService {
       this.skip(record, op);
       return { record, created: existing === undefined };
     }
-    void this.execute(
+    const running = this.execute(
       vm,
       record,
       source.script,
@@ -262,7 +272,8 @@ export class RunCommandService {
       props.asyncExecution === true,
       props.treatFailureAsDeploymentFailure === true,
       op,
-    );
+    ).finally(() => this.inFlight.delete(running));
+    this.inFlight.add(running);
     return { record, created: existing === undefined };
   }
 

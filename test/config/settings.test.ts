@@ -35,6 +35,7 @@ describe('loadSettings', () => {
       recoveryPointRetentionDays: 30,
       maxConcurrency: 8,
       runCommandTimeoutInSeconds: 120,
+      runCommandsPerSubscription: 100,
       stageLimitsInMinutes: { preflight: 15, backup: 1440, assess: 30 },
       skipBackupOnBlockingFindings: false,
       runsTable: { kind: 'endpoint', endpoint: 'https://acct.table.core.windows.net', tableName: 'ibgruns' },

@@ -57,6 +57,13 @@ describe('function handlers (sandbox)', () => {
     expect(advance.lines).toContain(
       'information: advanceRuns: 3 active runs, 3 advanced, 0 unchanged, 0 superseded, 0 errors',
     );
+    // The first tick read the preflights and triggered the backups; the next starts the logs' probes at the
+    // snapshots, and the one after reads them for the verdicts.
+    for (let tick = 0; tick < 2; tick += 1) {
+      w.sandbox.clock.advance(30 * 60_000);
+      await w.sandbox.idle();
+      await advanceRuns(timer, context('advanceRuns').ctx);
+    }
     // The file-system-consistent backup of the VM without config is alerted.
     expect(w.alerts.map((x) => [x.code, x.vmId])).toContainEqual(['BackupNotAppConsistent', w.vmId('iris-noconfig')]);
   });

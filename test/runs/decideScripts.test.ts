@@ -191,8 +191,16 @@ describe('scripts: ending without a result', () => {
     preflightUnavailable(d, /waited for a Run Command slot/);
     expect(types(d.commands)).not.toContain('DeleteScript');
 
+    // A started one is read first, however late the tick; it is given up only when no read answers for a while.
     const run = started();
-    const late = decide(run, { type: 'Tick', at: at(limit + 1) }, POLICY);
+    const read = decide(run, { type: 'Tick', at: at(limit + 1) }, POLICY);
+    expect(types(read.commands)).toEqual(['ReadScript']);
+    expect(read.run.stage).toBe('preflight');
+    const retryMinutes = POLICY.retryAfterMs / 60_000;
+    expect(types(decide(read.run, { type: 'Tick', at: at(limit + retryMinutes) }, POLICY).commands)).toEqual([
+      'ReadScript',
+    ]);
+    const late = decide(read.run, { type: 'Tick', at: at(limit + 1 + retryMinutes) }, POLICY);
     preflightUnavailable(late, /gave no result/);
     expect(types(late.commands)).toContain('DeleteScript');
   });
@@ -200,7 +208,9 @@ describe('scripts: ending without a result', () => {
   it('an assessment past its limit takes the verdict without the logs instead of timing out', () => {
     const queued = decide(withPoint(), { type: 'ScriptSlotGranted', at: at(32) }, POLICY).run;
     const limit = POLICY.stageLimitsMs.assessing / 60_000;
-    const d = decide(queued, { type: 'Tick', at: at(30 + limit + 1) }, POLICY);
+    const read = decide(queued, { type: 'Tick', at: at(30 + limit + 1) }, POLICY);
+    expect(types(read.commands)).toEqual(['ReadScript']);
+    const d = decide(read.run, { type: 'Tick', at: at(30 + limit + 1 + POLICY.retryAfterMs / 60_000) }, POLICY);
     expect(d.run.stage).toBe('done');
     expect(d.run.verdict?.consistency).toBe('unknown');
     expect(types(d.commands)).toEqual(['DeleteScript', 'Alert']);

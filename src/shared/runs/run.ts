@@ -115,6 +115,8 @@ export interface RunScript {
   startedAt?: string;
   /** logs: the earliest log time wanted (ISO 8601). */
   since?: string;
+  /** When a tick first found the stage past its limit with this script started: the read asked then decides. */
+  overdueAt?: string;
 }
 
 /** A Run Command the run has finished with and deletes; a failed delete is retried on later ticks. */

@@ -15,7 +15,7 @@ import { logsEvent } from './probeResult';
 import { recoveryPointSince, runPointOf } from './recoveryPoint';
 import { onCommandFailed, onTick } from './retry';
 import { moveTo, settled } from './transitions';
-import { abandonScript, onScriptEvent, queueScript, readScriptOnTick } from './vmScript';
+import { abandonScript, onScriptEvent, overdueScript, queueScript, readScriptOnTick } from './vmScript';
 
 /** VM clocks drift, and a log line may be written just before the job start Azure records. */
 export const LOG_SINCE_MARGIN_MS = 10 * 60_000;
@@ -52,8 +52,8 @@ function onAssessTick(run: RunIn<'assessing'>, at: string, ctx: PhaseContext): R
   const limit = ctx.policy.stageLimitsMs.assessing;
   if (ms(at) - ms(run.stageStartedAt) > limit) {
     const reason = `the logs' probe gave no result within the assessment's limit of ${minutes(limit)}`;
-    const [next, end] = abandonScript(run, at, reason, ctx.commands);
-    return conclude(next, logsEvent(end, at), ctx);
+    const [next, end] = overdueScript(run, at, reason, ctx);
+    return end === undefined ? next : conclude(next, logsEvent(end, at), ctx);
   }
   // A run written before scripts were asynchronous has none: it queues one.
   if (run.script === undefined) return collectLogs(run, at);

@@ -12,7 +12,7 @@ import type { PhaseContext, PhaseHandler, RunIn } from './phase';
 import { preflightEvent } from './probeResult';
 import { onCommandFailed } from './retry';
 import { moveTo, settled } from './transitions';
-import { abandonScript, onScriptEvent, queueScript, readScriptOnTick } from './vmScript';
+import { abandonScript, onScriptEvent, overdueScript, queueScript, readScriptOnTick } from './vmScript';
 
 /** Findings that make the next backup useless or harmful: no snapshot at all, or IRIS left frozen afterwards. */
 export const blockingCodes = (findings: readonly CompactFinding[]): string[] =>
@@ -38,18 +38,18 @@ export const preflight: PhaseHandler<'preflight'> = (run, event, ctx) => {
   }
 };
 
-/** Past its limit the preflight gives up on its script instead of on the night's backup. */
+/** Past its limit the preflight gives up on its script (vmScript.ts, overdueScript) instead of on the backup. */
 function onTick(run: RunIn<'preflight'>, at: string, ctx: PhaseContext): Run {
   const limit = ctx.policy.stageLimitsMs.preflight;
   if (ms(at) - ms(run.stageStartedAt) > limit) {
-    const waited = run.script?.startedAt === undefined ? 'waited for a Run Command slot' : 'gave no result';
-    const [next, end] = abandonScript(
+    const why = run.script?.startedAt === undefined ? 'waited for a Run Command slot' : 'gave no result';
+    const [next, end] = overdueScript(
       run,
       at,
-      `the probe ${waited} within the preflight's limit of ${minutes(limit)}`,
-      ctx.commands,
+      `the probe ${why} within the preflight's limit of ${minutes(limit)}`,
+      ctx,
     );
-    return onResult(next, preflightEvent(end, at, run.target.vmId), ctx);
+    return end === undefined ? next : onResult(next, preflightEvent(end, at, run.target.vmId), ctx);
   }
   // A run written before scripts were asynchronous has none: it queues one.
   if (run.script === undefined) return queueScript(run, 'preflight', at);

@@ -39,6 +39,23 @@ export function readScriptOnTick(run: Run, commands: CommandBuilder): void {
   if (run.script?.startedAt !== undefined) commands.add({ type: 'ReadScript', name: run.script.name });
 }
 
+/**
+ * A tick in a stage past its limit. A queued script is given up at once (it never started). A started one is read
+ * once more first, since it may well have ended (its own time-out decides, see onRead); it is given up only when a
+ * tick `retryAfterMs` later still has no result, i.e. its reads keep failing. Returns the end, or the run waiting.
+ */
+export function overdueScript(run: Run, at: string, reason: string, ctx: PhaseContext): [Run, ScriptEnd?] {
+  const script = run.script;
+  if (
+    script?.startedAt !== undefined &&
+    (script.overdueAt === undefined || ms(at) - ms(script.overdueAt) < ctx.policy.retryAfterMs)
+  ) {
+    readScriptOnTick(run, ctx.commands);
+    return script.overdueAt === undefined ? [{ ...run, script: { ...script, overdueAt: at }, updatedAt: at }] : [run];
+  }
+  return abandonScript(run, at, reason, ctx.commands);
+}
+
 /** Gives up on the run's script (its stage ran out of time): it is deleted, which also stops it. */
 export function abandonScript(run: Run, at: string, reason: string, commands: CommandBuilder): [Run, ScriptEnd] {
   const script = run.script;
