@@ -4,13 +4,39 @@
  * end with one finished ('done') run and exactly one backup job, at every crash point. When the instance died
  * between writing "backup requested" and the POST, the run asks once more after the job list stayed empty for the
  * grace period (RETRIGGER_GRACE_MS), which keeps one job per VM and night (DESIGN.md safety invariant 5).
+ *
+ * The probe's scripts are asynchronous Run Commands (a PUT, reads on later ticks, a DELETE): whatever the crash
+ * point, each purpose's script is PUT once (a name whose PUT went through is read, never started again; a name whose
+ * PUT was lost is started under a new one), and no `ibg-` Run Command is left on the VM once the run has ended.
  */
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
+import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
 import { CrashPlan, countingPlan, crashing } from './crashingDeps';
 import { backupJobsOf, settle, tonight } from './cycleHelpers';
-import { singleVmScenario, startProtectionWorld } from './protectionWorld';
+import { ibgRunCommandsOn, singleVmScenario, startProtectionWorld } from './protectionWorld';
+
+/** Records the name of every Run Command PUT that really reached the gateway (so not one a crash stopped before). */
+function recordingStarts(deps: ProtectionDeps, started: string[]): ProtectionDeps {
+  const c = deps.gateways.compute;
+  const compute: ProtectionDeps['gateways']['compute'] = {
+    getVm: (id, o) => c.getVm(id, o),
+    listVms: (sub, o) => c.listVms(sub, o),
+    runScript: (id, script, o) => c.runScript(id, script, o),
+    startScript: async (id, script, o) => {
+      started.push(o.name);
+      return c.startScript(id, script, o);
+    },
+    readScript: (id, name, o) => c.readScript(id, name, o),
+    deleteScript: (id, name) => c.deleteScript(id, name),
+    listScripts: (id, o) => c.listScripts(id, o),
+  };
+  return { ...deps, gateways: { ...deps.gateways, compute } };
+}
+
+/** ibg-preflight-… → preflight, ibg-logs-… → logs. */
+const purposeOf = (name: string): string => name.split('-')[1] ?? '';
 
 /** A nightly call and then ticks, as the timers would run them, until the instance dies. */
 async function cycle(
@@ -20,7 +46,9 @@ async function cycle(
   night: string,
 ): Promise<void> {
   await runNightlyProtection(deps, night).catch(() => undefined);
-  for (let i = 0; i < 3 && !plan.dead; i += 1) {
+  // Four ticks: the preflight's script read and deleted and the backup triggered, the snapshot, the logs' script
+  // started, then read and deleted.
+  for (let i = 0; i < 4 && !plan.dead; i += 1) {
     w.sandbox.clock.advance(10 * 60_000);
     await w.sandbox.idle();
     await advanceRuns(deps).catch(() => undefined);
@@ -44,18 +72,34 @@ describe('crash and restart (sandbox)', () => {
   afterAll(async () => azurite?.stop());
 
   it('a clean cycle makes the expected calls', () => {
-    expect(calls.slice(0, 8)).toEqual([
+    expect(calls.slice(0, 17)).toEqual([
       'listProtectedVms',
       'listVms',
       // The vault's jobs in progress, once per night rather than once per VM.
       'listJobs',
+      // The sweep of stale Run Commands: none awaited by an active run, none on the VM.
+      'store.listActive',
+      'listScripts',
       'store.create',
-      'runScript:check',
+      // The budget counts the scripts in flight; the name is written before the PUT.
+      'store.listActive',
+      'store.update',
+      'startScript:check',
+      // The next tick: the script's one read, its result stored, its Run Command deleted, the backup triggered.
+      'store.listActive',
+      'listJobs',
+      'readScript',
+      'store.update',
+      'deleteScript',
       'store.update',
       'store.update',
       'triggerBackup',
     ]);
-    expect(calls).toContain('runScript:logs');
+    // The logs' script too is started, read and deleted within the cycle.
+    expect(calls.filter((c) => c === 'startScript:logs')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'readScript')).toHaveLength(2);
+    expect(calls.filter((c) => c === 'deleteScript')).toHaveLength(2);
+    expect(calls.lastIndexOf('deleteScript')).toBeGreaterThan(calls.indexOf('startScript:logs'));
   });
 
   // A crash after a pure read is the same as one before it; after a write or an action it is a different case.
@@ -66,6 +110,8 @@ describe('crash and restart (sandbox)', () => {
     'getJob',
     'getBackupOperation',
     'listRecoveryPoints',
+    'readScript',
+    'listScripts',
     'store.get',
     'store.listActive',
   ]);
@@ -76,6 +122,24 @@ describe('crash and restart (sandbox)', () => {
       ),
     );
 
+  it('crashes between a PUT and its first read, and between a read and its DELETE, are among the cases', () => {
+    const at = (name: string, from = 0): number => calls.indexOf(name, from) + 1;
+    for (const purpose of ['check', 'logs']) {
+      const put = at(`startScript:${purpose}`);
+      const read = at('readScript', put);
+      const del = at('deleteScript', read);
+      expect(put).toBeGreaterThan(0);
+      expect(read).toBeGreaterThan(put);
+      expect(del).toBeGreaterThan(read);
+      // After the PUT went through, before anything read it.
+      expect(cases()).toContainEqual([put, 'after', `startScript:${purpose}`]);
+      // Read, its result not yet stored; stored, the DELETE not yet sent; the DELETE sent, its result not stored.
+      expect(cases()).toContainEqual([read + 1, 'before', 'store.update']);
+      expect(cases()).toContainEqual([del, 'before', 'deleteScript']);
+      expect(cases()).toContainEqual([del, 'after', 'deleteScript']);
+    }
+  });
+
   it('every crash point ends with one finished run and exactly one backup job', async () => {
     const outcomes: string[] = [];
     for (const [n, when, name] of cases()) {
@@ -84,9 +148,10 @@ describe('crash and restart (sandbox)', () => {
         const night = tonight(w);
         const start = w.sandbox.clock.now();
         const plan = new CrashPlan(n, when);
-        await cycle(w, crashing(w.newInstance(), plan), plan, night);
-        await runNightlyProtection(w.newInstance(), night);
-        const [run] = await settle(w, w.newInstance(), night, ['iris-a']);
+        const started: string[] = [];
+        await cycle(w, crashing(recordingStarts(w.newInstance(), started), plan), plan, night);
+        await runNightlyProtection(recordingStarts(w.newInstance(), started), night);
+        const [run] = await settle(w, recordingStarts(w.newInstance(), started), night, ['iris-a']);
         const jobs = await backupJobsOf(w, 'iris-a', start);
         const label = `crash ${when} call ${n} (${name})`;
         expect([label, jobs.length, run?.stage]).toEqual([label, 1, 'done']);
@@ -95,12 +160,17 @@ describe('crash and restart (sandbox)', () => {
         const trigger = calls.indexOf('triggerBackup') + 1;
         const lostRequest = (n === trigger && when === 'before') || (n === trigger - 1 && when === 'after');
         expect([label, run?.backup.retriggeredAt !== undefined]).toEqual([label, lostRequest]);
+        // No name PUT twice, and one PUT per purpose: a script whose PUT went through is read, not started again.
+        expect([label, started.length, new Set(started).size]).toEqual([label, 2, 2]);
+        expect([label, started.map(purposeOf).sort()]).toEqual([label, ['logs', 'preflight']]);
+        // Every Run Command the run started was deleted from the VM (listed through the compute SDK).
+        expect([label, await ibgRunCommandsOn(w, 'iris-a')]).toEqual([label, []]);
         outcomes.push(`${label}: ${run?.stage}`);
       } finally {
         await w.stop();
       }
     }
     expect(outcomes.length).toBe(cases().length);
-    expect(outcomes.length).toBeGreaterThan(15);
-  }, 600_000); // 30+ crash points in sequence: ≈80 s on a quiet 2-core machine, far longer when it is shared
+    expect(outcomes.length).toBeGreaterThan(50);
+  }, 1_800_000); // 60+ crash points in sequence: ≈3 min on a quiet 2-core machine, far longer when it is shared
 });

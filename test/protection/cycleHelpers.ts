@@ -1,6 +1,6 @@
 /** Reading the outcome of a nightly cycle back from the sandbox and the store. */
 import type { BackupJob } from '../../src/shared/azure/backupGateway';
-import { advanceRuns } from '../../src/shared/protection/advanceRuns';
+import { advanceRuns, type AdvanceResult } from '../../src/shared/protection/advanceRuns';
 import { nightOf } from '../../src/shared/protection/night';
 import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
 import { isTerminalStage, runIdOf, vmKeyOf, type Run } from '../../src/shared/runs/run';
@@ -29,6 +29,16 @@ export async function backupJobsOf(w: ProtectionWorld, vmName: string, since: Da
 
 export async function runOf(w: ProtectionWorld, night: string, vmName: string): Promise<Run | undefined> {
   return (await w.deps.store.get(runIdOf(night, vmKeyOf(w.vmId(vmName)))))?.run;
+}
+
+/**
+ * One tick of the advance timer after `ms` of sandbox time: the VM scripts started earlier really finish first
+ * (sandbox.idle), as they would while time passes on a real VM, then advanceRuns reads them and moves the runs on.
+ */
+export async function tick(w: ProtectionWorld, deps: ProtectionDeps, ms = 0): Promise<AdvanceResult> {
+  if (ms > 0) w.sandbox.clock.advance(ms);
+  await w.sandbox.idle();
+  return advanceRuns(deps);
 }
 
 /** Moves time on and advances runs until every run of the night has ended (or the attempts run out). */

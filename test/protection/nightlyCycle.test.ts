@@ -1,7 +1,7 @@
 /** End to end through the sandbox: real gateways (ARM emulator), real Table store (Azurite), real VM scripts. */
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
-import { backupJobsOf, MINUTE, runOf, tonight } from './cycleHelpers';
+import { backupJobsOf, MINUTE, runOf, tick, tonight } from './cycleHelpers';
 import { startProtectionWorld, type ProtectionWorld } from './protectionWorld';
 
 const ENROLLED = ['iris-a', 'iris-b', 'iris-noconfig'];
@@ -42,9 +42,10 @@ describe('nightly protection cycle (sandbox)', () => {
     await started;
     for (const name of ENROLLED) expect((await runOf(w, night, name))?.stage).toBe('preflight');
 
-    // The next ticks of advanceRuns (another invocation) take the runs left behind from there.
-    w.sandbox.clock.advance(10 * MINUTE);
-    await advanceRuns(w.deps);
+    // The next ticks of advanceRuns (another invocation) take the runs left behind from there: the first starts the
+    // probes (the lost PUT's name is read as absent and started again under a new one), the next reads them.
+    await tick(w, w.deps, 10 * MINUTE);
+    await tick(w, w.deps);
     for (const name of ENROLLED) expect((await runOf(w, night, name))?.backup.triggerRequestedAt).toBeDefined();
   });
 
@@ -53,17 +54,21 @@ describe('nightly protection cycle (sandbox)', () => {
     const start = w.sandbox.clock.now();
     const result = await runNightlyProtection(w.deps, night);
 
+    // The nightly call starts the probes and waits for none of them.
     expect(result.vms.map((v) => [v.vmId, v.outcome, v.outcome === 'started' ? v.stage : ''])).toEqual(
-      ENROLLED.map((n) => [w.vmId(n), 'started', 'backup-running']),
+      ENROLLED.map((n) => [w.vmId(n), 'started', 'preflight']),
     );
     expect(result.enrollment.taggedNotProtected).toEqual([w.vmId('iris-unprotected')]);
+    // The next tick reads the probes and triggers the backups.
+    expect(await tick(w, w.deps)).toEqual(expect.objectContaining({ active: 3, advanced: 3, errors: [] }));
+    for (const name of ENROLLED) expect((await runOf(w, night, name))?.stage).toBe('backup-running');
     const noconfig = await runOf(w, night, 'iris-noconfig');
     expect(noconfig?.preflight?.findings.map((f) => f.code)).toContain('PluginConfigNotFound');
 
-    w.sandbox.clock.advance(30 * MINUTE);
-    await w.sandbox.idle();
-    const advanced = await advanceRuns(w.deps);
+    // At the snapshot the logs' probes start; the tick after reads them.
+    const advanced = await tick(w, w.deps, 30 * MINUTE);
     expect(advanced).toEqual(expect.objectContaining({ active: 3, advanced: 3, superseded: 0, errors: [] }));
+    expect(await tick(w, w.deps)).toEqual(expect.objectContaining({ active: 3, advanced: 3, errors: [] }));
 
     // Verdicts at the snapshot, while the jobs transfer to the vault; the next tick after the transfer ends them.
     for (const name of ENROLLED) expect((await runOf(w, night, name))?.stage).toBe('transfer-running');
@@ -104,12 +109,17 @@ describe('nightly protection cycle (sandbox)', () => {
     await runNightlyProtection(w.deps, night);
     const again = await runNightlyProtection(w.newInstance(), night);
     expect(again.vms.map((v) => v.outcome)).toEqual(['exists', 'exists', 'exists']);
+    // The backups are triggered once the probes are read, by whichever instance ticks.
+    await tick(w, w.newInstance());
+    await tick(w, w.deps);
     for (const name of ENROLLED) expect(await backupJobsOf(w, name, start)).toHaveLength(1);
   });
 
   it('two advanceRuns in parallel advance each run once and repeat no work', async () => {
     const night = tonight(w);
     await runNightlyProtection(w.deps, night);
+    await tick(w, w.deps);
+    for (const name of ENROLLED) expect((await runOf(w, night, name))?.stage).toBe('backup-running');
     w.sandbox.clock.advance(30 * MINUTE);
     await w.sandbox.idle();
     const logProbes: string[] = [];
@@ -121,9 +131,13 @@ describe('nightly protection cycle (sandbox)', () => {
           ...deps.gateways.compute,
           getVm: (id, o) => deps.gateways.compute.getVm(id, o),
           listVms: (sub, o) => deps.gateways.compute.listVms(sub, o),
-          runScript: (id, script, o) => {
+          runScript: (id, script, o) => deps.gateways.compute.runScript(id, script, o),
+          readScript: (id, name, o) => deps.gateways.compute.readScript(id, name, o),
+          deleteScript: (id, name) => deps.gateways.compute.deleteScript(id, name),
+          listScripts: (id, o) => deps.gateways.compute.listScripts(id, o),
+          startScript: (id, script, o) => {
             if (o.parameters?.some((p) => p.value === 'logs')) logProbes.push(id);
-            return deps.gateways.compute.runScript(id, script, o);
+            return deps.gateways.compute.startScript(id, script, o);
           },
         },
       },
@@ -135,7 +149,8 @@ describe('nightly protection cycle (sandbox)', () => {
     expect((one?.advanced ?? 0) + (two?.advanced ?? 0)).toBe(3);
     expect((one?.superseded ?? 0) + (two?.superseded ?? 0) + (one?.unchanged ?? 0) + (two?.unchanged ?? 0)).toBe(3);
     expect([...logProbes].sort()).toEqual(ENROLLED.map((n) => w.vmId(n)).sort());
-    // Assessed at the snapshot; the jobs still transfer to the vault (the scenario's default hour).
+    // The next tick reads the logs: assessed at the snapshot; the jobs still transfer (the scenario's default hour).
+    await tick(w, w.deps);
     for (const name of ENROLLED) expect((await runOf(w, night, name))?.stage).toBe('transfer-running');
   });
 });

@@ -9,7 +9,7 @@ import { runNightlyProtection } from '../../src/shared/protection/nightlyProtect
 import type { Run, StageTransition } from '../../src/shared/runs/run';
 import { RUN_LIMITS, RUN_MAX_JSON_CHARS, runJsonChars } from '../../src/shared/runs/runLimits';
 import { CHUNK_CHARS, MAX_CHUNKS } from '../../src/shared/store/recordChunks';
-import { runOf, settle, tonight } from './cycleHelpers';
+import { runOf, settle, tick, tonight } from './cycleHelpers';
 import { protectionVm, singleVmScenario, startProtectionWorld, type ProtectionWorld } from './protectionWorld';
 
 const STORE_LIMIT_CHARS = MAX_CHUNKS * CHUNK_CHARS;
@@ -51,6 +51,8 @@ describe('an oversized run still ends (Azurite, real Table store)', () => {
   it("reaches 'done' with a verdict, its history capped, and is read back", async () => {
     const night = tonight(w);
     await runNightlyProtection(w.deps, night);
+    // The next tick reads the preflight probe and triggers the backup.
+    await tick(w, w.deps);
     const started = await w.deps.store.get((await runOf(w, night, 'iris-a'))?.id ?? '');
     if (started === undefined) throw new Error('no run');
     expect(started.run.stage).toBe('backup-running');

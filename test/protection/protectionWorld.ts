@@ -2,6 +2,7 @@
  * A sandbox world for the protection tests: the ARM emulator, Azurite's tables, and ProtectionDeps built by the real
  * composition root (real gateways, real Table store), with the sandbox clock and a capturing log and alert sink.
  */
+import { ComputeManagementClient } from '@azure/arm-compute';
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
 import { scenarioVmId, startSandbox, type Sandbox, type Scenario, type VmSpec } from '../../sandbox/index';
@@ -72,6 +73,8 @@ export interface ProtectionWorld {
   /** Alerts about a whole vault or subscription. */
   scopeAlerts: Alert[];
   vmId(name: string): string;
+  /** The compute SDK client of a subscription (default SUB), pointed at the sandbox: the test's own view of Azure. */
+  compute(subscriptionId?: string): ComputeManagementClient;
   /** Fresh deps over the same world (a "restarted" instance), optionally wrapped. */
   newInstance(wrap?: ProtectionOverrides['wrap']): ProtectionDeps;
   stop(): Promise<void>;
@@ -121,6 +124,8 @@ export async function startProtectionWorld(
     scopeAlerts,
     vmId: (name) => scenarioVmId({ subscriptionId: SUB, resourceGroup: 'rg-iris', name }),
     newInstance,
+    compute: (subscriptionId = SUB) =>
+      new ComputeManagementClient(sandbox.credential, subscriptionId, { endpoint: sandbox.url }),
     async stop() {
       try {
         // Let the simulated extension finish writing into the VM roots before they are removed.
@@ -132,3 +137,23 @@ export async function startProtectionWorld(
     },
   };
 }
+
+export interface ListedRunCommand {
+  name: string;
+  executionState: string;
+}
+
+/** The VM's managed Run Commands with their state, listed through the compute SDK. */
+export async function runCommandsOn(w: ProtectionWorld, vmName: string, rg = 'rg-iris'): Promise<ListedRunCommand[]> {
+  const found: ListedRunCommand[] = [];
+  for await (const rc of w.compute().virtualMachineRunCommands.listByVirtualMachine(rg, vmName, {
+    expand: 'instanceView',
+  })) {
+    found.push({ name: rc.name ?? '', executionState: rc.instanceView?.executionState ?? '' });
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The names of the VM's Run Commands that the app created (the `ibg-` prefix). */
+export const ibgRunCommandsOn = async (w: ProtectionWorld, vmName: string): Promise<string[]> =>
+  (await runCommandsOn(w, vmName)).filter((rc) => rc.name.startsWith('ibg-')).map((rc) => rc.name);

@@ -9,7 +9,7 @@ import { scenarioVmId, type FaultSpec, type Scenario } from '../../sandbox/index
 import type { Alert } from '../../src/shared/alerts/alert';
 import { runNightlyProtection, type NightlyResult } from '../../src/shared/protection/nightlyProtection';
 import { runIdOf, vmKeyOf } from '../../src/shared/runs/run';
-import { tonight } from './cycleHelpers';
+import { tick, tonight } from './cycleHelpers';
 import { protectionVm, startProtectionWorld, SUB, type ProtectionWorld } from './protectionWorld';
 
 const SUB2 = '00000000-0000-0000-0000-0000000000bb';
@@ -62,13 +62,16 @@ describe('nightly protection isolates a failing vault or subscription (sandbox, 
   });
   afterAll(async () => azurite?.stop());
 
+  /** The nightly call, then `ticks` ticks of the advance timer (the probes are read, the backups triggered). */
   async function night(
     faults: FaultSpec[],
+    ticks = 0,
   ): Promise<{ w: ProtectionWorld; result: NightlyResult; withRuns: string[] }> {
     const w = await startProtectionWorld(fleet(faults), azurite, ENV);
     try {
       const n = tonight(w);
       const result = await runNightlyProtection(w.deps, n);
+      for (let i = 0; i < ticks; i += 1) await tick(w, w.deps);
       return { w, result, withRuns: await vmsWithRuns(w, n) };
     } finally {
       await w.stop();
@@ -141,11 +144,14 @@ describe('nightly protection isolates a failing vault or subscription (sandbox, 
   });
 
   it('refusals later in the night name their role too: job list (nightly alert), backup trigger and Run Command (run alerts)', async () => {
-    const { w, result, withRuns } = await night([
-      { kind: 'forbidden', pathPattern: '/vaults/vault-3/backupJobs$', method: 'GET' },
-      { kind: 'forbidden', pathPattern: '/vaults/vault-2/.*/backup$', method: 'POST' },
-      { kind: 'forbidden', pathPattern: '/virtualMachines/one-a/runCommands/', method: 'PUT' },
-    ]);
+    const { w, result, withRuns } = await night(
+      [
+        { kind: 'forbidden', pathPattern: '/vaults/vault-3/backupJobs$', method: 'GET' },
+        { kind: 'forbidden', pathPattern: '/vaults/vault-2/.*/backup$', method: 'POST' },
+        { kind: 'forbidden', pathPattern: '/virtualMachines/one-a/runCommands/', method: 'PUT' },
+      ],
+      1,
+    );
     expect(withRuns).toEqual(['one-a', 'one-b', 'two-a', 'two-b', 'three-a', 'three-b']);
     expect(only(result.alerts)).toMatchObject({
       code: 'VaultAccessDenied',

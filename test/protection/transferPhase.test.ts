@@ -7,7 +7,7 @@ import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
 import type { Scenario, VmSpec } from '../../sandbox/index';
-import { backupJobsOf, MINUTE, runOf, tonight } from './cycleHelpers';
+import { backupJobsOf, MINUTE, runOf, tick, tonight } from './cycleHelpers';
 import { protectionVm, smallScenario, startProtectionWorld, type ProtectionWorld } from './protectionWorld';
 
 const HOUR = 60 * MINUTE;
@@ -68,14 +68,18 @@ describe('backup jobs with a transfer phase (sandbox)', () => {
     const night = tonight(world);
     const since = world.sandbox.clock.now();
     await runNightlyProtection(deps, night);
-    await world.sandbox.idle();
+    // The first tick reads the preflight probe and triggers the backup.
+    await tick(world, deps);
+    expect((await runOf(world, night, 'iris-a'))?.stage).toBe('backup-running');
     return { world, deps, calls, night, since };
   };
 
-  it('gives the verdict within one tick of the snapshot, waits out a ten-hour transfer cheaply, then records it', async () => {
+  it('gives the verdict on the tick after the snapshot (which starts the logs probe), waits out a ten-hour transfer cheaply, then records it', async () => {
     const { world, deps, calls, night, since } = await start(oneVm({ transferMinutes: 600 }));
-    world.sandbox.clock.advance(SNAPSHOT_MINUTES * MINUTE);
-    await advanceRuns(deps);
+    // The tick at the snapshot starts the logs' probe; the next one reads it and gives the verdict.
+    await tick(world, deps, SNAPSHOT_MINUTES * MINUTE);
+    expect((await runOf(world, night, 'iris-a'))?.stage).toBe('assessing');
+    await tick(world, deps);
     const assessed = await runOf(world, night, 'iris-a');
     expect(assessed?.stage).toBe('transfer-running');
     expect(assessed?.verdict?.consistency).toBe('iris-consistent');
@@ -125,8 +129,8 @@ describe('backup jobs with a transfer phase (sandbox)', () => {
         },
       ),
     );
-    world.sandbox.clock.advance(SNAPSHOT_MINUTES * MINUTE);
-    await advanceRuns(deps);
+    await tick(world, deps, SNAPSHOT_MINUTES * MINUTE);
+    await tick(world, deps);
     expect((await runOf(world, night, 'iris-a'))?.verdict?.consistency).toBe('iris-consistent');
 
     world.sandbox.clock.advance(3 * HOUR);
@@ -156,10 +160,9 @@ describe('backup jobs with a transfer phase (sandbox)', () => {
     expect(running).toBeDefined();
     expect(calls.triggers).toBe(1);
 
-    world.sandbox.clock.advance(SNAPSHOT_MINUTES * MINUTE);
-    await advanceRuns(deps);
-    world.sandbox.clock.advance(5 * MINUTE);
-    await advanceRuns(deps);
+    await tick(world, deps, SNAPSHOT_MINUTES * MINUTE);
+    await tick(world, deps, 5 * MINUTE);
+    await tick(world, deps);
     const assessed = await runOf(world, night, 'iris-a');
     expect(assessed?.backup.jobId).toBe(running?.jobId);
     expect(assessed?.backup.adopted).toBe(true);
