@@ -36,11 +36,19 @@ describe('managed Run Command outcomes as the app reads them', () => {
   beforeAll(async () => {
     sandbox = await startSandbox({
       scenario: testScenario(
-        [testVm('slow-vm', []), testVm('busy-vm', []), testVm('freed-vm', []), testVm('stopped-vm', [])],
+        [
+          testVm('slow-vm', []),
+          testVm('busy-vm', []),
+          testVm('freed-vm', []),
+          testVm('stopped-vm', []),
+          testVm('async-vm', []),
+          testVm('sticky-vm', []),
+        ],
         {
           faults: [
             { kind: 'runCommandTimeout', vm: 'slow-vm', nameContains: 'probe' },
             { kind: 'vmNotRunning', vm: 'stopped-vm' },
+            { kind: 'runCommandDeleteFailure', vm: 'sticky-vm', count: 1 },
           ],
         },
       ),
@@ -127,5 +135,65 @@ describe('managed Run Command outcomes as the app reads them', () => {
     });
     expect(probe.problems).toHaveLength(1);
     expect(probe.problems[0]).toMatch(/VM not running/);
+  });
+
+  describe('asynchronous: start, read on later ticks, delete', () => {
+    const until = async (read: () => Promise<string | undefined>, state: string): Promise<void> => {
+      for (let i = 0; i < 200 && (await read()) !== state; i += 1) await new Promise((r) => setTimeout(r, 25));
+    };
+
+    it('starts without waiting for the script, reads it running and then ended, and deletes it', async () => {
+      const g = gateway(50);
+      const vm = vmIdOf('async-vm');
+      await g.startScript(vm, 'echo begun; sleep 1; echo done', { name: 'ibg-async-1', timeoutInSeconds: 30 });
+      const first = await g.readScript(vm, 'ibg-async-1');
+      expect(first?.executionState).toBe('Running');
+      await until(async () => (await g.readScript(vm, 'ibg-async-1'))?.executionState, 'Succeeded');
+      expect(await g.readScript(vm, 'ibg-async-1')).toMatchObject({
+        executionState: 'Succeeded',
+        exitCode: 0,
+        output: 'begun\ndone\n',
+      });
+      const listed: string[] = [];
+      for await (const rc of g.listScripts(vm))
+        listed.push(`${rc.name}:${rc.executionState}:${rc.startTime ? 'started' : '-'}`);
+      expect(listed).toEqual(['ibg-async-1:Succeeded:started']);
+      await g.deleteScript(vm, 'ibg-async-1');
+      expect(await g.readScript(vm, 'ibg-async-1')).toBeUndefined();
+      // Deleting what is already gone is not an error.
+      await expect(g.deleteScript(vm, 'ibg-async-1')).resolves.toBeUndefined();
+    });
+
+    it('reads a time-out as TimedOut and a skipped Run Command as Skipped', async () => {
+      const g = gateway(50);
+      await g.startScript(vmIdOf('slow-vm'), 'sleep 30', { name: 'ibg-probe-async', timeoutInSeconds: 1 });
+      await until(async () => (await g.readScript(vmIdOf('slow-vm'), 'ibg-probe-async'))?.executionState, 'TimedOut');
+      expect((await g.readScript(vmIdOf('slow-vm'), 'ibg-probe-async'))?.exitCode).toBeUndefined();
+
+      await occupy('busy-vm', 30);
+      await g.startScript(vmIdOf('busy-vm'), 'echo never', { name: 'ibg-busy-async', timeoutInSeconds: 30 });
+      expect((await g.readScript(vmIdOf('busy-vm'), 'ibg-busy-async'))?.executionState).toBe(SKIPPED_STATE);
+      for (const name of ['ibg-busy-async', ...[1, 2, 3, 4, 5].map((i) => `other-30-${i}`)]) {
+        await g.deleteScript(vmIdOf('busy-vm'), name);
+      }
+    });
+
+    it('a stopped VM refuses the start at once (PRECONDITION_FAILED); a refused delete throws and leaves it', async () => {
+      const g = gateway(50);
+      const refused = await g
+        .startScript(vmIdOf('stopped-vm'), 'true', { name: 'ibg-stopped', timeoutInSeconds: 30 })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(isAppError(refused) && refused.code).toBe('PRECONDITION_FAILED');
+
+      const vm = vmIdOf('sticky-vm');
+      await g.startScript(vm, 'true', { name: 'ibg-sticky', timeoutInSeconds: 30 });
+      await expect(g.deleteScript(vm, 'ibg-sticky')).rejects.toThrow(/409|Conflict|in progress/i);
+      expect(await g.readScript(vm, 'ibg-sticky')).toBeDefined();
+      await g.deleteScript(vm, 'ibg-sticky');
+      expect(await g.readScript(vm, 'ibg-sticky')).toBeUndefined();
+    });
   });
 });

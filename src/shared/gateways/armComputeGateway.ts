@@ -223,7 +223,9 @@ export class ArmComputeGateway implements VmCommandGateway {
       )) {
         if (rc.name === undefined) continue;
         const view = toRunScriptResult(rc.instanceView);
-        const startTime = readString(asRecord(rc.instanceView), 'startTime');
+        // The SDK deserializes it as a Date.
+        const start = rc.instanceView?.startTime;
+        const startTime = start instanceof Date && !Number.isNaN(start.getTime()) ? start.toISOString() : undefined;
         yield { name: rc.name, executionState: view.executionState, ...(startTime ? { startTime } : {}) };
       }
     } catch (e) {

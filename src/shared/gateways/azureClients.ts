@@ -2,13 +2,15 @@
  * Builds the SDK clients, all pointed at the endpoints from the settings (Azure, another cloud, or the sandbox).
  * ARM token scopes stay https://management.azure.com/.default whatever the endpoint: without them the Backup
  * client would ask for `${endpoint}/.default`, which Entra ID does not know for a sandbox or proxy URL.
- * Clients are cached per subscription; each holds its own pipeline, which is safe to share.
+ * Clients are cached per subscription; each holds its own pipeline, which is safe to share. Every ARM write goes
+ * through the subscription's write pacer (armWritePacer.ts).
  */
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 import type { TokenCredential } from '@azure/identity';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
 import type { AzureEndpointSettings } from '../config/settings';
+import { armWritePacer, HALF_OF_ARM_WRITE_BUDGET, TokenBucket, type WriteBudget } from './armWritePacer';
 
 export const ARM_SCOPE = 'https://management.azure.com/.default';
 
@@ -18,9 +20,21 @@ export interface AzureClients {
   logs(): LogsQueryClient;
 }
 
-export const createAzureClients = (endpoints: AzureEndpointSettings, credential: TokenCredential): AzureClients => {
+export const createAzureClients = (
+  endpoints: AzureEndpointSettings,
+  credential: TokenCredential,
+  writeBudget: WriteBudget = HALF_OF_ARM_WRITE_BUDGET,
+): AzureClients => {
   const backupClients = new Map<string, RecoveryServicesBackupClient>();
   const computeClients = new Map<string, ComputeManagementClient>();
+  // One write bucket per subscription, shared by its Backup and Compute clients (ARM counts them together).
+  const buckets = new Map<string, TokenBucket>();
+  const pacer = (subscriptionId: string) => [
+    {
+      policy: armWritePacer(cached(buckets, subscriptionId, () => new TokenBucket(writeBudget))),
+      position: 'perRetry' as const,
+    },
+  ];
   let logsClient: LogsQueryClient | undefined;
   const base = endpoints.armEndpoint;
   return {
@@ -30,6 +44,7 @@ export const createAzureClients = (endpoints: AzureEndpointSettings, credential:
           endpoint: base,
           $host: base,
           credentialScopes: [ARM_SCOPE],
+          additionalPolicies: pacer(subscriptionId),
         });
       }),
     compute: (subscriptionId) =>
@@ -37,6 +52,7 @@ export const createAzureClients = (endpoints: AzureEndpointSettings, credential:
         return new ComputeManagementClient(credential, subscriptionId, {
           endpoint: base,
           credentials: { scopes: [ARM_SCOPE] },
+          additionalPolicies: pacer(subscriptionId),
         });
       }),
     logs: () => (logsClient ??= new LogsQueryClient(credential, { endpoint: endpoints.logsEndpoint })),
