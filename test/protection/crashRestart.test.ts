@@ -12,28 +12,9 @@
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
-import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
 import { CrashPlan, countingPlan, crashing } from './crashingDeps';
-import { backupJobsOf, settle, tonight } from './cycleHelpers';
+import { backupJobsOf, recordingStarts, settle, tonight } from './cycleHelpers';
 import { ibgRunCommandsOn, singleVmScenario, startProtectionWorld } from './protectionWorld';
-
-/** Records the name of every Run Command PUT that really reached the gateway (so not one a crash stopped before). */
-function recordingStarts(deps: ProtectionDeps, started: string[]): ProtectionDeps {
-  const c = deps.gateways.compute;
-  const compute: ProtectionDeps['gateways']['compute'] = {
-    getVm: (id, o) => c.getVm(id, o),
-    listVms: (sub, o) => c.listVms(sub, o),
-    runScript: (id, script, o) => c.runScript(id, script, o),
-    startScript: async (id, script, o) => {
-      started.push(o.name);
-      return c.startScript(id, script, o);
-    },
-    readScript: (id, name, o) => c.readScript(id, name, o),
-    deleteScript: (id, name) => c.deleteScript(id, name),
-    listScripts: (id, o) => c.listScripts(id, o),
-  };
-  return { ...deps, gateways: { ...deps.gateways, compute } };
-}
 
 /** ibg-preflight-… → preflight, ibg-logs-… → logs. */
 const purposeOf = (name: string): string => name.split('-')[1] ?? '';

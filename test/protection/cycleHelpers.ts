@@ -58,3 +58,36 @@ export async function settle(
   }
   return (await Promise.all(vmNames.map((n) => runOf(w, night, n)))).filter((r): r is Run => r !== undefined);
 }
+
+/**
+ * Records the name of every Run Command PUT that really reached the gateway (so not one a crash stopped before),
+ * and, with `deletes`, every DELETE and whether it succeeded.
+ */
+export function recordingStarts(
+  deps: ProtectionDeps,
+  started: string[],
+  deletes?: { name: string; ok: boolean }[],
+): ProtectionDeps {
+  const c = deps.gateways.compute;
+  const compute: ProtectionDeps['gateways']['compute'] = {
+    getVm: (id, o) => c.getVm(id, o),
+    listVms: (sub, o) => c.listVms(sub, o),
+    runScript: (id, script, o) => c.runScript(id, script, o),
+    startScript: async (id, script, o) => {
+      started.push(o.name);
+      return c.startScript(id, script, o);
+    },
+    readScript: (id, name, o) => c.readScript(id, name, o),
+    deleteScript: async (id, name) => {
+      try {
+        await c.deleteScript(id, name);
+        deletes?.push({ name, ok: true });
+      } catch (e) {
+        deletes?.push({ name, ok: false });
+        throw e;
+      }
+    },
+    listScripts: (id, o) => c.listScripts(id, o),
+  };
+  return { ...deps, gateways: { ...deps.gateways, compute } };
+}
