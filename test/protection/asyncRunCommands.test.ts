@@ -119,6 +119,39 @@ describe('asynchronous Run Commands (sandbox, real SDK gateways)', () => {
     expect(await ibgRunCommandsOn(world, 'iris-a')).toEqual([]);
   }, 180_000);
 
+  it('a probe skipped while the VM runs another Run Command: the next attempt, once the slot is free, gives the result', async () => {
+    // One Run Command at a time on the VM, each taking 30 s of sandbox time (within the probe's 60 s time-out).
+    const world = await start(oneVm({ runCommand: { maxParallelPerVm: 1, durationSeconds: { min: 30, max: 30 } } }));
+    const night = tonight(world);
+    const since = world.sandbox.clock.now();
+    // Someone else's Run Command holds the VM's only slot when the nightly call starts the probe.
+    await putOwnRunCommand(world, 'iris-a', 'ops-maintenance');
+    const started: string[] = [];
+    const deletes: { name: string; ok: boolean }[] = [];
+    const deps = recordingStarts(world.deps, started, deletes);
+    await runNightlyProtection(deps, night);
+    expect(started).toHaveLength(1);
+
+    // A minute later the other one has ended: the skipped probe is deleted and started again under a new name.
+    await tick(world, deps, MINUTE);
+    const retried = await runOf(world, night, 'iris-a');
+    expect(retried?.stage).toBe('preflight');
+    expect(retried?.script).toEqual(expect.objectContaining({ attempt: 2, name: started[1] }));
+    expect(started.map((n) => n.slice(-2))).toEqual(['-1', '-2']);
+    expect(deletes).toEqual([{ name: started[0], ok: true }]);
+
+    // The next tick reads its result: a preflight with findings, no alert, and the backup.
+    await tick(world, deps, MINUTE);
+    const run = await runOf(world, night, 'iris-a');
+    expect(run?.stage).toBe('backup-running');
+    expect(run?.preflight?.error).toBeUndefined();
+    expect(world.alerts).toEqual([]);
+    expect(started).toHaveLength(2);
+    expect(await backupJobsOf(world, 'iris-a', since)).toHaveLength(1);
+    // Only someone else's Run Command is left on the VM.
+    expect((await runCommandsOn(world, 'iris-a')).map((rc) => rc.name)).toEqual(['ops-maintenance']);
+  }, 180_000);
+
   it('a stopped VM: VmNotRunning, preflight.vmNotRunning, and one backup job still triggered', async () => {
     const world = await start(oneVm({ faults: [{ kind: 'vmNotRunning', vm: 'iris-a' }] }));
     const night = tonight(world);
