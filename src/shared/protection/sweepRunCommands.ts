@@ -41,7 +41,13 @@ export async function sweepRunCommands(
   vmIds: readonly string[],
   activeRuns: readonly Run[],
 ): Promise<SweepResult> {
-  const awaited = new Set(activeRuns.flatMap((r) => (r.script ? [r.script.name.toLowerCase()] : [])));
+  // Names are unique per VM only: what a run awaits is its VM's Run Command of that name.
+  const awaitedOn = (vmId: string): Set<string> =>
+    new Set(
+      activeRuns.flatMap((r) =>
+        r.script && r.target.vmId.toLowerCase() === vmId.toLowerCase() ? [r.script.name.toLowerCase()] : [],
+      ),
+    );
   const now = deps.clock.now();
   const limitMs = deps.settings.runCommandTimeoutInSeconds * 1000;
   const result: SweepResult = { deleted: [], failed: [], unreadable: [] };
@@ -49,6 +55,7 @@ export async function sweepRunCommands(
   await promisePool(vmIds, deps.settings.maxConcurrency, async (vmId) => {
     const stale: string[] = [];
     try {
+      const awaited = awaitedOn(vmId);
       for await (const rc of compute.listScripts(vmId)) if (isStale(rc, awaited, now, limitMs)) stale.push(rc.name);
     } catch (e) {
       result.unreadable.push({ vmId, error: toError(e).message });
