@@ -29,23 +29,20 @@
  * Request times come from the sandbox side: Node's `http.server.request.start` diagnostics channel, filtered to the
  * sandbox's port, so neither the app nor the sandbox is changed to measure them.
  */
+import { MemoryPeak, cpuSeconds, fmt, quietLog, rerunTrustingSandbox, shareOf, verdictOf } from './benchSupport';
 import * as diagnostics from 'node:diagnostics_channel';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { startAzurite, type AzuriteTables } from '../sandbox/azurite';
 import { minutesFor } from '../sandbox/backupService';
 import { generateFleetScenario, startSandbox, type Sandbox, type Scenario } from '../sandbox/index';
-import { repoRoot } from '../sandbox/repoRoot';
 import { simulatedDurationMs } from '../sandbox/runCommandService';
 import { HALF_OF_ARM_WRITE_BUDGET } from '../src/shared/gateways/armWritePacer';
 import { advanceRuns } from '../src/shared/protection/advanceRuns';
 import { createProtectionDeps } from '../src/composition/composition';
 import { nightOf } from '../src/shared/protection/night';
 import { runNightlyProtection } from '../src/shared/protection/nightlyProtection';
-import type { ProtectionLog, RunAlert } from '../src/shared/protection/protectionDeps';
+import type { RunAlert } from '../src/shared/protection/protectionDeps';
 import { isTerminalStage } from '../src/shared/runs/run';
 
 const TARGETS = { ticksOverCriticalPath: 2, invocationMs: 60_000, requestsPerVm: 12, peakRssMb: 300 };
@@ -64,41 +61,7 @@ const VMS_PER_SUBSCRIPTION = 100;
 const MB = 1024 * 1024;
 const WRITES = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
 
-interface CertificateModule {
-  ensureSandboxCertificate(): { certPath: string };
-}
-
-/** Node reads extra CAs only at start: run this script again trusting the sandbox's certificate. */
-function rerunTrustingSandbox(): number | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cert = require(path.join(repoRoot(), 'scripts', 'sandboxCertificate.js')) as CertificateModule;
-  const { certPath } = cert.ensureSandboxCertificate();
-  if (process.env.NODE_EXTRA_CA_CERTS === certPath) return undefined;
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certPath },
-  });
-  return child.status ?? 1;
-}
-
 /** Peak RSS and heap, sampled every 50 ms and at each phase boundary. */
-class MemoryPeak {
-  rss = 0;
-  heapUsed = 0;
-  private readonly timer = setInterval(() => this.sample(), 50);
-  constructor() {
-    this.timer.unref();
-  }
-  sample(): void {
-    const m = process.memoryUsage();
-    this.rss = Math.max(this.rss, m.rss);
-    this.heapUsed = Math.max(this.heapUsed, m.heapUsed);
-  }
-  stop(): void {
-    clearInterval(this.timer);
-    this.sample();
-  }
-}
 
 /** The app's own write pacer per subscription (src/shared/gateways/armWritePacer.ts): half of ARM's write budget. */
 const PACER = HALF_OF_ARM_WRITE_BUDGET;
@@ -112,18 +75,6 @@ interface Invocation {
 }
 
 /** CPU seconds used by this process, and by its finished child processes (the VMs' scripts) from /proc. */
-function cpuSeconds(): { self: number; children: number } {
-  const usage = process.cpuUsage();
-  let children = NaN;
-  try {
-    // Fields after the command name: cutime and cstime are the 14th and 15th, in clock ticks (100 per second).
-    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-    children = (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    // Not Linux: the children's CPU is unknown.
-  }
-  return { self: (usage.user + usage.system) / 1e6, children };
-}
 
 /** One request as the sandbox's HTTPS server saw it arrive (real time). */
 interface TappedRequest {
@@ -157,14 +108,6 @@ class RequestTap {
   }
 }
 
-const quietLog = (counts: { warn: number; error: number }): ProtectionLog => ({
-  info: () => undefined,
-  warn: () => void (counts.warn += 1),
-  error: () => void (counts.error += 1),
-});
-
-const verdictOf = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 const minutes = (ms: number): string => `${fmt(ms / 60_000)} min`;
 
 function argValue(argv: readonly string[], name: string): string | undefined {
@@ -179,12 +122,6 @@ function argValue(argv: readonly string[], name: string): string | undefined {
 function positiveInt(text: string | undefined, fallback: number, what: string): number {
   const n = Number(text ?? fallback);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, not "${text}"`);
-  return n;
-}
-
-function shareOf(text: string | undefined, fallback: number): number {
-  const n = Number(text ?? fallback);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`IBG_BENCH_MISCONFIGURED must be 0..1, not "${text}"`);
   return n;
 }
 

@@ -25,19 +25,16 @@
  * the sandbox clock moves 5 minutes per advance tick, 30 once every open run only waits for its transfer (as the
  * demo does).
  */
-import * as fs from 'node:fs';
+import { MemoryPeak, cpuSeconds, fmt, quietLog, rerunTrustingSandbox, shareOf, verdictOf } from './benchSupport';
 import * as os from 'node:os';
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startAzurite, type AzuriteTables } from '../sandbox/azurite';
 import { generateFleetScenario, startSandbox, type Sandbox } from '../sandbox/index';
-import { repoRoot } from '../sandbox/repoRoot';
 import { advanceRuns } from '../src/shared/protection/advanceRuns';
 import { createProtectionDeps } from '../src/composition/composition';
 import { nightOf } from '../src/shared/protection/night';
 import { runNightlyProtection } from '../src/shared/protection/nightlyProtection';
-import type { ProtectionLog, RunAlert } from '../src/shared/protection/protectionDeps';
+import type { RunAlert } from '../src/shared/protection/protectionDeps';
 import { isTerminalStage } from '../src/shared/runs/run';
 
 const TARGETS = { requestsPerVm: 12, orchestrationMs: 60_000, peakRssMb: 300 };
@@ -49,57 +46,12 @@ const MAX_TICKS = 200;
 const DEFAULT_VMS = 500;
 const MB = 1024 * 1024;
 
-interface CertificateModule {
-  ensureSandboxCertificate(): { certPath: string };
-}
-
-/** Node reads extra CAs only at start: run this script again trusting the sandbox's certificate. */
-function rerunTrustingSandbox(): number | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cert = require(path.join(repoRoot(), 'scripts', 'sandboxCertificate.js')) as CertificateModule;
-  const { certPath } = cert.ensureSandboxCertificate();
-  if (process.env.NODE_EXTRA_CA_CERTS === certPath) return undefined;
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certPath },
-  });
-  return child.status ?? 1;
-}
-
-/** Peak RSS and heap, sampled every 50 ms and at each phase boundary. */
-class MemoryPeak {
-  rss = 0;
-  heapUsed = 0;
-  private readonly timer = setInterval(() => this.sample(), 50);
-  constructor() {
-    this.timer.unref();
-  }
-  sample(): void {
-    const m = process.memoryUsage();
-    this.rss = Math.max(this.rss, m.rss);
-    this.heapUsed = Math.max(this.heapUsed, m.heapUsed);
-  }
-  stop(): void {
-    clearInterval(this.timer);
-    this.sample();
-  }
-}
-
-const quietLog = (counts: { warn: number; error: number }): ProtectionLog => ({
-  info: () => undefined,
-  warn: () => void (counts.warn += 1),
-  error: () => void (counts.error += 1),
-});
-
 /** "code n, code m" for a list of codes. */
 const countCodes = (codes: readonly string[]): string => {
   const m = new Map<string, number>();
   for (const c of codes) m.set(c, (m.get(c) ?? 0) + 1);
   return m.size === 0 ? 'none' : [...m].map(([k, n]) => `${k} ${n}`).join(', ');
 };
-
-const verdictOf = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 /** `--vms N` (or `--vms=N`), else IBG_BENCH_VMS, else 500. */
 function vmCount(argv: readonly string[]): number {
@@ -110,12 +62,6 @@ function vmCount(argv: readonly string[]): number {
   });
   const n = Number(text ?? DEFAULT_VMS);
   if (!Number.isInteger(n) || n < 1) throw new Error(`the VM count must be a positive integer, not "${text}"`);
-  return n;
-}
-
-function shareOf(text: string | undefined, fallback: number): number {
-  const n = Number(text ?? fallback);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`IBG_BENCH_MISCONFIGURED must be 0..1, not "${text}"`);
   return n;
 }
 
@@ -282,20 +228,6 @@ async function bench(): Promise<void> {
     await sandbox?.stop().catch(() => undefined);
     await azurite?.stop().catch(() => undefined);
   }
-}
-
-/** CPU seconds used by this process, and by its finished child processes (the VMs' scripts) from /proc. */
-function cpuSeconds(): { self: number; children: number } {
-  const usage = process.cpuUsage();
-  let children = NaN;
-  try {
-    // Fields after the command name: cutime and cstime are the 14th and 15th, in clock ticks (100 per second).
-    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-    children = (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    // Not Linux: report the children as unknown.
-  }
-  return { self: (usage.user + usage.system) / 1e6, children };
 }
 
 const rerun = rerunTrustingSandbox();
