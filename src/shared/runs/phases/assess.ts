@@ -15,7 +15,7 @@ import { logsEvent } from './probeResult';
 import { recoveryPointSince, runPointOf } from './recoveryPoint';
 import { onCommandFailed, onTick } from './retry';
 import { moveTo, settled } from './transitions';
-import { abandonScript, onScriptEvent, overdueScript, queueScript, readScriptOnTick } from './vmScript';
+import { abandonScript, onScriptStageEvent, onScriptStageTick, queueScript, type ScriptStage } from './vmScript';
 
 /** VM clocks drift, and a log line may be written just before the job start Azure records. */
 export const LOG_SINCE_MARGIN_MS = 10 * 60_000;
@@ -30,10 +30,8 @@ export const assessing: PhaseHandler<'assessing'> = (run, event, ctx) => {
       return collectLogs({ ...run, recoveryPoint: runPointOf(event.point) }, event.at);
     case 'ScriptSlotGranted':
     case 'ScriptStartFailed':
-    case 'ScriptObserved': {
-      const [next, end] = onScriptEvent(run, event, ctx);
-      return end === undefined ? next : conclude(next, logsEvent(end, event.at), ctx);
-    }
+    case 'ScriptObserved':
+      return onScriptStageEvent(run, event, ctx, logsStage(ctx));
     case 'LogsCollected':
       return conclude(run, event, ctx);
     case 'CommandFailed':
@@ -45,20 +43,22 @@ export const assessing: PhaseHandler<'assessing'> = (run, event, ctx) => {
  * Past the stage's limit while the logs' script is pending, the verdict is taken without them (it says what is
  * missing) rather than the run timing out with none.
  */
+const logsStage = (ctx: PhaseContext): ScriptStage => {
+  const limitMs = ctx.policy.stageLimitsMs.assessing;
+  return {
+    limitMs,
+    overdueReason: () => `the logs' probe gave no result within the assessment's limit of ${minutes(limitMs)}`,
+    queue: collectLogs,
+    onEnd: (run, end, at) => conclude(run, logsEvent(end, at), ctx),
+  };
+};
+
 function onAssessTick(run: RunIn<'assessing'>, at: string, ctx: PhaseContext): Run {
+  // Until the recovery point is known the stage waits for it, under the usual time limit.
   if (run.recoveryPoint === undefined) {
     return onTick(run, at, ctx, (r) => ({ type: 'FindRecoveryPoint', after: recoveryPointSince(r) }));
   }
-  const limit = ctx.policy.stageLimitsMs.assessing;
-  if (ms(at) - ms(run.stageStartedAt) > limit) {
-    const reason = `the logs' probe gave no result within the assessment's limit of ${minutes(limit)}`;
-    const [next, end] = overdueScript(run, at, reason, ctx);
-    return end === undefined ? next : conclude(next, logsEvent(end, at), ctx);
-  }
-  // A run written before scripts were asynchronous has none: it queues one.
-  if (run.script === undefined) return collectLogs(run, at);
-  readScriptOnTick(run, ctx.commands);
-  return run;
+  return onScriptStageTick(run, at, ctx, logsStage(ctx));
 }
 
 function logsSince(run: Run): string {

@@ -7,12 +7,12 @@
 import type { CompactFinding, Run } from '../run';
 import type { EventIn } from '../runEvent';
 import type { CommandBuilder } from './commandBuilder';
-import { minutes, ms } from './isoTime';
-import type { PhaseContext, PhaseHandler, RunIn } from './phase';
+import { minutes } from './isoTime';
+import type { PhaseContext, PhaseHandler } from './phase';
 import { preflightEvent } from './probeResult';
 import { onCommandFailed } from './retry';
 import { moveTo, settled } from './transitions';
-import { abandonScript, onScriptEvent, overdueScript, queueScript, readScriptOnTick } from './vmScript';
+import { abandonScript, onScriptStageEvent, onScriptStageTick, queueScript, type ScriptStage } from './vmScript';
 
 /** Findings that make the next backup useless or harmful: no snapshot at all, or IRIS left frozen afterwards. */
 export const blockingCodes = (findings: readonly CompactFinding[]): string[] =>
@@ -23,13 +23,11 @@ type PreflightResult = Extract<EventIn<'preflight'>, { type: 'PreflightCompleted
 export const preflight: PhaseHandler<'preflight'> = (run, event, ctx) => {
   switch (event.type) {
     case 'Tick':
-      return onTick(run, event.at, ctx);
+      return onScriptStageTick(run, event.at, ctx, probeStage(ctx));
     case 'ScriptSlotGranted':
     case 'ScriptStartFailed':
-    case 'ScriptObserved': {
-      const [next, end] = onScriptEvent(run, event, ctx);
-      return end === undefined ? next : onResult(next, preflightEvent(end, event.at, run.target.vmId), ctx);
-    }
+    case 'ScriptObserved':
+      return onScriptStageEvent(run, event, ctx, probeStage(ctx));
     case 'PreflightCompleted':
     case 'PreflightFailed':
       return onResult(run, event, ctx);
@@ -38,24 +36,17 @@ export const preflight: PhaseHandler<'preflight'> = (run, event, ctx) => {
   }
 };
 
-/** Past its limit the preflight gives up on its script (vmScript.ts, overdueScript) instead of on the backup. */
-function onTick(run: RunIn<'preflight'>, at: string, ctx: PhaseContext): Run {
-  const limit = ctx.policy.stageLimitsMs.preflight;
-  if (ms(at) - ms(run.stageStartedAt) > limit) {
-    const why = run.script?.startedAt === undefined ? 'waited for a Run Command slot' : 'gave no result';
-    const [next, end] = overdueScript(
-      run,
-      at,
-      `the probe ${why} within the preflight's limit of ${minutes(limit)}`,
-      ctx,
-    );
-    return end === undefined ? next : onResult(next, preflightEvent(end, at, run.target.vmId), ctx);
-  }
-  // A run written before scripts were asynchronous has none: it queues one.
-  if (run.script === undefined) return queueScript(run, 'preflight', at);
-  readScriptOnTick(run, ctx.commands);
-  return run;
-}
+/** The probe's script; past its limit the preflight gives up on the script instead of on the backup. */
+const probeStage = (ctx: PhaseContext): ScriptStage => {
+  const limitMs = ctx.policy.stageLimitsMs.preflight;
+  return {
+    limitMs,
+    overdueReason: (started) =>
+      `the probe ${started ? 'gave no result' : 'waited for a Run Command slot'} within the preflight's limit of ${minutes(limitMs)}`,
+    queue: (run, at) => queueScript(run, 'preflight', at),
+    onEnd: (run, end, at) => onResult(run, preflightEvent(end, at, run.target.vmId), ctx),
+  };
+};
 
 function onResult(current: Run, event: PreflightResult, ctx: PhaseContext): Run {
   const c = ctx.commands;

@@ -34,17 +34,46 @@ export const queueScript = (run: Run, purpose: ScriptPurpose, at: string, since?
   updatedAt: at,
 });
 
+/** What a stage that waits for a script (preflight, assessing) supplies to the two functions below. */
+export interface ScriptStage {
+  /** The stage's time limit. */
+  limitMs: number;
+  /** Why the script is given up past the limit; `started`: whether it ever got a slot. */
+  overdueReason: (started: boolean) => string;
+  /** Queues the stage's script, for a run written before scripts were asynchronous. */
+  queue: (run: Run, at: string) => Run;
+  /** What the stage makes of the script's end. */
+  onEnd: (run: Run, end: ScriptEnd, at: string) => Run;
+}
+
+/** A script event in a stage that waits for it: the stage acts once the script is over. */
+export function onScriptStageEvent(run: Run, event: ScriptEvent, ctx: PhaseContext, stage: ScriptStage): Run {
+  const [next, end] = onScriptEvent(run, event, ctx);
+  return end === undefined ? next : stage.onEnd(next, end, event.at);
+}
+
+/** A tick in a stage that waits for a script: one read of it, or, past the stage's limit, giving it up. */
+export function onScriptStageTick(run: Run, at: string, ctx: PhaseContext, stage: ScriptStage): Run {
+  if (ms(at) - ms(run.stageStartedAt) > stage.limitMs) {
+    const [next, end] = overdueScript(run, at, stage.overdueReason(run.script?.startedAt !== undefined), ctx);
+    return end === undefined ? next : stage.onEnd(next, end, at);
+  }
+  if (run.script === undefined) return stage.queue(run, at);
+  readScriptOnTick(run, ctx.commands);
+  return run;
+}
+
 /** The tick's one read of a started script. */
-export function readScriptOnTick(run: Run, commands: CommandBuilder): void {
+function readScriptOnTick(run: Run, commands: CommandBuilder): void {
   if (run.script?.startedAt !== undefined) commands.add({ type: 'ReadScript', name: run.script.name });
 }
 
 /**
- * A tick in a stage past its limit. A queued script is given up at once (it never started). A started one is read
- * once more first, since it may well have ended (its own time-out decides, see onRead); it is given up only when a
- * tick `retryAfterMs` later still has no result, i.e. its reads keep failing. Returns the end, or the run waiting.
+ * Past the stage's limit. A queued script is given up at once (it never started). A started one is read once more
+ * first, since it may well have ended (its own time-out decides, see onRead); it is given up only when a tick
+ * `retryAfterMs` later still has no result, i.e. its reads keep failing. Returns the end, or the run waiting.
  */
-export function overdueScript(run: Run, at: string, reason: string, ctx: PhaseContext): [Run, ScriptEnd?] {
+function overdueScript(run: Run, at: string, reason: string, ctx: PhaseContext): [Run, ScriptEnd?] {
   const script = run.script;
   if (
     script?.startedAt !== undefined &&
@@ -70,7 +99,7 @@ export function abandonScript(run: Run, at: string, reason: string, commands: Co
  * Applies a script event. Returns the next run and, when the script is over, how it ended; an event about another
  * (older) script, or a read that shows it still running, changes nothing.
  */
-export function onScriptEvent(run: Run, event: ScriptEvent, ctx: PhaseContext): [Run, ScriptEnd?] {
+function onScriptEvent(run: Run, event: ScriptEvent, ctx: PhaseContext): [Run, ScriptEnd?] {
   const script = run.script;
   const c = ctx.commands;
   if (script === undefined) return [run];
