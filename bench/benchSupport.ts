@@ -10,7 +10,7 @@ interface CertificateModule {
 }
 
 /** Node reads extra CAs only at start: run this script again trusting the sandbox's certificate. */
-export function rerunTrustingSandbox(): number | undefined {
+function rerunTrustingSandbox(): number | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cert = require(path.join(repoRoot(), 'scripts', 'sandboxCertificate.js')) as CertificateModule;
   const { certPath } = cert.ensureSandboxCertificate();
@@ -70,4 +70,22 @@ export function cpuSeconds(): { self: number; children: number } {
     // Not Linux: report the children as unknown.
   }
   return { self: (usage.user + usage.system) / 1e6, children };
+}
+
+/** Runs a benchmark in a process that trusts the sandbox: exit 1 only when it could not run (a MISS is not a failure). */
+export function runBenchmark(bench: () => Promise<void>): void {
+  const rerun = rerunTrustingSandbox();
+  if (rerun !== undefined) {
+    process.exitCode = rerun;
+    return;
+  }
+  bench().then(
+    () => {
+      process.exitCode = 0;
+    },
+    (e: unknown) => {
+      console.error('The benchmark could not run:', e);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -29,7 +29,7 @@
  * Request times come from the sandbox side: Node's `http.server.request.start` diagnostics channel, filtered to the
  * sandbox's port, so neither the app nor the sandbox is changed to measure them.
  */
-import { MemoryPeak, cpuSeconds, fmt, quietLog, rerunTrustingSandbox, shareOf, verdictOf } from './benchSupport';
+import { MemoryPeak, cpuSeconds, fmt, quietLog, runBenchmark, shareOf, verdictOf } from './benchSupport';
 import * as diagnostics from 'node:diagnostics_channel';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -511,17 +511,4 @@ async function bench(): Promise<void> {
   }
 }
 
-const rerun = rerunTrustingSandbox();
-if (rerun !== undefined) {
-  process.exitCode = rerun;
-} else {
-  bench().then(
-    () => {
-      process.exitCode = 0;
-    },
-    (e: unknown) => {
-      console.error('The benchmark could not run:', e);
-      process.exitCode = 1;
-    },
-  );
-}
+runBenchmark(bench);

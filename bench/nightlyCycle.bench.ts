@@ -25,7 +25,7 @@
  * the sandbox clock moves 5 minutes per advance tick, 30 once every open run only waits for its transfer (as the
  * demo does).
  */
-import { MemoryPeak, cpuSeconds, fmt, quietLog, rerunTrustingSandbox, shareOf, verdictOf } from './benchSupport';
+import { MemoryPeak, cpuSeconds, fmt, quietLog, runBenchmark, shareOf, verdictOf } from './benchSupport';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startAzurite, type AzuriteTables } from '../sandbox/azurite';
@@ -230,17 +230,4 @@ async function bench(): Promise<void> {
   }
 }
 
-const rerun = rerunTrustingSandbox();
-if (rerun !== undefined) {
-  process.exitCode = rerun;
-} else {
-  bench().then(
-    () => {
-      process.exitCode = 0;
-    },
-    (e: unknown) => {
-      console.error('The benchmark could not run:', e);
-      process.exitCode = 1;
-    },
-  );
-}
+runBenchmark(bench);
