@@ -9,7 +9,19 @@ import {
   type VmScriptName,
 } from '../../src/shared/vmScripts/vmScripts';
 
+/** A shell function's definition as written in the script (`name() {` to the first `}` at the start of a line). */
+const shellFunction = (script: string, name: string): string | undefined =>
+  new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(script)?.[0];
+
 describe('vmScripts', () => {
+  // The extension runs each script file on its own, so each carries its own copy of the path checks that keep a
+  // root script from writing through a symlink; this keeps the copies from drifting apart.
+  it.each(['safe_dir', 'safe_file'])('the pre- and post-script carry the same %s', (name) => {
+    const pre = shellFunction(readVmScript('iris-pre'), name);
+    expect(pre).toBeDefined();
+    expect(shellFunction(readVmScript('iris-post'), name)).toBe(pre);
+  });
+
   it.each<[VmScriptName, RegExp]>([
     ['probe', /\/vm\/probe\.sh$/],
     ['iris-pre', /\/vm\/iris-pre\.sh$/],
