@@ -51,6 +51,7 @@ export function crashing(deps: ProtectionDeps, plan: CrashPlan): ProtectionDeps 
     listProtectedVms: (vault, o) => plan.iterate('listProtectedVms', () => b.listProtectedVms(vault, o)),
     triggerBackup: (item, o) => plan.call('triggerBackup', () => b.triggerBackup(item, o)),
     getBackupOperation: (item, id, o) => plan.call('getBackupOperation', () => b.getBackupOperation(item, id, o)),
+    triggerRestore: (item, r, o) => plan.call('triggerRestore', () => b.triggerRestore(item, r, o)),
     listJobs: (vault, f, o) => plan.iterate('listJobs', () => b.listJobs(vault, f, o)),
     getJob: (vault, id, o) => plan.call('getJob', () => b.getJob(vault, id, o)),
     listRecoveryPoints: (item, o) => plan.iterate('listRecoveryPoints', () => b.listRecoveryPoints(item, o)),

@@ -40,6 +40,7 @@ function instrumented(deps: ProtectionDeps, calls: Calls, interfere = false): Pr
       return real.triggerBackup(item, o);
     },
     getBackupOperation: (item, id, o) => real.getBackupOperation(item, id, o),
+    triggerRestore: (item, r, o) => real.triggerRestore(item, r, o),
     listJobs: (vault, filter, o) => real.listJobs(vault, filter, o),
     getJob: (vault, id, o) => {
       calls.getJob.push(id);

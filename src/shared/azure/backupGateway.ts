@@ -1,4 +1,6 @@
 /** The slice of Azure Backup (Recovery Services) the app uses. Implemented over @azure/arm-recoveryservicesbackup. */
+import type { RestoreVmRequest } from './drillResources';
+
 export interface AbortOptions {
   abortSignal?: AbortSignal;
 }
@@ -87,6 +89,16 @@ export interface BackupGateway {
   listProtectedVms(vault: VaultRef, options?: AbortOptions): AsyncIterable<ProtectedVm>;
   /** POST …/backup (202). Returns the operation id taken from Azure-AsyncOperation/Location. */
   triggerBackup(item: ProtectedVm, options: TriggerBackupOptions): Promise<{ operationId: string }>;
+  /**
+   * POST …/recoveryPoints/{rp}/restore (202): restores the point as a new VM (AlternateLocation). Returns the
+   * operation id taken from Azure-AsyncOperation/Location; getBackupOperation then gives the restore job id.
+   * A request Azure rejects (400 BMSUserErrorInvalidInput) is an INVALID_INPUT AppError with Azure's message.
+   */
+  triggerRestore(
+    item: ProtectedVm,
+    request: RestoreVmRequest,
+    options?: AbortOptions,
+  ): Promise<{ operationId: string }>;
   getBackupOperation(item: ProtectedVm, operationId: string, options?: AbortOptions): Promise<BackupOperationStatus>;
   listJobs(vault: VaultRef, filter: JobFilter, options?: AbortOptions): AsyncIterable<BackupJob>;
   getJob(vault: VaultRef, jobId: string, options?: AbortOptions): Promise<BackupJob>;

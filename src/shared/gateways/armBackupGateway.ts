@@ -3,11 +3,12 @@
  * ours (leniently: see wireValues.ts and jobDuration.ts) and SDK errors to AppError, and decides nothing.
  */
 import type {
+  IaasVMRestoreRequest,
   RecoveryServicesBackupClient,
   JobResource,
   ProtectedItemResource,
 } from '@azure/arm-recoveryservicesbackup';
-import { AppError } from '../errors/appError';
+import { AppError, isAppError } from '../errors/appError';
 import { parseVmId } from '../azure/armResourceId';
 import { toAzureAppError } from './azureError';
 import { buildJobFilter, buildRecoveryPointFilter, PROTECTED_VM_FILTER } from './backupFilters';
@@ -23,6 +24,7 @@ import type {
   TriggerBackupOptions,
   VaultRef,
 } from '../azure/backupGateway';
+import type { RestoreVmRequest } from '../azure/drillResources';
 import { parseDurationInMs } from './jobDuration';
 import {
   asRecord,
@@ -86,6 +88,46 @@ export class ArmBackupGateway implements BackupGateway {
       throw new AppError('AZURE_REQUEST_FAILED', {
         module: MODULE,
         message: `trigger backup of ${item.vmName}: the response had no Azure-AsyncOperation or Location header`,
+      });
+    }
+    return { operationId };
+  }
+
+  async triggerRestore(
+    item: ProtectedVm,
+    request: RestoreVmRequest,
+    options: AbortOptions = {},
+  ): Promise<{ operationId: string }> {
+    const { vault } = item;
+    let operationUrl: string | undefined;
+    const action = `restore ${request.recoveryPointName} of ${item.vmName} as ${request.targetVmId}`;
+    try {
+      // beginTrigger sends the POST and returns its poller, which is never polled: the restore job outlives any
+      // function execution, and getBackupOperation reads the operation on later ticks.
+      await this.clientFor(vault.subscriptionId).restores.beginTrigger(
+        vault.name,
+        vault.resourceGroup,
+        FABRIC,
+        item.containerName,
+        item.protectedItemName,
+        request.recoveryPointName,
+        { properties: toRestoreRequest(request) },
+        {
+          abortSignal: options.abortSignal,
+          onResponse: (response) => {
+            operationUrl =
+              response.headers.get('azure-asyncoperation') ?? response.headers.get('location') ?? operationUrl;
+          },
+        },
+      );
+    } catch (e) {
+      throw toRestoreError(e, action);
+    }
+    const operationId = operationUrl === undefined ? undefined : lastPathSegment(operationUrl);
+    if (operationId === undefined) {
+      throw new AppError('AZURE_REQUEST_FAILED', {
+        module: MODULE,
+        message: `${action}: the response had no Azure-AsyncOperation or Location header`,
       });
     }
     return { operationId };
@@ -184,6 +226,39 @@ export class ArmBackupGateway implements BackupGateway {
     yield* points;
   }
 }
+
+/** AlternateLocation restore as a new VM: classic-only and encryption options off (reference/azure-apis.md §3.2). */
+export const toRestoreRequest = (request: RestoreVmRequest): IaasVMRestoreRequest => ({
+  objectType: 'IaasVMRestoreRequest',
+  recoveryPointId: request.recoveryPointName,
+  recoveryType: 'AlternateLocation',
+  sourceResourceId: request.sourceVmId,
+  targetVirtualMachineId: request.targetVmId,
+  targetResourceGroupId: request.targetResourceGroupId,
+  storageAccountId: request.storageAccountId,
+  virtualNetworkId: request.virtualNetworkId,
+  subnetId: request.subnetId,
+  region: request.region,
+  createNewCloudService: false,
+  originalStorageAccountOption: false,
+  encryptionDetails: { encryptionEnabled: false },
+});
+
+/** Azure's 400 BMSUserErrorInvalidInput: the request itself is wrong, so Azure's message is what the user needs. */
+const INVALID_RESTORE_INPUT = 'BMSUserErrorInvalidInput';
+
+const toRestoreError = (e: unknown, action: string): Error => {
+  const error = toAzureAppError(e, MODULE, action);
+  if (!isAppError(error) || error.statusCode !== 400 || error.serviceCode !== INVALID_RESTORE_INPUT) return error;
+  return new AppError('INVALID_INPUT', {
+    module: MODULE,
+    message: error.message,
+    cause: e,
+    retryable: false,
+    statusCode: 400,
+    serviceCode: INVALID_RESTORE_INPUT,
+  });
+};
 
 export const toProtectedVm = (vault: VaultRef, item: ProtectedItemResource): ProtectedVm | undefined => {
   const props = asRecord(item.properties);
