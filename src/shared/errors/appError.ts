@@ -8,6 +8,8 @@ export type AppErrorCode =
   | 'AZURE_REQUEST_FAILED'
   | 'RUN_COMMAND_FAILED'
   | 'INVALID_INPUT'
+  /** The drill clean-up refused to delete a resource it could not prove is a drill's own (nothing was deleted). */
+  | 'DRILL_DELETE_REFUSED'
   | 'INTERNAL';
 
 export interface AppErrorInit {
