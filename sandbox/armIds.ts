@@ -8,6 +8,12 @@ export const diskResourceId = (sub: string, rg: string, name: string): string =>
 export const nicResourceId = (sub: string, rg: string, name: string): string =>
   `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/networkInterfaces/${name}`;
 
+export const virtualNetworkResourceId = (sub: string, rg: string, name: string): string =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${name}`;
+
+export const storageAccountResourceId = (sub: string, rg: string, name: string): string =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`;
+
 export const vaultResourceId = (sub: string, rg: string, name: string): string =>
   `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${name}`;
 

@@ -1,6 +1,6 @@
-/** Spec-shaped JSON (ComputeRP 2026-03-01, DiskRP 2025-01-02) for simulated VMs, disks, NICs and Run Commands. */
+/** Spec-shaped JSON (ComputeRP 2026-03-01, DiskRP 2025-01-02) for simulated VMs, disks and Run Commands. */
 import type { ComputeOperation, RunCommandRecord } from './runCommandService';
-import type { DiskRecord, NicRecord, VmRecord, VmRuntimeState } from './world';
+import type { DiskRecord, VmRecord, VmRuntimeState } from './world';
 
 const nameOf = (id: string): string => id.split('/').pop() ?? id;
 
@@ -155,33 +155,6 @@ export function diskJson(disk: DiskRecord): Record<string, unknown> {
       diskState: disk.managedBy ? 'Attached' : 'Unattached',
       provisioningState: 'Succeeded',
       timeCreated: disk.timeCreated,
-    },
-  };
-}
-
-/** Microsoft.Network/networkInterfaces: no spec in the local set, so the common fields only. */
-export function nicJson(nic: NicRecord): Record<string, unknown> {
-  return {
-    id: nic.id,
-    name: nic.name,
-    type: 'Microsoft.Network/networkInterfaces',
-    location: nic.location,
-    tags: nic.tags,
-    properties: {
-      provisioningState: 'Succeeded',
-      ...(nic.virtualMachineId ? { virtualMachine: { id: nic.virtualMachineId } } : {}),
-      ipConfigurations: [
-        {
-          id: `${nic.id}/ipConfigurations/ipconfig1`,
-          name: 'ipconfig1',
-          properties: {
-            privateIPAllocationMethod: 'Dynamic',
-            ...(nic.privateIp ? { privateIPAddress: nic.privateIp, privateIPAddressVersion: 'IPv4' } : {}),
-            primary: true,
-            ...(nic.subnetId ? { subnet: { id: nic.subnetId } } : {}),
-          },
-        },
-      ],
     },
   };
 }

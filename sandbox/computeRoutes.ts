@@ -1,15 +1,9 @@
-/** Compute (2026-03-01; disks 2025-01-02) and Network interface routes over the simulated world. */
-import { resourceKey, diskResourceId, nicResourceId } from './armIds';
+/** Compute (2026-03-01; disks 2025-01-02) routes over the simulated world (Network: networkRoutes.ts). */
+import { resourceKey, diskResourceId } from './armIds';
 import { ArmError, badRequest, conflict, notFound } from './armError';
 import { type ArmRequest, type ArmResponse, type Route, json, page } from './armRouter';
-import {
-  computeOperationJson,
-  diskJson,
-  nicJson,
-  runCommandJson,
-  vmInstanceViewJson,
-  vmJson,
-} from './computeResources';
+import { computeOperationJson, diskJson, runCommandJson, vmInstanceViewJson, vmJson } from './computeResources';
+import { tagsOfPatch } from './networkRoutes';
 import type { RunCommandService } from './runCommandService';
 import type { VmRecord, World } from './world';
 
@@ -85,13 +79,8 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
       template: VM,
       handler: (req, p) => {
         const vm = vmOf(p);
-        const tags = (req.body as { tags?: unknown } | null)?.tags;
-        if (tags !== undefined) {
-          if (typeof tags !== 'object' || tags === null || Object.values(tags).some((v) => typeof v !== 'string')) {
-            throw badRequest('tags must be an object of strings.', 'InvalidParameter');
-          }
-          vm.tags = { ...(tags as Record<string, string>) };
-        }
+        const tags = tagsOfPatch(req.body);
+        if (tags !== undefined) vm.tags = tags;
         return json(200, vmBody(vm));
       },
     },
@@ -131,6 +120,19 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
       },
     },
     {
+      name: 'compute.disks.update',
+      method: 'PATCH',
+      template: `${RG}/providers/Microsoft.Compute/disks/{disk}`,
+      handler: (req, p) => {
+        const disk = world.disks.get(resourceKey(diskResourceId(p.sub ?? '', p.rg ?? '', p.disk ?? '')));
+        if (!disk) throw notFound(`Disk '${p.disk}'`);
+        // DiskUpdate's tags replace the disk's tags; the sandbox changes nothing else.
+        const tags = tagsOfPatch(req.body);
+        if (tags !== undefined) disk.tags = tags;
+        return json(200, diskJson(disk));
+      },
+    },
+    {
       name: 'compute.disks.delete',
       method: 'DELETE',
       template: `${RG}/providers/Microsoft.Compute/disks/{disk}`,
@@ -141,35 +143,6 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
         if (disk.managedBy) throw conflict(`Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
         world.disks.delete(key);
         return acceptedDone(req, disk.subscriptionId, disk.location);
-      },
-    },
-    {
-      name: 'network.nics.get',
-      method: 'GET',
-      template: `${RG}/providers/Microsoft.Network/networkInterfaces/{nic}`,
-      handler: (_req, p) => {
-        const nic = world.nics.get(resourceKey(nicResourceId(p.sub ?? '', p.rg ?? '', p.nic ?? '')));
-        if (!nic) throw notFound(`Network interface '${p.nic}'`);
-        return json(200, nicJson(nic));
-      },
-    },
-    {
-      name: 'network.nics.delete',
-      method: 'DELETE',
-      template: `${RG}/providers/Microsoft.Network/networkInterfaces/{nic}`,
-      handler: (req, p) => {
-        const key = resourceKey(nicResourceId(p.sub ?? '', p.rg ?? '', p.nic ?? ''));
-        const nic = world.nics.get(key);
-        if (!nic) return { status: 204 };
-        if (nic.virtualMachineId) {
-          throw new ArmError(
-            400,
-            'NicInUse',
-            `Network Interface ${nic.id} is used by existing resource ${nic.virtualMachineId}.`,
-          );
-        }
-        world.nics.delete(key);
-        return acceptedDone(req, nic.subscriptionId, nic.location);
       },
     },
     {

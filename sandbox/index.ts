@@ -15,6 +15,7 @@ import { SandboxClock } from './clock';
 import { computeRoutes } from './computeRoutes';
 import { FaultInjector } from './faultInjector';
 import { logAnalyticsRoutes } from './logAnalyticsRoutes';
+import { networkRoutes } from './networkRoutes';
 import { repoRoot } from './repoRoot';
 import { RunCommandService } from './runCommandService';
 import { type Scenario, loadScenario, validateScenario } from './scenario';
@@ -110,6 +111,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const router = new ArmRouter([
     ...backupRoutes(backup, clock, pageSize),
     ...computeRoutes(world, runCommands, pageSize),
+    ...networkRoutes(world, pageSize),
     ...logAnalyticsRoutes(scenario.workspaces ?? [], backup),
   ]);
   // eslint-disable-next-line @typescript-eslint/no-require-imports

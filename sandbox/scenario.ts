@@ -86,6 +86,12 @@ export interface VmSpec {
   }[];
   /** Managed data disks (a restore recreates each one in the target resource group). Default none. */
   dataDisks?: { lun: number; sizeGb?: number }[];
+  /**
+   * The subnet of the VM's NIC: a scenario virtual network of the VM's subscription (backup.virtualNetworks) and one of
+   * its subnets. Default: `vnet-prod`/`default` (a declared vnet-prod of the subscription, else one the sandbox makes
+   * in the VM's resource group and region).
+   */
+  network?: { virtualNetwork: string; subnet: string };
 }
 
 /** A phase duration in minutes, drawn per VM (deterministically, from a hash of its name) uniformly in [min, max]. */
@@ -111,6 +117,13 @@ export interface VirtualNetworkSpec {
   name: string;
   location: string;
   subnets: string[];
+  /** Its address space (default 10.<n>.0.0/16, n its place among the sandbox's networks); subnet i gets x.x.i.0/24. */
+  addressPrefix?: string;
+  /**
+   * Names of the scenario virtual networks (same subscription first, else any) this one is peered with: both sides
+   * list the peering, as Azure shows a connected one.
+   */
+  peeredWith?: string[];
 }
 
 export interface LogTableSpec {
@@ -164,6 +177,11 @@ export type FaultSpec =
   | { kind: 'restoredIntegrityErrors'; vm: string; database?: string; instance?: string }
   /** `database` (default: the instance's last) is absent from the restored VM: no directory, not mountable. */
   | { kind: 'restoredDatabaseMissing'; vm: string; database?: string; instance?: string }
+  /**
+   * The drill subnet is not isolated: the restored VM can open TCP connections to the source VM's private IP on
+   * `ports` (default 1972, 22), or to exactly `addresses` ("ip:port") when given.
+   */
+  | { kind: 'drillNetworkNotIsolated'; vm: string; ports?: number[]; addresses?: string[] }
   /** ExternalThaw fails on every IRIS instance of the VM (thawRc knob), so a freeze is never undone. */
   | { kind: 'freezeNeverThaws'; vm: string }
   /**

@@ -16,7 +16,10 @@ export const UNDEFINED_OPERATION_EXCEPTIONS: readonly { name: string; pattern: R
     name: 'Compute async-operation polls (…/providers/Microsoft.Compute/locations/{loc}/operations/{id})',
     pattern: /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/locations\/[^/]+\/operations\/[^/]+$/i,
   },
-  { name: 'Network interfaces (Microsoft.Network spec not included)', pattern: /\/providers\/Microsoft\.Network\//i },
+  {
+    name: 'Storage accounts (the Microsoft.Storage spec is not among ../shared/azure-specs)',
+    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[^/]+$/i,
+  },
   { name: 'Log Analytics query (data-plane spec not included)', pattern: /^\/v1\/workspaces\/[^/]+\/query$/i },
 ];
 

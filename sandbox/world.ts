@@ -2,10 +2,18 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diskResourceId, nicResourceId, resourceKey, vaultResourceId, vmResourceId } from './armIds';
+import {
+  diskResourceId,
+  nicResourceId,
+  resourceKey,
+  storageAccountResourceId,
+  vaultResourceId,
+  virtualNetworkResourceId,
+  vmResourceId,
+} from './armIds';
 import type { SandboxClock } from './clock';
 import { writeIrisInstances } from './irisInstances';
-import type { Scenario, VaultSpec, VmSpec } from './scenario';
+import type { Scenario, VaultSpec, VirtualNetworkSpec, VmSpec } from './scenario';
 import { createVmSkeleton, installBackupExtension, writeVmFile } from './vmRoot';
 
 export interface VaultRecord extends VaultSpec {
@@ -104,11 +112,43 @@ export interface NicRecord {
   privateIp?: string;
 }
 
+/** Microsoft.Network/virtualNetworks: subnets share its region; peerings are by id, listed on both sides. */
+export interface VirtualNetworkRecord {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  addressPrefix: string;
+  subnets: { name: string; addressPrefix: string }[];
+  peeredNetworkIds: string[];
+  /** Made by the sandbox for source VMs of a scenario that names no network for them. */
+  implicit: boolean;
+}
+
+/** Microsoft.Storage/storageAccounts (backup.storageAccounts). */
+export interface StorageAccountRecord {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  sku: string;
+  timeCreated: string;
+}
+
+/** The production network a source VM lives in when the scenario names none. */
+export const DEFAULT_VM_NETWORK = { virtualNetwork: 'vnet-prod', subnet: 'default' } as const;
+
 export class World {
   readonly vaults = new Map<string, VaultRecord>();
   readonly vms = new Map<string, VmRecord>();
   readonly disks = new Map<string, DiskRecord>();
   readonly nics = new Map<string, NicRecord>();
+  readonly virtualNetworks = new Map<string, VirtualNetworkRecord>();
+  readonly storageAccounts = new Map<string, StorageAccountRecord>();
+  /** Next private host address per subnet (resourceKey of the subnet id). */
+  private readonly nextHost = new Map<string, number>();
   /** Names of VMs the scenario's vmNotRunning fault stops (lower case). */
   readonly stoppedVmNames = new Set<string>();
   private nextIp = 4;
@@ -125,6 +165,7 @@ export class World {
       const id = vaultResourceId(v.subscriptionId, v.resourceGroup, v.name);
       this.vaults.set(resourceKey(id), { ...v, id });
     }
+    this.loadNetworks(scenario);
     for (const spec of scenario.vms) {
       const vault = scenario.vaults.find(
         (v) => v.name === spec.protectedBy && v.subscriptionId === spec.subscriptionId,
@@ -138,6 +179,7 @@ export class World {
         vmSize: spec.vmSize ?? 'Standard_D4s_v5',
         spec,
         dataDisks: (spec.dataDisks ?? []).map((d) => ({ lun: d.lun, sizeGb: d.sizeGb ?? 128 })),
+        subnetId: this.sourceSubnetOf(spec),
       });
       if (vault) vm.protectedBy = resourceKey(vaultResourceId(vault.subscriptionId, vault.resourceGroup, vault.name));
       createVmSkeleton(vm.root);
@@ -148,6 +190,96 @@ export class World {
       );
       writeIrisInstances(vm.root, spec.irisInstances ?? [], neverThaws);
     }
+  }
+
+  /** Scenario virtual networks with their peerings (resolved by name) and staging storage accounts. */
+  private loadNetworks(scenario: Scenario): void {
+    const specs = scenario.backup?.virtualNetworks ?? [];
+    for (const spec of specs) this.addVirtualNetwork(spec, false);
+    for (const spec of specs) {
+      const from = this.virtualNetwork(virtualNetworkResourceId(spec.subscriptionId, spec.resourceGroup, spec.name));
+      for (const name of spec.peeredWith ?? []) {
+        const peer =
+          specs.find((n) => sameText(n.name, name) && sameText(n.subscriptionId, spec.subscriptionId)) ??
+          specs.find((n) => sameText(n.name, name));
+        const to =
+          peer && this.virtualNetwork(virtualNetworkResourceId(peer.subscriptionId, peer.resourceGroup, peer.name));
+        if (!from || !to)
+          throw new Error(`virtual network ${spec.name}: peeredWith names no scenario network '${name}'`);
+        for (const [a, b] of [
+          [from, to],
+          [to, from],
+        ] as const) {
+          if (!a.peeredNetworkIds.some((id) => sameText(id, b.id))) a.peeredNetworkIds.push(b.id);
+        }
+      }
+    }
+    for (const a of scenario.backup?.storageAccounts ?? []) {
+      const id = storageAccountResourceId(a.subscriptionId, a.resourceGroup, a.name);
+      this.storageAccounts.set(resourceKey(id), {
+        id,
+        name: a.name,
+        subscriptionId: a.subscriptionId,
+        resourceGroup: a.resourceGroup,
+        location: a.location,
+        sku: a.sku ?? 'Standard_LRS',
+        timeCreated: this.clock.now().toISOString(),
+      });
+    }
+  }
+
+  private addVirtualNetwork(spec: VirtualNetworkSpec, implicit: boolean): VirtualNetworkRecord {
+    const id = virtualNetworkResourceId(spec.subscriptionId, spec.resourceGroup, spec.name);
+    const n = this.virtualNetworks.size + 1;
+    const addressPrefix = spec.addressPrefix ?? `10.${n % 256}.0.0/16`;
+    const [a, b] = addressPrefix.split('.');
+    const vnet: VirtualNetworkRecord = {
+      id,
+      name: spec.name,
+      subscriptionId: spec.subscriptionId,
+      resourceGroup: spec.resourceGroup,
+      location: spec.location,
+      addressPrefix,
+      subnets: spec.subnets.map((name, i) => ({ name, addressPrefix: `${a}.${b}.${i % 256}.0/24` })),
+      peeredNetworkIds: [],
+      implicit,
+    };
+    this.virtualNetworks.set(resourceKey(id), vnet);
+    return vnet;
+  }
+
+  virtualNetwork(id: string): VirtualNetworkRecord | undefined {
+    return this.virtualNetworks.get(resourceKey(id));
+  }
+
+  /**
+   * The subnet id of a scenario VM's NIC: its `network` in a scenario network of its subscription, else vnet-prod's
+   * default subnet (the declared vnet-prod, else one made in the VM's resource group and region).
+   */
+  private sourceSubnetOf(spec: VmSpec): string {
+    const wanted = spec.network ?? DEFAULT_VM_NETWORK;
+    const inSubscription = [...this.virtualNetworks.values()].filter(
+      (n) => sameText(n.name, wanted.virtualNetwork) && sameText(n.subscriptionId, spec.subscriptionId),
+    );
+    let vnet =
+      inSubscription.find((n) => sameText(n.resourceGroup, spec.resourceGroup)) ??
+      inSubscription.find((n) => !n.implicit);
+    if (!vnet && spec.network !== undefined) {
+      throw new Error(`VM ${spec.name}: network names no scenario virtual network '${wanted.virtualNetwork}'`);
+    }
+    vnet ??= this.addVirtualNetwork(
+      {
+        subscriptionId: spec.subscriptionId,
+        resourceGroup: spec.resourceGroup,
+        name: wanted.virtualNetwork,
+        location: spec.location,
+        subnets: [wanted.subnet],
+      },
+      true,
+    );
+    const subnet = vnet.subnets.find((s) => sameText(s.name, wanted.subnet));
+    if (!subnet) throw new Error(`VM ${spec.name}: virtual network ${vnet.name} has no subnet '${wanted.subnet}'`);
+    return `${vnet.id}/subnets/${subnet.name}`;
   }
 
   /** The power state and agent readiness of a VM now. */
@@ -248,7 +380,7 @@ export class World {
       tags: { ...init.tags },
       subnetId: init.subnetId,
       virtualMachineId: id,
-      privateIp: this.allocatePrivateIp(),
+      privateIp: this.allocatePrivateIp(init.subnetId),
     });
     const vm: VmRecord = {
       ...base,
@@ -269,8 +401,20 @@ export class World {
     return vm;
   }
 
-  /** A dynamic private IP: the next free host address of the sandbox's one address space (10.0.x.y). */
-  private allocatePrivateIp(): string {
+  /**
+   * A dynamic private IP: the next free host address of the NIC's subnet (Azure keeps .0-.3 for itself), or of the
+   * sandbox's fallback space 10.0.x.y for a subnet it does not know.
+   */
+  private allocatePrivateIp(subnetId: string | undefined): string {
+    const m = subnetId === undefined ? null : /^(.*)\/subnets\/([^/]+)$/i.exec(subnetId);
+    const subnet =
+      m?.[1] && m[2] ? this.virtualNetwork(m[1])?.subnets.find((s) => sameText(s.name, m[2] ?? '')) : undefined;
+    if (subnet && subnetId) {
+      const key = resourceKey(subnetId);
+      const host = this.nextHost.get(key) ?? 4;
+      this.nextHost.set(key, host + 1);
+      return `${subnet.addressPrefix.split('.').slice(0, 3).join('.')}.${host % 256}`;
+    }
     const n = this.nextIp;
     this.nextIp += 1;
     return `10.0.${Math.floor(n / 250)}.${n % 250}`;
@@ -303,3 +447,5 @@ export class World {
     );
   }
 }
+
+const sameText = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
