@@ -6,7 +6,9 @@
  * through the subscription's write pacer (armWritePacer.ts).
  */
 import { ComputeManagementClient } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
+import { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/identity';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
 import type { AzureEndpointSettings } from '../config/settings';
@@ -17,6 +19,8 @@ export const ARM_SCOPE = 'https://management.azure.com/.default';
 export interface AzureClients {
   backup(subscriptionId: string): RecoveryServicesBackupClient;
   compute(subscriptionId: string): ComputeManagementClient;
+  network(subscriptionId: string): NetworkManagementClient;
+  storage(subscriptionId: string): StorageManagementClient;
   logs(): LogsQueryClient;
 }
 
@@ -27,7 +31,9 @@ export const createAzureClients = (
 ): AzureClients => {
   const backupClients = new Map<string, RecoveryServicesBackupClient>();
   const computeClients = new Map<string, ComputeManagementClient>();
-  // One write bucket per subscription, shared by its Backup and Compute clients (ARM counts them together).
+  const networkClients = new Map<string, NetworkManagementClient>();
+  const storageClients = new Map<string, StorageManagementClient>();
+  // One write bucket per subscription, shared by all its ARM clients (ARM counts their writes together).
   const buckets = new Map<string, TokenBucket>();
   const pacer = (subscriptionId: string) => [
     {
@@ -52,6 +58,24 @@ export const createAzureClients = (
         return new ComputeManagementClient(credential, subscriptionId, {
           endpoint: base,
           credentials: { scopes: [ARM_SCOPE] },
+          additionalPolicies: pacer(subscriptionId),
+        });
+      }),
+    network: (subscriptionId) =>
+      cached(networkClients, subscriptionId, () => {
+        return new NetworkManagementClient(credential, subscriptionId, {
+          endpoint: base,
+          $host: base,
+          credentialScopes: [ARM_SCOPE],
+          additionalPolicies: pacer(subscriptionId),
+        });
+      }),
+    storage: (subscriptionId) =>
+      cached(storageClients, subscriptionId, () => {
+        return new StorageManagementClient(credential, subscriptionId, {
+          endpoint: base,
+          $host: base,
+          credentialScopes: [ARM_SCOPE],
           additionalPolicies: pacer(subscriptionId),
         });
       }),

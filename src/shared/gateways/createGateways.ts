@@ -5,9 +5,11 @@
 import type { Settings, VmAccessSettings } from '../config/settings';
 import { ArmBackupGateway } from './armBackupGateway';
 import { ArmComputeGateway } from './armComputeGateway';
+import { ArmDrillGateway } from './armDrillGateway';
 import { getDefaultCredential, type TokenCredential } from './azureCredential';
 import { createAzureClients, type AzureClients } from './azureClients';
 import type { BackupGateway } from '../azure/backupGateway';
+import type { DrillResourceGateway } from '../azure/drillResources';
 import type { GatewayLogger } from '../azure/gatewayLogger';
 import { LogAnalyticsGateway } from './logAnalyticsGateway';
 import type { LogQueryGateway } from '../azure/logQueryGateway';
@@ -19,6 +21,7 @@ export interface Gateways {
   backup: BackupGateway;
   compute: VmCommandGateway;
   logs: LogQueryGateway;
+  drills: DrillResourceGateway;
 }
 
 export const createGateways = (
@@ -31,6 +34,7 @@ export const createGateways = (
     backup: new ArmBackupGateway(clients.backup),
     compute: computeGateway(clients, settings.pollIntervalInMs, logger),
     logs: new LogAnalyticsGateway(clients.logs),
+    drills: new ArmDrillGateway(clients, { pollIntervalInMs: settings.pollIntervalInMs }),
   };
 };
 
