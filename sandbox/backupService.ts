@@ -619,15 +619,24 @@ export class BackupService {
       this.scenario.faults?.push({ kind: 'vmNotRunning', vm: vm.name });
     }
     copyTreeSync(rp.dir, vm.root);
-    bootRestoredIris(vm.root, this.restoredIrisFaults(sourceName));
+    bootRestoredIris(vm.root, this.restoredIrisFaults(sourceName, source));
     job.restoredVmId = vm.id;
   }
 
-  private restoredIrisFaults(sourceName: string): RestoredIrisFaults {
+  private restoredIrisFaults(sourceName: string, source: VmRecord | undefined): RestoredIrisFaults {
     const neverStarts = this.fault('restoredIrisNeverStarts', sourceName);
     const integrity = this.fault('restoredIntegrityErrors', sourceName);
     const missing = this.fault('restoredDatabaseMissing', sourceName);
+    const notIsolated = this.fault('drillNetworkNotIsolated', sourceName);
+    const sourceIp = source
+      ? [...this.world.nics.values()].find((n) => n.virtualMachineId?.toLowerCase() === source.id.toLowerCase())
+          ?.privateIp
+      : undefined;
+    const reachable =
+      notIsolated?.addresses ??
+      (notIsolated && sourceIp ? (notIsolated.ports ?? [1972, 22]).map((p) => `${sourceIp}:${String(p)}`) : []);
     return {
+      ...(reachable.length > 0 ? { reachable } : {}),
       ...(neverStarts ? { neverStarts: { instance: neverStarts.instance } } : {}),
       ...(integrity ? { integrityErrors: { instance: integrity.instance, database: integrity.database } } : {}),
       ...(missing ? { databaseMissing: { instance: missing.instance, database: missing.database } } : {}),

@@ -5,8 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  type IrisInstance,
   type IrisInstanceSpec,
   irisSimDir,
+  netSimReachablePath,
   irisSimEnv,
   readIrisInstance,
   writeIrisInstance,
@@ -47,6 +49,11 @@ export interface RestoredIrisFaults {
   integrityErrors?: { instance?: string; database?: string };
   /** This database's directory (default: the instance's last database) is absent: not mountable. */
   databaseMissing?: { instance?: string; database?: string };
+  /**
+   * `host:port` addresses the restored VM can reach (the simulated `nc` connects to exactly these): a drill subnet
+   * that is not isolated from production. Default none.
+   */
+  reachable?: string[];
 }
 
 /** `iris start`'s exit code when a restore fault says IRIS never comes up. */
@@ -88,5 +95,37 @@ export function bootRestoredIris(root: string, faults: RestoredIrisFaults = {}):
     }
     const knobs = applies(faults.neverStarts, name) ? { ...inst.knobs, startRc: START_FAILED_RC } : inst.knobs;
     writeIrisInstance(root, { ...inst, status: 'down', frozen: false, integrity, knobs });
+    // Running and not frozen at the snapshot: the copy is crash-consistent, its next start recovers as after a crash.
+    if (inst.status === 'running' && !inst.frozen) fs.writeFileSync(path.join(dir, name, 'crashed_at_snapshot'), '1\n');
+    writeCpfIfAbsent(root, inst);
   }
+  const reachable = netSimReachablePath(root);
+  fs.mkdirSync(path.dirname(reachable), { recursive: true });
+  fs.writeFileSync(reachable, (faults.reachable ?? []).map((a) => `${a}\n`).join(''));
+}
+
+/**
+ * A minimal CPF (iris.cpf, cache.cpf for Caché) in the install directory when the snapshot has none, so a verifier
+ * can copy and edit it: [Startup] and [Databases] (NAME=directory) as in reference/iris.md §3.4.
+ */
+function writeCpfIfAbsent(root: string, inst: IrisInstance): void {
+  const file = path.join(root, inst.installDir, inst.product === 'Cache' ? 'cache.cpf' : 'iris.cpf');
+  if (fs.existsSync(file)) return;
+  const names = inst.databases.map((db, i) => {
+    const base = db.replace(/\/+$/, '').split('/').pop() ?? '';
+    return `${/^[A-Za-z0-9]+$/.test(base) ? base.toUpperCase() : 'DB'}${i === 0 ? '' : String(i)}=${db}`;
+  });
+  const body = [
+    '[ConfigFile]',
+    'Version=2024.1',
+    '[Databases]',
+    ...names,
+    '[Startup]',
+    'SystemStart=1',
+    'ZSTU=1',
+    'EnsembleAutoStart=1',
+    '',
+  ].join('\n');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, body);
 }

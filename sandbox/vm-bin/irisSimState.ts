@@ -21,6 +21,8 @@ export interface IrisSimKnobs {
   statusHangSeconds?: number;
   /** `iris start` fails with this exit code: the instance stays down (a restored copy that never comes up). */
   startRc?: number;
+  /** `iris start` leaves the instance `starting` this long before it runs (exercises a verifier's wait loop). */
+  startSeconds?: number;
 }
 
 export interface IrisInstanceSpec {
@@ -142,6 +144,7 @@ export function writeIrisInstance(root: string, spec: IrisInstanceSpec): IrisIns
   put('thaw_hang_seconds', inst.knobs.thawHangSeconds);
   put('status_hang_seconds', inst.knobs.statusHangSeconds);
   put('start_rc', inst.knobs.startRc);
+  put('start_seconds', inst.knobs.startSeconds);
   fs.mkdirSync(path.dirname(irisMessagesLogPath(root, inst)), { recursive: true });
   refreshBinDir(root);
   return inst;
@@ -178,6 +181,7 @@ export function readIrisInstance(root: string, name: string): IrisInstance | und
   setKnob('thawHangSeconds', 'thaw_hang_seconds');
   setKnob('statusHangSeconds', 'status_hang_seconds');
   setKnob('startRc', 'start_rc');
+  setKnob('startSeconds', 'start_seconds');
   return {
     name,
     product: get('product') === 'Cache' ? 'Cache' : 'IRIS',
@@ -200,7 +204,18 @@ function readLines(file: string): string[] {
     .filter((l) => l !== '');
 }
 
-/** Links `iris` when any IRIS instance exists and `ccontrol`/`csession` when any Caché instance exists. */
+/** sandbox/vm-bin/nc (a connect test against the VM's simulated network), found like the simulator. */
+export const NC_SIM_SCRIPT = path.join(path.dirname(IRIS_SIM_SCRIPT), 'nc');
+
+/** Where the simulated `nc` reads the `host:port` lines this VM can reach (beside the simulator's directory). */
+export function netSimReachablePath(root: string): string {
+  return path.join(root, 'opt', 'net-sim', 'reachable');
+}
+
+/**
+ * Links `iris` when any IRIS instance exists and `ccontrol`/`csession` when any Caché instance exists, and always
+ * the simulated `nc`, so a VM's PATH finds it before any real one.
+ */
 function refreshBinDir(root: string): void {
   const bin = irisSimBinDir(root);
   fs.mkdirSync(bin, { recursive: true });
@@ -219,6 +234,9 @@ function refreshBinDir(root: string): void {
     fs.rmSync(link, { force: true });
     if (present) fs.symlinkSync(IRIS_SIM_SCRIPT, link);
   }
+  const nc = path.join(bin, 'nc');
+  fs.rmSync(nc, { force: true });
+  fs.symlinkSync(NC_SIM_SCRIPT, nc);
 }
 
 /** What a fault rule does to the call it matches (see the top of sandbox/vm-bin/iris). */
