@@ -25,17 +25,19 @@ function shellcheck(file: string): string {
 }
 
 describe('shellcheck (dash)', () => {
-  it('covers the probe, the freeze/thaw scripts, the installer, the simulator, the fault shim and the date shim', () => {
+  it('covers the probe, the freeze/thaw scripts, the drill verifier, the installer, the simulators, the fault shim and the date shim', () => {
     expect(shellFiles.map((f) => path.basename(f)).sort()).toEqual(
       [
         'ccontrol',
         'csession',
         'date',
+        'drill-verify.sh',
         'fault-shim',
         'install.sh',
         'iris',
         'iris-post.sh',
         'iris-pre.sh',
+        'nc',
         'probe.sh',
       ].sort(),
     );

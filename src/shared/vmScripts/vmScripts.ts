@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type VmScriptName = 'probe' | 'iris-pre' | 'iris-post' | 'install' | 'config';
+export type VmScriptName = 'probe' | 'iris-pre' | 'iris-post' | 'install' | 'config' | 'drill-verify';
 
 const FILE_NAMES: Record<VmScriptName, string> = {
   probe: 'probe.sh',
@@ -13,6 +13,7 @@ const FILE_NAMES: Record<VmScriptName, string> = {
   'iris-post': 'iris-post.sh',
   install: 'install.sh',
   config: 'VMSnapshotScriptPluginConfig.json',
+  'drill-verify': 'drill-verify.sh',
 };
 
 /** The line of vm/install.sh that buildInstallScript replaces with the embedded files. */
