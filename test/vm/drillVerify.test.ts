@@ -321,3 +321,22 @@ iris stop IRIS quietly\n`,
     );
   });
 });
+
+describe('drill-verify.sh when something started IRIS before it', () => {
+  it('stops the instance first, says so, and still starts it the drill way', () => {
+    const root = restoredRoot('frozen');
+    const inst = readIrisInstance(root, 'IRIS')!;
+    writeIrisInstance(root, { ...inst, status: 'running' });
+    const run = verify(root);
+    const s = parseVerifierSummary(run.stdout);
+    expect(run.status).toBe(0);
+    expect(s.evidenceLines.join('\n')).toContain('instance was running when the verifier began');
+    expect(readIrisCalls(root).filter((c) => /^iris (start|stop) /.test(c))).toEqual([
+      'iris stop IRIS quietly',
+      `iris start IRIS ${path.join(root, 'usr/irissys/iris-ibg-drill.cpf')} nostu`,
+      'iris stop IRIS quietly',
+    ]);
+    expect(s).toMatchObject({ freeze: 'frozen', iris: 'up', integrity: 'clean', stop: 'ok' });
+    expect(state(root)).toBe('down');
+  });
+});
