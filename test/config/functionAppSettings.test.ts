@@ -94,10 +94,13 @@ describe('loadFunctionAppSettings', () => {
   });
 
   it('starts with planned settings still set, warning about each', () => {
-    const loaded = loadFunctionAppSettings({ ...sample, IBG_AUTO_THAW: 'true', IBG_DRILL_ENABLED: 'true' }, NOW);
+    const loaded = loadFunctionAppSettings(
+      { ...sample, IBG_AUTO_THAW: 'true', IBG_ALERT_WEBHOOK_URL: 'https://hooks.example/ibg' },
+      NOW,
+    );
     expect(loaded.warnings).toEqual([
+      'IBG_ALERT_WEBHOOK_URL is set but has no effect yet (planned: alert delivery to a webhook); it is ignored.',
       'IBG_AUTO_THAW is set but has no effect yet (planned: automatic thaw of a frozen IRIS); it is ignored.',
-      'IBG_DRILL_ENABLED is set but has no effect yet (planned: restore-and-verify drills); it is ignored.',
     ]);
   });
 });

@@ -16,6 +16,25 @@ export const TARGET: RunTarget = {
 export const T0 = '2026-03-10T01:30:00.000Z';
 export const at = (minutes: number): string => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 export const POLICY: RunPolicy = DEFAULT_RUN_POLICY;
+const DRILL_RG = `/subscriptions/${SUB}/resourceGroups/rg-drill`;
+/** Drills on for every backup, into an isolated network of their own. */
+export const DRILL_POLICY: RunPolicy = {
+  ...DEFAULT_RUN_POLICY,
+  drill: {
+    schedule: { kind: 'every' },
+    target: {
+      resourceGroupId: DRILL_RG,
+      subnetId: `${DRILL_RG}/providers/Microsoft.Network/virtualNetworks/drill-vnet/subnets/drill`,
+      stagingStorageAccountId: `${DRILL_RG}/providers/Microsoft.Storage/storageAccounts/staging`,
+    },
+    keepFailedMs: 0,
+    perSubscription: 5,
+    verifyTimeoutMs: 60 * 60_000,
+    irisUpSeconds: 600,
+    olderPointEvery: 0,
+    staleAfterDays: 8,
+  },
+};
 
 export const job = (status: string, extra: Partial<BackupJob> = {}): BackupJob => ({
   jobId: 'job-1',
@@ -71,11 +90,8 @@ export const failed = (): Run =>
 /** Triggering past its limit (a preflight past its own backs up anyway). */
 export const timedOut = (): Run => play(inTriggering(), [{ type: 'Tick', at: at(200) }]);
 export const inRestore = (): Run =>
-  play(withPoint(), [{ type: 'LogsCollected', at: at(32), problems: ['no output'] }], {
-    ...POLICY,
-    drillsEnabled: true,
-  });
-/** The later drill stages are not driven yet; they are reachable only as stored data. */
+  play(withPoint(), [{ type: 'LogsCollected', at: at(32), problems: ['no output'] }], DRILL_POLICY);
+/** A drill run moved to a later stage as stored data (the drill tests play the whole way). */
 export const inStage = (stage: 'verifying' | 'cleaning-up'): Run => ({ ...inRestore(), stage, stageStartedAt: at(40) });
 
 export const SAMPLE_RUNS: [string, () => Run][] = [

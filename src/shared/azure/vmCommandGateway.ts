@@ -30,6 +30,8 @@ export interface RunScriptOptions extends AbortOptions {
   name: string;
   parameters?: { name: string; value: string }[];
   timeoutInSeconds: number;
+  /** An append blob URL (with its SAS) the handler writes the script's whole stdout to, beyond the 4 KiB it keeps. */
+  outputBlobUri?: string;
 }
 
 /** A Run Command resource on a VM, as listed for the sweep of stale ones. */

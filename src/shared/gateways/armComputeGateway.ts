@@ -161,6 +161,7 @@ export class ArmComputeGateway implements VmCommandGateway {
             source: { script },
             parameters: options.parameters ?? [],
             timeoutInSeconds: options.timeoutInSeconds,
+            ...(options.outputBlobUri === undefined ? {} : { outputBlobUri: options.outputBlobUri }),
             asyncExecution,
             // A failing script must still give us its instance view rather than a failed deployment.
             treatFailureAsDeploymentFailure: false,

@@ -14,6 +14,7 @@ import { vaultRefOf } from './protectedItemOf';
 import type { StoredRun } from './runRepository';
 import { runPolicyOf } from './runPolicyOf';
 import { grantScriptSlots } from '../runs/scriptSlots';
+import { grantDrillSlots } from '../runs/drillSlots';
 
 export interface AdvanceResult {
   /** Runs looked at. */
@@ -34,10 +35,34 @@ export interface AdvanceResult {
 const SKEW_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
 
+const DRILL_STAGES: readonly RunStage[] = ['restore-running', 'verifying', 'cleaning-up'];
+
 const waitsForJob = (run: Run): boolean =>
   run.stage === 'backup-running' ||
   run.stage === 'transfer-running' ||
-  (run.stage === 'triggering' && run.backup.triggerRequestedAt !== undefined);
+  (run.stage === 'triggering' && run.backup.triggerRequestedAt !== undefined) ||
+  // A snapshot drilled while its job still transfers to the vault.
+  (DRILL_STAGES.includes(run.stage) && run.backup.jobStatus === 'InProgress');
+
+/** A drill whose restore was requested and whose restore job has not ended (as far as the run knows). */
+const waitsForRestoreJob = (run: Run): boolean => {
+  const d = run.drill;
+  if (d?.restoreRequestedAt === undefined) return false;
+  if (run.stage !== 'restore-running' && run.stage !== 'cleaning-up') return false;
+  return d.restoreJobStatus === undefined || d.restoreJobStatus === 'InProgress';
+};
+
+/** The drill's restore job in the vault's restore job list: by id, else this VM's first since the request. */
+export function restoreJobFor(run: Run, jobs: readonly BackupJob[]): BackupJob | undefined {
+  const d = run.drill;
+  if (d === undefined) return undefined;
+  if (d.restoreJobId !== undefined) return jobs.find((j) => j.jobId === d.restoreJobId);
+  const since = Date.parse(d.restoreRequestedAt ?? d.queuedAt) - SKEW_MS;
+  return jobs
+    .filter((j) => j.entityName.toLowerCase() === run.target.vmName.toLowerCase())
+    .filter((j) => j.startTime !== undefined && Date.parse(j.startTime) >= since)
+    .sort((a, b) => Date.parse(a.startTime ?? '') - Date.parse(b.startTime ?? ''))[0];
+}
 
 /**
  * The job that belongs to this run, from the vault's list: by id, else this VM's first job since the trigger that
@@ -107,6 +132,23 @@ async function advanceStoredRuns(
     }
   }
 
+  // One restore-job listing per vault too, for the drills waiting on a restore.
+  const restoreJobsByVault = new Map<string, BackupJob[]>();
+  const restoring = active.filter((s) => waitsForRestoreJob(s.run));
+  for (const vaultId of new Set(restoring.map((s) => s.run.target.vaultId.toLowerCase()))) {
+    const runs = restoring.filter((s) => s.run.target.vaultId.toLowerCase() === vaultId);
+    const earliest = Math.min(...runs.map((s) => Date.parse(s.run.drill?.restoreRequestedAt ?? s.run.createdAt)));
+    try {
+      const jobs: BackupJob[] = [];
+      const vault = vaultRefOf(deps.settings, runs[0]?.run.target.vaultId ?? vaultId);
+      const filter = { startTime: new Date(earliest - HOUR_MS), endTime: now, operation: 'Restore' as const };
+      for await (const job of deps.gateways.backup.listJobs(vault, filter)) jobs.push(job);
+      restoreJobsByVault.set(vaultId, jobs);
+    } catch (e) {
+      result.vaultErrors.push({ vaultId, error: toError(e).message });
+    }
+  }
+
   const observe = async (stored: StoredRun): Promise<RunEvent[]> => {
     const run = stored.run;
     const events: RunEvent[] = [];
@@ -120,6 +162,25 @@ async function advanceStoredRuns(
       }
       // A job that did not end Completed is read in detail for its errors; when that fails, a later tick reads it.
       if (job) events.push(...(await jobEvents(deps, vault, run, job, jobs, at).catch(() => [])));
+    }
+    const restoreJobs = restoreJobsByVault.get(run.target.vaultId.toLowerCase());
+    if (waitsForRestoreJob(run) && restoreJobs !== undefined) {
+      let job = restoreJobFor(run, restoreJobs);
+      const id = run.drill?.restoreJobId;
+      // A restore job older than the listing window is still readable by id.
+      if (job === undefined && id !== undefined) {
+        job = await deps.gateways.backup.getJob(vaultRefOf(deps.settings, run.target.vaultId), id).catch(() => undefined);
+      }
+      // A failed restore is read in detail for its errors (job lists carry none); when that fails, a later tick reads it.
+      if (job && (job.status === 'Failed' || job.status === 'Cancelled')) {
+        const vault = vaultRefOf(deps.settings, run.target.vaultId);
+        const listed = job;
+        job = await deps.gateways.backup
+          .getJob(vault, listed.jobId)
+          .then((detailed) => ({ ...listed, ...detailed, jobId: listed.jobId }))
+          .catch(() => undefined);
+      }
+      if (job) events.push({ type: 'RestoreJobObserved', at, job });
     }
     events.push({ type: 'Tick', at });
     return events;
@@ -144,6 +205,19 @@ async function advanceStoredRuns(
     async (stored) => driveRun(deps, policy, stored, { events: [{ type: 'ScriptSlotGranted', at }] }, context),
   );
   const startedById = new Map(started.flatMap((s) => (s.ok ? [[s.value.stored.run.id, s.value] as const] : [])));
+  // And the queued drills, in the drill budget's free slots.
+  const drillPerSub = policy.drill?.perSubscription ?? 0;
+  const afterScripts = after.map((s) => (s ? (startedById.get(s.run.id)?.stored ?? s) : undefined));
+  const drillGranted = grantDrillSlots(
+    afterScripts.flatMap((s) => (s ? [s.run] : [])),
+    options.grantAll ? Number.POSITIVE_INFINITY : drillPerSub,
+  );
+  const drillsStarted = await promisePool(
+    afterScripts.filter((s): s is StoredRun => s !== undefined && drillGranted.has(s.run.id)),
+    deps.settings.maxConcurrency,
+    async (stored) => driveRun(deps, policy, stored, { events: [{ type: 'DrillSlotGranted', at }] }, context),
+  );
+  for (const s of drillsStarted) if (s.ok) startedById.set(s.value.stored.run.id, s.value);
   settled.forEach((s, i) => {
     const runId = active[i]?.run.id ?? '';
     if (!s.ok) {

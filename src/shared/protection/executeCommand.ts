@@ -17,6 +17,14 @@ import { readOperation } from './commands/readOperation';
 import { readScript } from './commands/readScript';
 import { startScript } from './commands/startScript';
 import { triggerBackup } from './commands/triggerBackup';
+import { claimDrillResources } from './commands/claimDrillResources';
+import { deleteDrillResources } from './commands/deleteDrillResources';
+import { findRestoreJob } from './commands/findRestoreJob';
+import { listDrillPoints } from './commands/listDrillPoints';
+import { readDrillVm } from './commands/readDrillVm';
+import { readEvidence } from './commands/readEvidence';
+import { recordDrill } from './commands/recordDrill';
+import { triggerRestore } from './commands/triggerRestore';
 import type { ProtectionDeps } from './protectionDeps';
 
 const HANDLERS: CommandHandlers = {
@@ -29,6 +37,14 @@ const HANDLERS: CommandHandlers = {
   ReadOperation: readOperation,
   FindRecoveryPoint: findRecoveryPoint,
   Alert: alert,
+  ListDrillPoints: listDrillPoints,
+  TriggerRestore: triggerRestore,
+  FindRestoreJob: findRestoreJob,
+  ReadDrillVm: readDrillVm,
+  ClaimDrillResources: claimDrillResources,
+  ReadEvidence: readEvidence,
+  RecordDrill: recordDrill,
+  DeleteDrillResources: deleteDrillResources,
 };
 
 // Generic in the command type, so that the handler looked up and the command it gets are checked to match.

@@ -4,6 +4,8 @@ import type { Clock } from '../clock/clock';
 import type { Settings } from '../config/settings';
 import type { BackupGateway } from '../azure/backupGateway';
 import type { VmCommandGateway } from '../azure/vmCommandGateway';
+import type { DrillResourceGateway, EvidenceStore } from '../azure/drillResources';
+import type { DrillRecordStore } from '../store/drillRecordStore';
 import type { RunRepository } from './runRepository';
 
 export interface ProtectionLog {
@@ -31,8 +33,11 @@ export interface AlertSink {
 
 export interface ProtectionDeps {
   settings: Settings;
-  gateways: { backup: BackupGateway; compute: VmCommandGateway };
+  /** `drills` and `evidence`: wired when drills are on (IBG_DRILL_ENABLED). */
+  gateways: { backup: BackupGateway; compute: VmCommandGateway; drills?: DrillResourceGateway; evidence?: EvidenceStore };
   store: RunRepository;
+  /** Drill records (insert-only); wired when drills are on. */
+  drillRecords?: DrillRecordStore;
   clock: Clock;
   log: ProtectionLog;
   /** Absent: alerts are written to `log`. */

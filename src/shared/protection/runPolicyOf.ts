@@ -2,11 +2,14 @@
 import type { Settings } from '../config/settings';
 import { RETRIGGER_GRACE_MS } from '../runs/decide';
 import { DEFAULT_RUN_POLICY, type RunPolicy } from '../runs/runPolicy';
+import type { DrillSettings } from '../config/drillSettings';
+import type { DrillPolicy } from '../drills/drillPolicy';
 
 const MINUTE = 60_000;
 
 export function runPolicyOf(settings: Settings): RunPolicy {
   const l = settings.stageLimitsInMinutes;
+  const d = settings.drills;
   // A command still pending after two Run Command time-outs belongs to an instance that is gone.
   const retryAfterMs = Math.max(5 * MINUTE, 2 * settings.runCommandTimeoutInSeconds * 1000);
   return {
@@ -19,17 +22,26 @@ export function runPolicyOf(settings: Settings): RunPolicy {
       assessing: l.assess * MINUTE,
       // The transfer to the vault after the snapshot takes hours; it gets the backup limit again.
       'transfer-running': l.backup * MINUTE,
-      // Drill stages are not driven yet and have no settings (they are planned): keep the default limits.
-      'restore-running': DEFAULT_RUN_POLICY.stageLimitsMs['restore-running'],
-      verifying: DEFAULT_RUN_POLICY.stageLimitsMs.verifying,
-      'cleaning-up': DEFAULT_RUN_POLICY.stageLimitsMs['cleaning-up'],
+      'restore-running': (d?.limitsInMinutes.restore ?? 0) * MINUTE || DEFAULT_RUN_POLICY.stageLimitsMs['restore-running'],
+      verifying: (d?.limitsInMinutes.verify ?? 0) * MINUTE || DEFAULT_RUN_POLICY.stageLimitsMs.verifying,
+      'cleaning-up': (d?.limitsInMinutes.cleanup ?? 0) * MINUTE || DEFAULT_RUN_POLICY.stageLimitsMs['cleaning-up'],
     },
     retentionDays: settings.recoveryPointRetentionDays,
     skipBackupOnBlockingFindings: settings.skipBackupOnBlockingFindings,
     retryAfterMs,
     scriptTimeoutMs: settings.runCommandTimeoutInSeconds * 1000,
     scriptAttempts: DEFAULT_RUN_POLICY.scriptAttempts,
-    // IBG_DRILL_ENABLED is planned, not read: with nothing to drive a drill, an enabled one would only time out.
-    drillsEnabled: false,
+    ...(d === undefined ? {} : { drill: drillPolicyOf(d) }),
   };
 }
+
+export const drillPolicyOf = (d: DrillSettings): DrillPolicy => ({
+  schedule: d.schedule,
+  target: d.target,
+  keepFailedMs: d.keepFailedHours * 60 * MINUTE,
+  perSubscription: d.maxConcurrentPerSubscription,
+  verifyTimeoutMs: d.verifyTimeoutMinutes * MINUTE,
+  irisUpSeconds: d.irisStartMinutes * 60,
+  olderPointEvery: d.olderPointEvery,
+  staleAfterDays: d.staleAfterDays,
+});

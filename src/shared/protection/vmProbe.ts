@@ -39,7 +39,7 @@ export async function runProbe(compute: VmCommandGateway, vmId: string, options:
       parameters,
       timeoutInSeconds: options.timeoutInSeconds,
     });
-    return probeOutcome({ ran: true, result });
+    return probeOutcome({ ran: true, result, name: options.name });
   } catch (e) {
     // A refusal names the role to grant: every check depends on it.
     const hint = missingRoleHint('runCommand', isAppError(e) ? e.statusCode : undefined);

@@ -7,6 +7,7 @@ import { parseVmId } from '../azure/armResourceId';
 import { runCommandName } from './runCommandName';
 import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../azure/backupGateway';
 import type { BackupVerdict } from './backupVerdict';
+import type { RunDrill } from '../drills/drillState';
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -95,8 +96,11 @@ export interface RunRecoveryPoint {
   tiers?: string[];
 }
 
-/** What a script on the VM is for: the preflight check, or the logs that decide the backup's verdict. */
-export type ScriptPurpose = 'preflight' | 'logs';
+/**
+ * What a script is for: the preflight check and the logs that decide the backup's verdict (on the run's VM), or
+ * the drill's verifier (on the drill VM).
+ */
+export type ScriptPurpose = 'preflight' | 'logs' | 'verify';
 
 /**
  * The script the run is waiting for on its VM: a managed Run Command started with asyncExecution and read once per
@@ -117,6 +121,8 @@ export interface RunScript {
   since?: string;
   /** When a tick first found the stage past its limit with this script started: the read asked then decides. */
   overdueAt?: string;
+  /** The VM it runs on when not the run's own (the drill VM). */
+  vmId?: string;
 }
 
 /** A Run Command the run has finished with and deletes; a failed delete is retried on later ticks. */
@@ -125,6 +131,8 @@ export interface ScriptToDelete {
   /** Failed deletes so far. */
   failures: number;
   lastError?: string;
+  /** The VM it is on when not the run's own (the drill VM). */
+  vmId?: string;
 }
 
 /** A script queued at `at`; the name is unique per VM (one run per VM and night), purpose, time and attempt. */
@@ -134,12 +142,14 @@ export const newRunScript = (
   at: string,
   attempt = 1,
   since?: string,
+  vmId?: string,
 ): RunScript => ({
   purpose,
   name: `${runCommandName(purpose, new Date(at), night)}-${attempt}`,
   attempt,
   queuedAt: at,
   ...(since === undefined ? {} : { since }),
+  ...(vmId === undefined ? {} : { vmId }),
 });
 
 export interface Run {
@@ -174,6 +184,8 @@ export interface Run {
   /** null: looked for and none found. */
   recoveryPoint?: RunRecoveryPoint | null;
   verdict?: BackupVerdict;
+  /** The restore drill of the run's recovery point, once the run chose to drill it. */
+  drill?: RunDrill;
   /** Why the run ended (or the last error while it is still active). */
   reason?: string;
   history: StageTransition[];

@@ -4,6 +4,8 @@
  */
 import type { Severity } from '../checks/finding';
 import type { ScriptPurpose } from './run';
+import type { RestoreVmRequest } from '../azure/drillResources';
+import type { DrillRecord } from '../drills/drillRecord';
 
 interface CommandBase {
   runId: string;
@@ -11,7 +13,10 @@ interface CommandBase {
 }
 
 export type RunCommand =
-  /** Starts the probe on the VM as an asynchronous managed Run Command named `name`; never waits for it. */
+  /**
+   * Starts the script of `purpose` on the VM `vmId` (the run's VM; the drill VM for 'verify') as an asynchronous
+   * managed Run Command named `name`; never waits for it.
+   */
   | (CommandBase & { type: 'StartScript'; name: string; purpose: ScriptPurpose; since?: string })
   /** Reads the Run Command's instance view once. */
   | (CommandBase & { type: 'ReadScript'; name: string })
@@ -22,6 +27,30 @@ export type RunCommand =
   | (CommandBase & { type: 'TriggerBackup'; expiry: string })
   | (CommandBase & { type: 'ReadOperation'; operationId: string })
   | (CommandBase & { type: 'FindRecoveryPoint'; after: string })
-  | (CommandBase & { type: 'Alert'; severity: Severity; code: string; message: string });
+  | (CommandBase & { type: 'Alert'; severity: Severity; code: string; message: string })
+  /** Lists the VM's recovery points (a drill sampling an older one). */
+  | (CommandBase & { type: 'ListDrillPoints' })
+  /** Checks the drill target (settings, isolation, regions), then sends the restore; never waits for it. */
+  | (CommandBase & { type: 'TriggerRestore'; request: Omit<RestoreVmRequest, 'region'> })
+  /** Lists the vault's restore jobs since `since`: RestoreJobObserved for this VM's first one, else NoRestoreJobSinceRequest. */
+  | (CommandBase & { type: 'FindRestoreJob'; since: string })
+  | (CommandBase & { type: 'ReadDrillVm'; drillVmId: string })
+  /**
+   * Tags what the restore created as the app's: the drill VM with its disks and NICs when it exists, else the disks
+   * a failed VM creation left in the drill group (named after the drill VM, unattached, created since `since`).
+   */
+  | (CommandBase & {
+      type: 'ClaimDrillResources';
+      drillVmId: string;
+      drillVmName: string;
+      since: string;
+      tags: Record<string, string>;
+    })
+  /** Streams the verifier's whole output from the evidence blob through the integrity parser. */
+  | (CommandBase & { type: 'ReadEvidence'; blobName: string; databases: string[] })
+  /** Writes the drill record once (insert-only). */
+  | (CommandBase & { type: 'RecordDrill'; record: DrillRecord })
+  /** Deletes the drill VM, then every resource tagged with the run in the drill group (guarded deletes). */
+  | (CommandBase & { type: 'DeleteDrillResources'; drillVmId: string; resourceIds: string[] });
 
 export type RunCommandType = RunCommand['type'];

@@ -4,6 +4,7 @@ import type { BackupJob, OperationStatusValue, RecoveryPoint } from '../azure/ba
 import type { RunScriptResult } from '../azure/vmCommandGateway';
 import { ACTIVE_STAGES, TERMINAL_STAGES, type CompactFinding, type RunStage } from './run';
 import type { RunCommand } from './runCommand';
+import type { IntegrityVerdict } from '../drills/integrityVerdict';
 
 const ALL_STAGES = [...ACTIVE_STAGES, ...TERMINAL_STAGES] as const;
 
@@ -43,6 +44,31 @@ export type RunEvent =
   | { type: 'LogsCollected'; at: string; facts?: ProbeFacts; problems: string[] }
   /** A read command failed (throttled, network); the run keeps its stage and a later tick retries. */
   | { type: 'CommandFailed'; at: string; command: RunCommand['type']; reason: string }
+  /** The subscription's drill budget has room: the run's queued drill may start its restore. */
+  | { type: 'DrillSlotGranted'; at: string }
+  /** The VM's recovery points, for a drill that samples an older one. */
+  | { type: 'DrillPointsListed'; at: string; points: RecoveryPoint[] }
+  | { type: 'RestoreTriggered'; at: string; operationId: string }
+  /**
+   * The restore was not sent, or Azure refused it. `refusedBy`: for good, nothing was created — the drill target
+   * failed the app's checks, or Azure answered 4xx. Absent: transient, and the request may or may not have arrived.
+   */
+  | { type: 'RestoreTriggerFailed'; at: string; reason: string; refusedBy?: 'checks' | 'azure' }
+  /** The drill's restore job, from the vault's restore job list (or read by id). */
+  | { type: 'RestoreJobObserved'; at: string; job: BackupJob }
+  /** The vault lists no restore job for the VM since `since` (the restore request): it never reached Azure. */
+  | { type: 'NoRestoreJobSinceRequest'; at: string; since: string }
+  /** The drill VM as read: absent, or its power state and whether its agent is ready. */
+  | { type: 'DrillVmObserved'; at: string; exists: boolean; powerState?: string; agentReady: boolean }
+  /** The drill's resources found and tagged as the app's (VM, disks, NICs; or disks a failed creation left). */
+  | { type: 'DrillResourcesClaimed'; at: string; resourceIds: string[] }
+  /** The verifier's whole output, read from the evidence blob and parsed. */
+  | { type: 'EvidenceRead'; at: string; integrity: IntegrityVerdict }
+  | { type: 'EvidenceUnavailable'; at: string; reason: string }
+  | { type: 'DrillRecorded'; at: string }
+  /** Every claimed resource is gone (deleted now or before). */
+  | { type: 'DrillResourcesDeleted'; at: string; deleted: string[] }
+  | { type: 'DrillCleanupFailed'; at: string; reason: string; remaining: string[] }
   | { type: 'Tick'; at: string };
 
 export type RunEventType = RunEvent['type'];
@@ -53,9 +79,9 @@ export type RunEventType = RunEvent['type'];
  * that stage here (EventIn), and a new event is a compile error in the phases it reaches until they handle it.
  */
 export const EVENT_STAGES = {
-  ScriptSlotGranted: ['preflight', 'assessing'],
-  ScriptStartFailed: ['preflight', 'assessing'],
-  ScriptObserved: ['preflight', 'assessing'],
+  ScriptSlotGranted: ['preflight', 'assessing', 'verifying'],
+  ScriptStartFailed: ['preflight', 'assessing', 'verifying'],
+  ScriptObserved: ['preflight', 'assessing', 'verifying'],
   // A finished script is deleted from whatever stage the run has reached by then, a terminal one too.
   ScriptDeleted: ALL_STAGES,
   ScriptDeleteFailed: ALL_STAGES,
@@ -66,14 +92,30 @@ export const EVENT_STAGES = {
   NoJobSinceRequest: ['triggering'],
   BackupTriggered: ['triggering'],
   BackupTriggerFailed: ['triggering'],
-  OperationObserved: ['backup-running'],
-  JobObserved: ['triggering', 'backup-running', 'transfer-running'],
+  // In restore-running: the restore's operation, which names the restore job.
+  OperationObserved: ['backup-running', 'restore-running'],
+  // In the drill stages: the backup job still transferring to the vault while its snapshot is drilled.
+  JobObserved: ['triggering', 'backup-running', 'transfer-running', 'restore-running', 'verifying', 'cleaning-up'],
   JobCollided: ['triggering', 'backup-running'],
   // In backup-running: a point listed while the job still runs means its snapshot task completed.
   // In transfer-running: the point read again after the transfer completed, for its tiers.
   RecoveryPointObserved: ['backup-running', 'assessing', 'transfer-running'],
   LogsCollected: ['assessing'],
-  CommandFailed: ['preflight', 'triggering', 'backup-running', 'assessing', 'transfer-running'],
+  DrillSlotGranted: ['restore-running'],
+  DrillPointsListed: ['restore-running'],
+  RestoreTriggered: ['restore-running'],
+  RestoreTriggerFailed: ['restore-running'],
+  // In cleaning-up: a restore still running when its stage ran out of time, whose VM cleanup must wait for.
+  RestoreJobObserved: ['restore-running', 'cleaning-up'],
+  NoRestoreJobSinceRequest: ['restore-running'],
+  DrillVmObserved: ['verifying'],
+  DrillResourcesClaimed: ['verifying', 'cleaning-up'],
+  EvidenceRead: ['verifying'],
+  EvidenceUnavailable: ['verifying'],
+  DrillRecorded: ['cleaning-up'],
+  DrillResourcesDeleted: ['cleaning-up'],
+  DrillCleanupFailed: ['cleaning-up'],
+  CommandFailed: ACTIVE_STAGES,
   // Every active stage has a time limit, so every one of them takes the tick.
   Tick: ACTIVE_STAGES,
 } as const satisfies Record<RunEventType, readonly RunStage[]>;

@@ -1,4 +1,5 @@
 /** The settings `decide` needs, in milliseconds; built from the app settings by the shell. */
+import type { DrillPolicy } from '../drills/drillPolicy';
 import type { ActiveStage } from './run';
 
 export interface RunPolicy {
@@ -14,8 +15,8 @@ export interface RunPolicy {
   scriptTimeoutMs: number;
   /** Starts of one script: a Run Command skipped for parallelism or gone from the VM is started again until this. */
   scriptAttempts: number;
-  /** Restore drills are not driven yet: when enabled, an assessed run waits in 'restore-running' for them. */
-  drillsEnabled: boolean;
+  /** Restore drills (IBG_DRILL_ENABLED): absent when off. */
+  drill?: DrillPolicy;
 }
 
 const MINUTE = 60_000;
@@ -38,5 +39,4 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   retryAfterMs: 10 * MINUTE,
   scriptTimeoutMs: 5 * MINUTE,
   scriptAttempts: 3,
-  drillsEnabled: false,
 };

@@ -3,18 +3,23 @@ import { isAppError } from '../../errors/appError';
 import { readVmScript } from '../../vmScripts/vmScripts';
 import { probeParameters } from '../vmProbe';
 import type { CommandHandler } from './commandHandler';
+import { startVerifier } from './startVerifier';
 
 /**
  * Starts the read-only probe as an asynchronous Run Command: Azure accepts it and the script runs on; a later tick
  * reads it. A refusal that a retry cannot fix (a stopped VM, a missing role) ends the script; anything else is
  * thrown, becomes CommandFailed, and the next tick, finding no Run Command of that name, starts it again.
  */
-export const startScript: CommandHandler<'StartScript'> = async ({ deps, run, command, at }) => {
-  const parameters = probeParameters(command.purpose === 'preflight' ? 'check' : 'logs', command.since);
+export const startScript: CommandHandler<'StartScript'> = async (input) => {
+  const { deps, command, at } = input;
   try {
-    await deps.gateways.compute.startScript(run.target.vmId, readVmScript('probe'), {
+    if (command.purpose === 'verify') {
+      await startVerifier(input);
+      return [];
+    }
+    await deps.gateways.compute.startScript(command.vmId, readVmScript('probe'), {
       name: command.name,
-      parameters,
+      parameters: probeParameters(command.purpose === 'preflight' ? 'check' : 'logs', command.since),
       timeoutInSeconds: deps.settings.runCommandTimeoutInSeconds,
     });
     return [];

@@ -14,6 +14,7 @@ import type { PhaseContext, PhaseHandler, RunIn } from './phase';
 import { logsEvent } from './probeResult';
 import { recoveryPointSince, runPointOf } from './recoveryPoint';
 import { onCommandFailed, onTick } from './retry';
+import { startDrill, wantsDrill } from './drillFlow';
 import { moveTo, settled } from './transitions';
 import { abandonScript, onScriptStageEvent, onScriptStageTick, queueScript, type ScriptStage } from './vmScript';
 
@@ -84,15 +85,16 @@ function conclude(current: Run, event: Extract<RunEvent, { type: 'LogsCollected'
   });
   alertsFor(verdict, ctx.commands);
   const next: Run = { ...settled(run, event.at), verdict };
+  if (verdict.consistency === 'failed' || UNSUCCESSFUL.includes(run.backup.jobStatus ?? '')) {
+    return moveTo(next, 'failed', event.at, `The backup failed: ${verdict.reasons.join('; ')}`);
+  }
+  // The snapshot is drilled at once, while the job may still transfer it to the vault (its end is recorded then).
+  if (wantsDrill(next, ctx.policy)) return startDrill(next, event.at, ctx.policy);
   // Assessed at the snapshot: the job still transfers data to the vault; wait for its final status.
   if (run.backup.jobStatus === 'InProgress') {
     return moveTo(next, 'transfer-running', event.at);
   }
-  if (verdict.consistency === 'failed' || UNSUCCESSFUL.includes(run.backup.jobStatus ?? '')) {
-    return moveTo(next, 'failed', event.at, `The backup failed: ${verdict.reasons.join('; ')}`);
-  }
-  // Drills are not driven yet; with them enabled the run waits in 'restore-running' until its time limit.
-  return moveTo(next, ctx.policy.drillsEnabled ? 'restore-running' : 'done', event.at);
+  return moveTo(next, 'done', event.at);
 }
 
 function alertsFor(verdict: BackupVerdict, c: CommandBuilder): void {

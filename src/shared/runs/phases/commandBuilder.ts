@@ -8,8 +8,8 @@ const ALERT_MESSAGE_CHARS = 4_000;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A command as a phase writes it: the builder adds the run's id and VM. */
-export type CommandSpec = DistributiveOmit<RunCommand, 'runId' | 'vmId'>;
+/** A command as a phase writes it: the builder adds the run's id and VM (unless it names another VM). */
+export type CommandSpec = DistributiveOmit<RunCommand, 'runId' | 'vmId'> & { vmId?: string };
 
 export class CommandBuilder {
   readonly list: RunCommand[] = [];
@@ -18,7 +18,8 @@ export class CommandBuilder {
     return { runId: this.run.id, vmId: this.run.target.vmId };
   }
   add(cmd: CommandSpec): void {
-    this.list.push({ ...this.base, ...cmd } as RunCommand);
+    const { vmId, ...rest } = cmd;
+    this.list.push({ ...this.base, ...(vmId === undefined ? {} : { vmId }), ...rest } as RunCommand);
   }
   alert(severity: 'critical' | 'error' | 'warning' | 'info', code: string, message: string): void {
     const text = `${this.run.target.vmName} (${this.run.night}): ${message}`;

@@ -9,6 +9,7 @@ import { COMPLETED, UNSUCCESSFUL } from './jobStatus';
 import type { PhaseHandler } from './phase';
 import { recoveryPointSince, runPointOf } from './recoveryPoint';
 import { onCommandFailed, onTick } from './retry';
+import { finishAfterDrill, startDrill, wantsDrill } from './drillFlow';
 import { moveTo, settled } from './transitions';
 import type { RunPolicy } from '../runPolicy';
 
@@ -74,11 +75,13 @@ function onTransferJob(run: Run, job: BackupJob, at: string, policy: RunPolicy, 
   return endTransfer(next, at, policy);
 }
 
-/** The transfer ended Completed: the run ends by its verdict. */
+/** The transfer ended Completed: the run ends by its verdict (and its drill's, drilled at the snapshot). */
 function endTransfer(run: Run, at: string, policy: RunPolicy): Run {
   const next = settled(run, at);
   if (run.verdict?.consistency === 'failed') {
     return moveTo(next, 'failed', at, `The backup failed: ${run.verdict.reasons.join('; ')}`);
   }
-  return moveTo(next, policy.drillsEnabled ? 'restore-running' : 'done', at);
+  if (run.drill?.outcome !== undefined) return finishAfterDrill(next, at);
+  // Not drilled at the snapshot (a run from before drills were on): drill the point now, from whichever tier holds it.
+  return wantsDrill(next, policy) ? startDrill(next, at, policy) : moveTo(next, 'done', at);
 }

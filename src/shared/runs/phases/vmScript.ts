@@ -13,9 +13,12 @@ import type { RunEvent, ScriptCleanupEvent } from '../runEvent';
 import type { CommandBuilder } from './commandBuilder';
 import { ms } from './isoTime';
 import type { PhaseContext } from './phase';
+import type { RunPolicy } from '../runPolicy';
 
 /** How a script ended: it ran (whatever its exit code), or it could not give a result. */
-export type ScriptEnd = { ran: true; result: RunScriptResult } | { ran: false; reason: string; vmNotRunning?: boolean };
+export type ScriptEnd =
+  | { ran: true; result: RunScriptResult; /** The Run Command's name. */ name: string }
+  | { ran: false; reason: string; vmNotRunning?: boolean };
 
 export type ScriptEvent = Extract<RunEvent, { type: 'ScriptSlotGranted' | 'ScriptStartFailed' | 'ScriptObserved' }>;
 
@@ -28,11 +31,21 @@ export const SCRIPT_OVERRUN_MS = 3 * 60_000;
 export const MAX_DELETE_FAILURES = 5;
 
 /** The run with a new script queued; it starts when the shell grants it a slot (ScriptSlotGranted). */
-export const queueScript = (run: Run, purpose: ScriptPurpose, at: string, since?: string, attempt = 1): Run => ({
+export const queueScript = (
+  run: Run,
+  purpose: ScriptPurpose,
+  at: string,
+  since?: string,
+  attempt = 1,
+  vmId?: string,
+): Run => ({
   ...run,
-  script: newRunScript(purpose, run.night, at, attempt, since),
+  script: newRunScript(purpose, run.night, at, attempt, since, vmId),
   updatedAt: at,
 });
+
+/** The VM a script command goes to, when not the run's own. */
+const onVm = (vmId: string | undefined): { vmId?: string } => (vmId === undefined ? {} : { vmId });
 
 /** What a stage that waits for a script (preflight, assessing) supplies to the two functions below. */
 export interface ScriptStage {
@@ -65,7 +78,8 @@ export function onScriptStageTick(run: Run, at: string, ctx: PhaseContext, stage
 
 /** The tick's one read of a started script. */
 function readScriptOnTick(run: Run, commands: CommandBuilder): void {
-  if (run.script?.startedAt !== undefined) commands.add({ type: 'ReadScript', name: run.script.name });
+  if (run.script?.startedAt !== undefined)
+    commands.add({ type: 'ReadScript', name: run.script.name, ...onVm(run.script.vmId) });
 }
 
 /**
@@ -90,7 +104,7 @@ export function abandonScript(run: Run, at: string, reason: string, commands: Co
   const script = run.script;
   if (script === undefined) return [run, { ran: false, reason }];
   return [
-    clearScript(run, at, script.startedAt === undefined ? undefined : script.name, commands),
+    clearScript(run, at, script.startedAt === undefined ? undefined : script.name, commands, script.vmId),
     { ran: false, reason },
   ];
 }
@@ -111,6 +125,7 @@ function onScriptEvent(run: Run, event: ScriptEvent, ctx: PhaseContext): [Run, S
         name: script.name,
         purpose: script.purpose,
         ...(script.since === undefined ? {} : { since: script.since }),
+        ...onVm(script.vmId),
       });
       return [{ ...run, script: { ...script, startedAt: event.at }, updatedAt: event.at }];
     }
@@ -142,10 +157,10 @@ function onRead(
   switch (result.executionState) {
     case 'Succeeded':
     case 'Failed':
-      return [clearScript(run, at, script.name, c), { ran: true, result }];
+      return [clearScript(run, at, script.name, c, script.vmId), { ran: true, result, name: script.name }];
     case 'Skipped':
       return retryOrEnd(
-        clearScript(run, at, script.name, c),
+        clearScript(run, at, script.name, c, script.vmId),
         script,
         at,
         `${what} was skipped: too many Run Commands were running on the VM at once`,
@@ -154,17 +169,20 @@ function onRead(
       );
     case 'TimedOut':
       return [
-        clearScript(run, at, script.name, c),
+        clearScript(run, at, script.name, c, script.vmId),
         { ran: false, reason: `${what} did not finish within its time-out and was ended by Azure` },
       ];
     case 'Canceled':
-      return [clearScript(run, at, script.name, c), { ran: false, reason: `${what} was canceled on the VM` }];
+      return [
+        clearScript(run, at, script.name, c, script.vmId),
+        { ran: false, reason: `${what} was canceled on the VM` },
+      ];
     default: {
       // Pending or Running: nothing to write, unless it has run past its own time-out (the handler is stuck).
-      const limit = ctx.policy.scriptTimeoutMs + SCRIPT_OVERRUN_MS;
+      const limit = scriptTimeoutMs(script.purpose, ctx.policy) + SCRIPT_OVERRUN_MS;
       if (ms(at) - ms(script.startedAt) <= limit) return [run];
       return [
-        clearScript(run, at, script.name, c),
+        clearScript(run, at, script.name, c, script.vmId),
         {
           ran: false,
           reason: `${what} was still ${result.executionState} ${Math.round((ms(at) - ms(script.startedAt)) / 1000)} s after it started, past its time-out; it was deleted, which stops it`,
@@ -184,19 +202,26 @@ function retryOrEnd(
   ctx: PhaseContext,
 ): [Run, ScriptEnd?] {
   if (script.attempt < ctx.policy.scriptAttempts) {
-    return [queueScript(run, script.purpose, at, script.since, script.attempt + 1)];
+    return [queueScript(run, script.purpose, at, script.since, script.attempt + 1, script.vmId)];
   }
   return [clearScript(run, at, undefined, c), { ran: false, reason: `${reason} (${script.attempt} attempts)` }];
 }
 
-/** The run without its script; `toDelete`: the Run Command to remove from the VM now. */
-function clearScript(run: Run, at: string, toDelete: string | undefined, c: CommandBuilder): Run {
+/** The run without its script; `toDelete`: the Run Command to remove from the VM (`vmId`, else the run's) now. */
+function clearScript(run: Run, at: string, toDelete: string | undefined, c: CommandBuilder, vmId?: string): Run {
   const next: Run = { ...run, updatedAt: at };
   delete next.script;
   if (toDelete === undefined || next.scriptsToDelete?.some((d) => d.name === toDelete)) return next;
-  c.add({ type: 'DeleteScript', name: toDelete });
-  return { ...next, scriptsToDelete: [...(next.scriptsToDelete ?? []), { name: toDelete, failures: 0 }] };
+  c.add({ type: 'DeleteScript', name: toDelete, ...onVm(vmId) });
+  return {
+    ...next,
+    scriptsToDelete: [...(next.scriptsToDelete ?? []), { name: toDelete, failures: 0, ...onVm(vmId) }],
+  };
 }
+
+/** A script's own time-out: the verifier starts IRIS and checks every database, far longer than a probe. */
+export const scriptTimeoutMs = (purpose: ScriptPurpose, policy: RunPolicy): number =>
+  purpose === 'verify' && policy.drill !== undefined ? policy.drill.verifyTimeoutMs : policy.scriptTimeoutMs;
 
 /** A delete's result, in any active stage. */
 export function onScriptCleanup(run: Run, event: ScriptCleanupEvent): Run {
@@ -206,7 +231,7 @@ export function onScriptCleanup(run: Run, event: ScriptCleanupEvent): Run {
     event.type === 'ScriptDeleted'
       ? pending.filter((d) => d.name !== event.name)
       : pending.map((d) =>
-          d.name === event.name ? { name: d.name, failures: d.failures + 1, lastError: event.reason } : d,
+          d.name === event.name ? { ...d, failures: d.failures + 1, lastError: event.reason } : d,
         );
   const next: Run = { ...run, updatedAt: event.at, scriptsToDelete: rest };
   if (rest.length === 0) delete next.scriptsToDelete;
@@ -219,6 +244,6 @@ export function onScriptCleanup(run: Run, event: ScriptCleanupEvent): Run {
  */
 export function retryDeletes(run: Run, commands: CommandBuilder): void {
   for (const d of run.scriptsToDelete ?? []) {
-    if (d.failures < MAX_DELETE_FAILURES) commands.add({ type: 'DeleteScript', name: d.name });
+    if (d.failures < MAX_DELETE_FAILURES) commands.add({ type: 'DeleteScript', name: d.name, ...onVm(d.vmId) });
   }
 }

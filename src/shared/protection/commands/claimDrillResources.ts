@@ -1,0 +1,46 @@
+import { parseResourceGroupId } from '../../azure/armResourceId';
+import type { DrillResource } from '../../azure/drillResources';
+import { CLOCK_SKEW_MS } from './backupJobs';
+import type { CommandHandler } from './commandHandler';
+import { drillDepsOf } from './drillDeps';
+
+/** Whether an ARM id lies in the drill resource group (parsed by segment, case-insensitive). */
+const inGroup = (id: string, groupId: string): boolean => {
+  const g = parseResourceGroupId(groupId);
+  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(id.trim());
+  return g !== undefined && m !== null && m[1]?.toLowerCase() === g.subscriptionId.toLowerCase() && m[2]?.toLowerCase() === g.resourceGroup.toLowerCase();
+};
+
+/**
+ * Tags what the drill's restore created, so cleanup (and the daily sweep) may delete it: the drill VM with its
+ * disks and NICs when it exists; else (the VM creation failed) the disks and NICs the restore left in the drill
+ * group — named after the drill VM (a name only this run uses), unattached, created since the restore request.
+ * Only resources inside the drill group are ever tagged.
+ */
+export const claimDrillResources: CommandHandler<'ClaimDrillResources'> = async ({ deps, command, at }) => {
+  const d = drillDepsOf(deps);
+  const group = d.target.resourceGroupId;
+  const vm = inGroup(command.drillVmId, group) ? await d.drills.getDrillVm(command.drillVmId) : undefined;
+  const found: DrillResource[] = [];
+  if (vm !== undefined) {
+    found.push(vm.vm);
+    for (const id of vm.diskIds) found.push({ kind: 'disk', id, name: id.split('/').pop() ?? id, tags: {} });
+    for (const id of vm.nicIds) found.push({ kind: 'nic', id, name: id.split('/').pop() ?? id, tags: {} });
+  } else {
+    const since = Date.parse(command.since) - CLOCK_SKEW_MS;
+    const prefix = `${command.drillVmName.toLowerCase()}-`;
+    for await (const r of d.drills.listResources(group)) {
+      if (r.kind === 'vm' || r.attachedTo !== undefined) continue;
+      if (!r.name.toLowerCase().startsWith(prefix)) continue;
+      if (r.createdAt !== undefined && Date.parse(r.createdAt) < since) continue;
+      found.push(r);
+    }
+  }
+  const claimed: string[] = [];
+  for (const r of found) {
+    if (!inGroup(r.id, group)) continue;
+    await d.drills.addTags(r.kind, r.id, command.tags);
+    claimed.push(r.id);
+  }
+  return [{ type: 'DrillResourcesClaimed', at, resourceIds: claimed }];
+};

@@ -1,0 +1,37 @@
+/**
+ * Starts the drill verifier (vm/drill-verify.sh) on the drill VM, with the source VM's private addresses it must
+ * NOT reach (the isolation check runs before IRIS starts) and an evidence blob URL for its whole output.
+ */
+import type { NicInfo } from '../../azure/drillResources';
+import { evidenceBlobName } from '../../drills/evidenceBlobName';
+import { readVmScript } from '../../vmScripts/vmScripts';
+import type { CommandInput, CommandOf } from './commandHandler';
+import { drillDepsOf } from './drillDeps';
+
+/** IRIS superserver, ISCAgent (mirroring), web gateway/management, SSH: what a production copy could talk to. */
+const PRODUCTION_PORTS = [1972, 2188, 52773, 22];
+/** The upload URL outlives the Run Command's own time-out. */
+const UPLOAD_GRACE_MS = 60 * 60_000;
+
+export async function startVerifier({ deps, run, command, now }: CommandInput<CommandOf<'StartScript'>>): Promise<void> {
+  const d = drillDepsOf(deps);
+  const drill = run.drill;
+  if (drill === undefined) throw new Error(`Run ${run.id} has no drill to verify`);
+  const source = await deps.gateways.compute.getVm(run.target.vmId);
+  const nics = await Promise.all((source?.nicIds ?? []).map((id) => d.drills.getNic(id)));
+  const addresses = nics
+    .filter((n): n is NicInfo => n?.privateIpAddress !== undefined)
+    .flatMap((n) => PRODUCTION_PORTS.map((port) => `${n.privateIpAddress ?? ''}:${port}`));
+  const timeoutMs = deps.settings.drills?.verifyTimeoutMinutes === undefined ? 3_600_000 : deps.settings.drills.verifyTimeoutMinutes * 60_000;
+  const blob = evidenceBlobName(run.night, drill.vmName, command.name);
+  const outputBlobUri = await d.evidence.uploadUrl(blob, new Date(now.getTime() + timeoutMs + UPLOAD_GRACE_MS));
+  await deps.gateways.compute.startScript(command.vmId, readVmScript('drill-verify'), {
+    name: command.name,
+    parameters: [
+      { name: 'PRODUCTION_ADDRESSES', value: addresses.join(' ') },
+      { name: 'IRIS_UP_SECONDS', value: String((deps.settings.drills?.irisStartMinutes ?? 10) * 60) },
+    ],
+    timeoutInSeconds: Math.round(timeoutMs / 1000),
+    outputBlobUri,
+  });
+}
