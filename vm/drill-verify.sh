@@ -303,7 +303,7 @@ write_drill_cpf() {
         next
       }
       if (sect == "Startup") {
-        key = line; sub(/=.*/, "", key)
+        key = line; sub(/=.*/, "", key); gsub(/[ \t]/, "", key)
         if (key == "SystemStart" || key == "ZSTU" || key == "EnsembleAutoStart") {
           seen[key] = 1; print key "=0"; next
         }
