@@ -16,6 +16,7 @@ import {
   parseTimeZone,
   type TagSelector,
 } from './settingFormats';
+import { readEvidenceSettings, type EvidenceStoreSettings } from './evidenceSettings';
 import { SettingReader } from './settingReader';
 import { describeSetting, type SettingName } from './settingsCatalogue';
 
@@ -79,6 +80,8 @@ export interface Settings {
   azure: AzureEndpointSettings;
   /** IBG_POLL_INTERVAL_MS. */
   pollIntervalInMs: number;
+  /** IBG_EVIDENCE_CONTAINER_URL, else the connection string's account (evidenceSettings.ts); absent without either. */
+  evidence?: EvidenceStoreSettings;
 }
 
 const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
@@ -120,6 +123,8 @@ export const readSettings = (r: SettingReader): Settings => {
     azure: azureEndpoints(access.armEndpoint),
     pollIntervalInMs: access.pollIntervalInMs,
   };
+  const evidence = readEvidenceSettings(r);
+  if (evidence !== undefined) settings.evidence = evidence;
   return settings;
 };
 
@@ -229,10 +234,13 @@ const dedupe = <T extends { id: string }>(items: T[]): T[] => {
  * pasted into any other value are redacted too (redactSecrets.ts).
  */
 export const describeSettings = (settings: Settings): Record<string, unknown> => {
-  const { runsTable, ...rest } = settings;
+  const { runsTable, evidence, ...rest } = settings;
   const described = {
     ...rest,
     runsTable: runsTable.kind === 'connectionString' ? { ...runsTable, connectionString: REDACTED } : runsTable,
+    ...(evidence === undefined
+      ? {}
+      : { evidence: evidence.kind === 'connectionString' ? { ...evidence, connectionString: REDACTED } : evidence }),
   };
   return redactSecretsDeep(described) as Record<string, unknown>;
 };

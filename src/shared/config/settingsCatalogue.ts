@@ -177,6 +177,14 @@ export const SETTINGS_CATALOGUE = [
     secret: false,
   },
   {
+    name: 'IBG_EVIDENCE_CONTAINER_URL',
+    required: 'no',
+    description:
+      "Blob container that keeps each restore drill's whole verifier output, used with the managed identity (it needs Storage Blob Data Contributor there, and signs short-lived user delegation SAS URLs for the Run Command). Unset with IBG_RUNS_TABLE_CONNECTION_STRING: the container ibg-evidence of that storage account.",
+    example: 'https://irisbackupguard.blob.core.windows.net/ibg-evidence',
+    secret: false,
+  },
+  {
     name: 'AZURE_ARM_ENDPOINT',
     required: 'no',
     default: 'https://management.azure.com',

@@ -6,10 +6,11 @@ import type { Settings, VmAccessSettings } from '../config/settings';
 import { ArmBackupGateway } from './armBackupGateway';
 import { ArmComputeGateway } from './armComputeGateway';
 import { ArmDrillGateway } from './armDrillGateway';
+import { createBlobEvidenceStore } from './blobEvidenceStore';
 import { getDefaultCredential, type TokenCredential } from './azureCredential';
 import { createAzureClients, type AzureClients } from './azureClients';
 import type { BackupGateway } from '../azure/backupGateway';
-import type { DrillResourceGateway } from '../azure/drillResources';
+import type { DrillResourceGateway, EvidenceStore } from '../azure/drillResources';
 import type { GatewayLogger } from '../azure/gatewayLogger';
 import { LogAnalyticsGateway } from './logAnalyticsGateway';
 import type { LogQueryGateway } from '../azure/logQueryGateway';
@@ -22,6 +23,8 @@ export interface Gateways {
   compute: VmCommandGateway;
   logs: LogQueryGateway;
   drills: DrillResourceGateway;
+  /** The drill evidence container; absent when no setting names one (evidenceSettings.ts). */
+  evidence?: EvidenceStore;
 }
 
 export const createGateways = (
@@ -35,6 +38,9 @@ export const createGateways = (
     compute: computeGateway(clients, settings.pollIntervalInMs, logger),
     logs: new LogAnalyticsGateway(clients.logs),
     drills: new ArmDrillGateway(clients, { pollIntervalInMs: settings.pollIntervalInMs }),
+    ...(settings.evidence === undefined
+      ? {}
+      : { evidence: createBlobEvidenceStore(settings.evidence, () => credential) }),
   };
 };
 
