@@ -9,8 +9,11 @@
  * clock, deterministic from the VM and Run Command names; the script runs for real at once, but its result shows
  * only once the sandbox clock reaches start + duration (see RunCommandScenario.durationSeconds).
  * Fault runCommandDeleteFailure: the first DELETEs on a VM are refused and the Run Command stays.
+ * outputBlobUri: as Azure's handler, the script's whole stdout is appended to that blob (an append blob, through the
+ * SAS URL as given) once the script ends and before its result shows.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { AnonymousCredential, AppendBlobClient } from '@azure/storage-blob';
 import { ArmError, badRequest, notFound } from './armError';
 import type { SandboxClock } from './clock';
 import type { FaultSpec, RunCommandScenario } from './scenario';
@@ -226,6 +229,9 @@ export class RunCommandService {
       ...asParams(props.parameters, 'parameters'),
       ...asParams(props.protectedParameters, 'protectedParameters'),
     ];
+    if (props.outputBlobUri !== undefined && !isHttpUrl(props.outputBlobUri)) {
+      throw badRequest('properties.outputBlobUri must be an http(s) URL of a blob.', 'InvalidParameter');
+    }
     const timeout = props.timeoutInSeconds;
     if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 0)) {
       throw badRequest('properties.timeoutInSeconds must be a non-negative integer.', 'InvalidParameter');
@@ -329,6 +335,9 @@ export class RunCommandService {
     );
     const env: Record<string, string> = {};
     for (const p of params) env[p.name] = p.value;
+    const outputBlobUri =
+      typeof record.properties.outputBlobUri === 'string' ? record.properties.outputBlobUri : undefined;
+    const wholeStdout = outputBlobUri === undefined ? undefined : new CappedChunks(MAX_OUTPUT_BLOB_BYTES);
     const end = stop.signal.aborted
       ? ({ kind: 'exited', exitCode: 137, stdout: '', stderr: '' } as const)
       : forcedTimeout
@@ -342,6 +351,7 @@ export class RunCommandService {
             killOnTimeout: true,
             killScope: 'script',
             signal: stop.signal,
+            ...(wholeStdout ? { onStdout: (c: Buffer) => wholeStdout.push(c) } : {}),
             progress: {
               intervalMs: this.timing.liveOutputIntervalMs ?? 15_000,
               report: (output, error) => {
@@ -351,6 +361,10 @@ export class RunCommandService {
             },
           });
     record.stop = undefined;
+    const uploadError =
+      outputBlobUri === undefined || wholeStdout === undefined
+        ? undefined
+        : await appendToBlob(outputBlobUri, wholeStdout.bytes());
     const realEndMs = this.clock.nowMs();
     let dueMs = realEndMs;
     let timedOut = end.kind === 'timedOut';
@@ -397,6 +411,7 @@ export class RunCommandService {
         endTime,
       };
     }
+    if (uploadError !== undefined) final = { ...final, error: `${final.error}${uploadError}` };
     const finish = (execution: RunCommandExecution): void => {
       record.execution = execution;
       if (asyncExecution) return;
@@ -460,4 +475,57 @@ function asParams(value: unknown, field: string): { name: string; value: string 
     }
     return { name: p.name, value: p.value };
   });
+}
+
+/** The whole stdout kept for outputBlobUri, up to a cap that protects the sandbox from a runaway script. */
+const MAX_OUTPUT_BLOB_BYTES = 64 * 1024 * 1024;
+/** Azure's append blobs take at most 4 MiB per block. */
+const APPEND_BLOCK_BYTES = 4 * 1024 * 1024;
+
+class CappedChunks {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly max: number) {}
+
+  push(chunk: Buffer): void {
+    const room = this.max - this.size;
+    if (room <= 0) return;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+const isHttpUrl = (value: unknown): boolean => {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Appends `data` to the append blob at the SAS URL (created when absent), as Azure's handler does with the whole
+ * stdout. Returns a line for the Run Command's error stream when it fails; the URL (a secret) is never quoted.
+ */
+async function appendToBlob(sasUrl: string, data: Buffer): Promise<string | undefined> {
+  try {
+    const blob = new AppendBlobClient(sasUrl, new AnonymousCredential());
+    await blob.createIfNotExists();
+    for (let at = 0; at < data.length; at += APPEND_BLOCK_BYTES) {
+      const block = data.subarray(at, at + APPEND_BLOCK_BYTES);
+      await blob.appendBlock(block, block.length);
+    }
+    return undefined;
+  } catch (e) {
+    const status = (e as { statusCode?: unknown }).statusCode;
+    return `\nFailed to upload the output to outputBlobUri${typeof status === 'number' ? ` (HTTP ${status})` : ''}.`;
+  }
 }

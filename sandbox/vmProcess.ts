@@ -29,6 +29,8 @@ export interface VmProcessRequest {
   killScope?: 'group' | 'script';
   /** Aborting kills the process group at once (a Run Command deleted or replaced while it runs). */
   signal?: AbortSignal;
+  /** Every chunk of stdout as it comes (a Run Command's outputBlobUri gets the whole stream, not only its tail). */
+  onStdout?: (chunk: Buffer) => void;
   /** While it runs, the tails of both streams are handed over every `intervalMs` (Run Command's live output). */
   progress?: { intervalMs: number; report: (stdout: string, stderr: string) => void };
   /** The process's clock (sandbox time minus real time, ms); default: the sandbox clock when it starts. */
@@ -77,7 +79,10 @@ export class VmProcessRunner {
       this.children.add(child);
       const out = new OutputTail();
       const err = new OutputTail();
-      child.stdout?.on('data', (c: Buffer) => out.push(c));
+      child.stdout?.on('data', (c: Buffer) => {
+        out.push(c);
+        req.onStdout?.(c);
+      });
       child.stderr?.on('data', (c: Buffer) => err.push(c));
       child.stdin?.on('error', () => undefined);
       child.stdin?.end(req.stdin ?? '');

@@ -3,7 +3,7 @@
  * upload URL lets a writer create and append an append blob and nothing else, read streams it back, and an absent
  * blob is undefined.
  */
-import { AppendBlobClient, BlobClient } from '@azure/storage-blob';
+import { AnonymousCredential, AppendBlobClient, BlobClient } from '@azure/storage-blob';
 import { type AzuriteTables, startAzurite } from '../../sandbox/azurite';
 import type { EvidenceStore } from '../../src/shared/azure/drillResources';
 import { consoleGatewayLogger } from '../../src/shared/azure/gatewayLogger';
@@ -46,7 +46,7 @@ describe('BlobEvidenceStore against Azurite', () => {
     expect(url).toContain(`${azurite.blobEndpoint}/ibg-evidence/drill-1/verify.log?`);
     expect([...(new URL(url).searchParams.get('sp') ?? '')].sort().join('')).toBe('acw');
     // What the Run Command handler does with outputBlobUri: create the append blob, then append to it.
-    const writer = new AppendBlobClient(url);
+    const writer = new AppendBlobClient(url, new AnonymousCredential());
     await writer.createIfNotExists();
     const first = 'integrity check of USER: no errors\n';
     const big = 'x'.repeat(300_000);
@@ -57,7 +57,7 @@ describe('BlobEvidenceStore against Azurite', () => {
 
   it('does not let the upload URL read, list or delete', async () => {
     const url = await store.uploadUrl('drill-2/verify.log', inAnHour());
-    const writer = new AppendBlobClient(url);
+    const writer = new AppendBlobClient(url, new AnonymousCredential());
     await writer.createIfNotExists();
     await expect(new BlobClient(url).download()).rejects.toMatchObject({ statusCode: 403 });
     await expect(new BlobClient(url).delete()).rejects.toMatchObject({ statusCode: 403 });
