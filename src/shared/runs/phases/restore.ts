@@ -46,11 +46,20 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
     case 'RestoreTriggered': {
       if (drill.operationId !== undefined || drill.restoreJobId !== undefined) return settled(run, event.at);
       c.add({ type: 'ReadOperation', operationId: event.operationId });
-      return { ...run, updatedAt: event.at, pendingSince: event.at, drill: { ...drill, operationId: event.operationId } };
+      return {
+        ...run,
+        updatedAt: event.at,
+        pendingSince: event.at,
+        drill: { ...drill, operationId: event.operationId },
+      };
     }
     case 'RestoreTriggerFailed':
       if (event.refusedBy === 'checks')
-        return endDrill(run, { verdict: 'inconclusive', stage: 'target', reason: event.reason, notes: [], at: event.at }, c);
+        return endDrill(
+          run,
+          { verdict: 'inconclusive', stage: 'target', reason: event.reason, notes: [], at: event.at },
+          c,
+        );
       if (event.refusedBy === 'azure')
         return endDrill(run, failedRestore(`Azure refused the restore: ${event.reason}`, event.at), c);
       // Transient: the request may have reached Azure; the job list decides (see the tick).
@@ -62,7 +71,10 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
       if (drill.restoreJobId === undefined && OPERATION_FAILED.includes(event.status))
         return endDrill(
           next,
-          failedRestore(`the restore operation ended ${event.status} without a job${event.error ? `: ${event.error}` : ''}`, event.at),
+          failedRestore(
+            `the restore operation ended ${event.status} without a job${event.error ? `: ${event.error}` : ''}`,
+            event.at,
+          ),
           c,
         );
       return next;
@@ -71,7 +83,9 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
       return onRestoreJob(run, drill, event.job, event.at, c);
     case 'NoRestoreJobSinceRequest': {
       const requested = drill.restoreRequestedAt;
-      if (requested === undefined || !mayRerequest(drill, event.at) || ms(event.since) > ms(requested))
+      // The list must cover the latest request: after a second one, a list since the first proves nothing new.
+      const last = drill.retriggeredAt ?? requested;
+      if (requested === undefined || last === undefined || !mayRerequest(drill, event.at) || ms(event.since) > ms(last))
         return settled(run, event.at);
       if (drill.retriggeredAt !== undefined)
         return endDrill(
@@ -121,11 +135,27 @@ function requestRestore(run: Run, at: string, ctx: PhaseContext, again = false):
   if (drill === undefined || drill.point === undefined || policy === undefined) {
     return drill === undefined
       ? run
-      : endDrill(run, { verdict: 'inconclusive', stage: 'target', reason: 'drills are switched off or the point is unknown', notes: [], at }, ctx.commands);
+      : endDrill(
+          run,
+          {
+            verdict: 'inconclusive',
+            stage: 'target',
+            reason: 'drills are switched off or the point is unknown',
+            notes: [],
+            at,
+          },
+          ctx.commands,
+        );
   }
   // Safety: the first request is written once; a second one only by the re-request path above.
   if (drill.restoreRequestedAt !== undefined && !again) return run;
-  const { region: _region, ...request } = restoreRequestOf(policy.target, run.target.vmId, drill.point.name, drill.vmName, '');
+  const { region: _region, ...request } = restoreRequestOf(
+    policy.target,
+    run.target.vmId,
+    drill.point.name,
+    drill.vmName,
+    '',
+  );
   ctx.commands.add({ type: 'TriggerRestore', request });
   return {
     ...run,
@@ -144,7 +174,13 @@ function olderPoint(run: Run, drill: RunDrill, points: RecoveryPoint[], ctx: Pha
   const i = olderPointIndex(policy, run.id, run.night, older.length);
   const p = i === undefined ? undefined : older[i];
   if (p === undefined) return undefined;
-  return { name: p.name, time: p.time, type: p.type, tier: p.tiers.includes('InstantRP') ? 'snapshot' : 'vault', sampled: true };
+  return {
+    name: p.name,
+    time: p.time,
+    type: p.type,
+    tier: p.tiers.includes('InstantRP') ? 'snapshot' : 'vault',
+    sampled: true,
+  };
 }
 
 function onRestoreTick(run: RunIn<'restore-running'>, drill: RunDrill, at: string, ctx: PhaseContext): Run {
@@ -193,7 +229,11 @@ function onRestoreJob(run: Run, drill: RunDrill, job: BackupJob, at: string, c: 
       ...settled(run, at),
       drill: { ...next, restoreJobEnd: job.endTime ?? at, restoreErrors: job.errorDetails },
     };
-    return endDrill(failed, failedRestore(`the restore job ended ${job.status}${details.length > 0 ? `: ${details.join('; ')}` : ''}`, at), c);
+    return endDrill(
+      failed,
+      failedRestore(`the restore job ended ${job.status}${details.length > 0 ? `: ${details.join('; ')}` : ''}`, at),
+      c,
+    );
   }
   if (drill.restoreJobId === job.jobId && drill.restoreJobStatus === job.status) return run;
   return { ...settled(run, at), drill: next };

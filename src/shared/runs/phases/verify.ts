@@ -28,14 +28,23 @@ export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
     case 'DrillResourcesClaimed':
       return {
         ...settled(run, event.at),
-        drill: { ...drill, cleanup: { ...drill.cleanup, claimed: union(drill.cleanup.claimed, event.resourceIds), claimedAt: event.at } },
+        drill: {
+          ...drill,
+          cleanup: { ...drill.cleanup, claimed: union(drill.cleanup.claimed, event.resourceIds), claimedAt: event.at },
+        },
       };
     case 'DrillVmObserved': {
       const next = settled(run, event.at);
       if (!event.exists)
         return endDrill(
           next,
-          { verdict: 'failed', stage: 'restore', reason: `the restore job completed but the VM ${drill.vmName} does not exist`, notes: [], at: event.at },
+          {
+            verdict: 'failed',
+            stage: 'restore',
+            reason: `the restore job completed but the VM ${drill.vmName} does not exist`,
+            notes: [],
+            at: event.at,
+          },
           c,
         );
       const running = event.powerState === 'running';
@@ -45,7 +54,14 @@ export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
       };
       if (running && event.agentReady && d.agentReadyAt === undefined) {
         // The agent is ready: the verifier may start (it waits for a Run Command slot like any script).
-        return queueScript({ ...next, drill: { ...d, agentReadyAt: event.at } }, 'verify', event.at, undefined, 1, drill.vmId);
+        return queueScript(
+          { ...next, drill: { ...d, agentReadyAt: event.at } },
+          'verify',
+          event.at,
+          undefined,
+          1,
+          drill.vmId,
+        );
       }
       return d.vmRunningAt === drill.vmRunningAt ? run : { ...next, drill: d };
     }
@@ -54,13 +70,27 @@ export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
     case 'ScriptObserved':
       return onScriptStageEvent(run, event, ctx, verifyStage(ctx));
     case 'EvidenceRead':
-      return conclude({ ...settled(run, event.at), drill: { ...drill, readingEvidence: false } }, event.integrity, event.at, ctx);
+      // Only a read this run asked for ends the drill (a replayed or late answer changes nothing).
+      if (!drill.readingEvidence) return run;
+      return conclude(
+        { ...settled(run, event.at), drill: { ...drill, readingEvidence: false } },
+        event.integrity,
+        event.at,
+        ctx,
+      );
     case 'EvidenceUnavailable': {
+      if (!drill.readingEvidence) return run;
       const v = drill.verifier;
       const fallback = v === undefined ? undefined : summaryIntegrity(drill);
       const note = `the whole verifier output could not be read (${event.reason}); the integrity verdict comes from its summary`;
       const next: Run = { ...settled(run, event.at), drill: { ...drill, readingEvidence: false } };
-      return conclude(next, fallback === undefined ? undefined : { ...fallback, messages: [note, ...fallback.messages] }, event.at, ctx);
+      return conclude(
+        next,
+        fallback === undefined ? undefined : { ...fallback, messages: [note, ...fallback.messages] },
+        event.at,
+        ctx,
+        [note],
+      );
     }
     case 'JobObserved':
       return onBackupJobDuringDrill(run, event.job, event.at, c);
@@ -112,7 +142,14 @@ function summaryIntegrity(drill: RunDrill): IntegrityVerdict | undefined {
   return integrityFromSummary(v.integrity, v.databases, v.integrityErrors, v.databasesMore);
 }
 
-function conclude(run: Run, integrity: IntegrityVerdict | undefined, at: string, ctx: PhaseContext): Run {
+/** `notes`: what the outcome must also say (the verdict came from the summary alone). */
+function conclude(
+  run: Run,
+  integrity: IntegrityVerdict | undefined,
+  at: string,
+  ctx: PhaseContext,
+  notes: string[] = [],
+): Run {
   const drill = run.drill;
   if (drill === undefined) return run;
   const v = drill.verifier;
@@ -120,6 +157,7 @@ function conclude(run: Run, integrity: IntegrityVerdict | undefined, at: string,
     v === undefined
       ? { verdict: 'inconclusive', stage: 'verify', reason: 'the verifier reported nothing', notes: [], at }
       : drillOutcomeOf(v, integrity, at);
+  if (notes.length > 0) outcome.notes = [...outcome.notes, ...notes];
   const next: Run = { ...run, drill: { ...drill, ...(integrity === undefined ? {} : { integrity }) } };
   return endDrill(next, outcome, ctx.commands);
 }
@@ -133,10 +171,28 @@ function onVerifyTick(run: RunIn<'verifying'>, drill: RunDrill, at: string, ctx:
   if (ms(at) - ms(run.stageStartedAt) > limit) {
     const outcome: DrillOutcome =
       drill.vmRunningAt === undefined
-        ? { verdict: 'failed', stage: 'boot', reason: `the restored VM did not start within ${minutes(limit)}`, notes: [], at }
+        ? {
+            verdict: 'failed',
+            stage: 'boot',
+            reason: `the restored VM did not start within ${minutes(limit)}`,
+            notes: [],
+            at,
+          }
         : drill.agentReadyAt === undefined
-          ? { verdict: 'inconclusive', stage: 'agent', reason: `the restored VM's agent was not ready within ${minutes(limit)}, so no Run Command could verify it`, notes: [], at }
-          : { verdict: 'inconclusive', stage: drill.readingEvidence ? 'integrity' : 'verify', reason: `the verification did not finish within ${minutes(limit)}`, notes: [], at };
+          ? {
+              verdict: 'inconclusive',
+              stage: 'agent',
+              reason: `the restored VM's agent was not ready within ${minutes(limit)}, so no Run Command could verify it`,
+              notes: [],
+              at,
+            }
+          : {
+              verdict: 'inconclusive',
+              stage: drill.readingEvidence ? 'integrity' : 'verify',
+              reason: `the verification did not finish within ${minutes(limit)}`,
+              notes: [],
+              at,
+            };
     return endDrill(run, outcome, c);
   }
   if (run.pendingSince !== undefined && ms(at) - ms(run.pendingSince) < ctx.policy.retryAfterMs) return run;
