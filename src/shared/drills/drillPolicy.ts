@@ -60,9 +60,34 @@ export function isDrillNight(schedule: DrillSchedule, vmKey: string, night: stri
   }
 }
 
-/** Whether this drill restores a random older point (every Nth drill night of the VM), and which of `count`. */
-export function olderPointIndex(policy: DrillPolicy, runId: string, night: string, count: number): number | undefined {
-  if (policy.olderPointEvery <= 0 || count <= 0) return undefined;
-  if (dayNumber(night) % policy.olderPointEvery !== stableHash(runId) % policy.olderPointEvery) return undefined;
+/** The how-many-th drill night of the VM `night` is (any night for 'every'): consecutive drills differ by one. */
+function drillOrdinal(schedule: DrillSchedule, night: string): number {
+  const day = dayNumber(night);
+  switch (schedule.kind) {
+    case 'every':
+      return day;
+    case 'every-nth':
+      return schedule.n <= 1 ? day : Math.floor(day / schedule.n);
+    case 'weekday':
+      return Math.floor(day / 7);
+  }
+}
+
+/**
+ * Whether this drill restores a random older point (every Nth drill of the VM, by its key, so each VM gets one in
+ * every N of its drills), and which of `count` (by the run id: the same on every replay).
+ */
+export function olderPointIndex(
+  policy: DrillPolicy,
+  vmKey: string,
+  runId: string,
+  night: string,
+  count: number,
+): number | undefined {
+  const every = policy.olderPointEvery;
+  if (every <= 0 || count <= 0) return undefined;
+  const ordinal = drillOrdinal(policy.schedule, night);
+  if (!Number.isFinite(ordinal) || ((ordinal % every) + every) % every !== stableHash(`${vmKey}/older`) % every)
+    return undefined;
   return stableHash(`${runId}/point`) % count;
 }

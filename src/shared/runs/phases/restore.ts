@@ -30,7 +30,7 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
       const started: Run = { ...run, updatedAt: event.at, drill: { ...drill, startedAt: event.at } };
       const policy = ctx.policy.drill;
       // Every Nth drill night restores a random older point: list them first.
-      if (policy !== undefined && olderPointIndex(policy, run.id, run.night, 1) !== undefined) {
+      if (policy !== undefined && olderPointIndex(policy, run.vmKey, run.id, run.night, 1) !== undefined) {
         c.add({ type: 'ListDrillPoints' });
         return { ...started, pendingSince: event.at, drill: { ...drill, startedAt: event.at, listingPoints: true } };
       }
@@ -171,7 +171,7 @@ function olderPoint(run: Run, drill: RunDrill, points: RecoveryPoint[], ctx: Pha
   const tonight = drill.point?.time;
   if (policy === undefined || tonight === undefined) return undefined;
   const older = points.filter((p) => ms(p.time) < ms(tonight)).sort((a, b) => ms(a.time) - ms(b.time));
-  const i = olderPointIndex(policy, run.id, run.night, older.length);
+  const i = olderPointIndex(policy, run.vmKey, run.id, run.night, older.length);
   const p = i === undefined ? undefined : older[i];
   if (p === undefined) return undefined;
   return {
