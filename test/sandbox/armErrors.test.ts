@@ -64,7 +64,7 @@ describe('sandbox ARM errors and request faults', () => {
   it.each([
     [
       'GET',
-      '/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z',
+      '/subscriptions/x/resourceGroups/y/providers/Microsoft.Sql/servers/z',
       404,
       'NoRegisteredProviderFound',
     ],
