@@ -25,9 +25,7 @@ export type DrillTargetVerdict = { ok: true } | { ok: false; reasons: string[] }
 export function drillSettingsProblems(target: Partial<DrillTargetSettings>): string[] {
   const problems: string[] = [];
   if (!target.resourceGroupId || parseResourceGroupId(target.resourceGroupId) === undefined)
-    problems.push(
-      'IBG_DRILL_RESOURCE_GROUP_ID must be a resource group id: /subscriptions/<id>/resourceGroups/<name>',
-    );
+    problems.push('IBG_DRILL_RESOURCE_GROUP_ID must be a resource group id: /subscriptions/<id>/resourceGroups/<name>');
   if (!target.subnetId || parseSubnetId(target.subnetId) === undefined)
     problems.push(
       'IBG_DRILL_SUBNET_ID must be a subnet id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<name>',
@@ -54,7 +52,7 @@ export function checkDrillTarget(target: DrillTargetSettings, facts: DrillTarget
     reasons.push(`the drill subnet ${target.subnetId} (IBG_DRILL_SUBNET_ID) does not exist or cannot be read`);
   } else if (!sameRegion(subnet.location, facts.sourceRegion)) {
     reasons.push(
-      `the drill subnet is in ${subnet.location}, the vault and source VM in ${facts.sourceRegion}: a restore creates the VM in the vault's region, so the drill subnet must be there too`,
+      `the drill subnet is in ${subnet.location}, the vault and source VM in ${facts.sourceRegion}: a restore creates the VM in the vault's region, so set IBG_DRILL_SUBNET_ID to a subnet there`,
     );
   }
   // Safety invariant 2: the copy of a production VM must not share (or reach) its network.
@@ -72,7 +70,7 @@ export function checkDrillTarget(target: DrillTargetSettings, facts: DrillTarget
       );
     } else if (subnet?.peeredNetworkIds.some((p) => sameResourceId(p, sourceVnet))) {
       reasons.push(
-        `the drill virtual network ${drillVnet} is peered with the source VM's ${sourceVnet}: a restored copy could reach production (safety invariant 2); remove the peering or use an isolated network`,
+        `the drill virtual network ${drillVnet} is peered with the source VM's ${sourceVnet}: a restored copy could reach production (safety invariant 2); remove the peering, or set IBG_DRILL_SUBNET_ID to a subnet of an isolated virtual network`,
       );
     }
   }
@@ -84,11 +82,11 @@ export function checkDrillTarget(target: DrillTargetSettings, facts: DrillTarget
   } else {
     if (!sameRegion(account.location, facts.sourceRegion))
       reasons.push(
-        `the staging storage account is in ${account.location}, the vault in ${facts.sourceRegion}: Azure needs it in the vault's region`,
+        `the staging storage account is in ${account.location}, the vault in ${facts.sourceRegion}: Azure needs it in the vault's region: set IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID to an account there`,
       );
     if (ZONE_REDUNDANT.test(account.skuName))
       reasons.push(
-        `the staging storage account is zone-redundant (${account.skuName}); Azure refuses those for a VM restore: use an LRS or GRS account`,
+        `the staging storage account is zone-redundant (${account.skuName}); Azure refuses those for a VM restore: set IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID to an LRS or GRS account`,
       );
   }
   return reasons.length === 0 ? { ok: true } : { ok: false, reasons: [...new Set(reasons)] };
