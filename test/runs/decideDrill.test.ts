@@ -713,6 +713,34 @@ describe('cleaning-up', () => {
     expect(fin.run.reason).toContain(keptUntil);
   });
 
+  it('a restore job first seen after the claim: claimed again once it ends, before anything is deleted or the run ends', () => {
+    // The restore ran out of time before its operation named the job: cleanup claims at once (nothing known yet).
+    const r = play(requested(), [{ type: 'RestoreTriggered', at: at(17), operationId: 'op-restore' }], D);
+    const late = plus(at(16), D.stageLimitsMs['restore-running'] + MIN);
+    const rec = play(
+      r,
+      [
+        { type: 'Tick', at: late },
+        { type: 'DrillRecorded', at: plus(late, MIN) },
+      ],
+      D,
+    );
+    const t = (m: number): string => plus(late, m * MIN);
+    const { run, commands } = playAll(rec, [
+      { type: 'JobObserved', at: t(1), job: job('Completed') },
+      // The job turns up while the claim is under way, and the claim finds nothing yet.
+      { type: 'RestoreJobObserved', at: t(2), job: restoreJob('InProgress') },
+      { type: 'DrillResourcesClaimed', at: t(3), resourceIds: [] },
+      { type: 'Tick', at: t(20) },
+      { type: 'RestoreJobObserved', at: t(30), job: restoreJob('Completed') },
+    ]);
+    expect(isTerminalStage(run.stage)).toBe(false);
+    const claims = ofType(commands, 'ClaimDrillResources');
+    expect(claims).toHaveLength(1);
+    const after = decide(run, { type: 'DrillResourcesClaimed', at: t(31), resourceIds: CLAIMED }, D);
+    expect(ofType(after.commands, 'DeleteDrillResources')[0]?.resourceIds).toEqual(CLAIMED);
+  });
+
   it('past its limit: timed-out with DrillCleanupIncomplete', () => {
     const e = ended('passed');
     const late = plus(at(61), D.stageLimitsMs['cleaning-up'] + MIN);

@@ -34,13 +34,17 @@ export const cleaningUp: PhaseHandler<'cleaning-up'> = (run, event, ctx) => {
       return proceed({ ...settled(run, event.at), drill: { ...drill, recordedAt: event.at } }, event.at, ctx);
     case 'DrillResourcesClaimed': {
       const claimed = [...drill.cleanup.claimed];
-      for (const id of event.resourceIds) if (!claimed.some((x) => x.toLowerCase() === id.toLowerCase())) claimed.push(id);
+      for (const id of event.resourceIds)
+        if (!claimed.some((x) => x.toLowerCase() === id.toLowerCase())) claimed.push(id);
       const cleanup = { ...drill.cleanup, claimed, claimedAt: event.at };
       return proceed({ ...settled(run, event.at), drill: { ...drill, cleanup } }, event.at, ctx);
     }
     case 'DrillResourcesDeleted':
       return proceed(
-        { ...settled(run, event.at), drill: { ...drill, cleanup: { ...drill.cleanup, claimed: [], deletedAt: event.at } } },
+        {
+          ...settled(run, event.at),
+          drill: { ...drill, cleanup: { ...drill.cleanup, claimed: [], deletedAt: event.at } },
+        },
         event.at,
         ctx,
       );
@@ -76,8 +80,12 @@ export const cleaningUp: PhaseHandler<'cleaning-up'> = (run, event, ctx) => {
 function onLateRestoreJob(run: Run, drill: RunDrill, job: BackupJob, at: string, ctx: PhaseContext): Run {
   if (drill.restoreJobId !== undefined && job.jobId !== drill.restoreJobId) return run;
   if (drill.restoreJobStatus === job.status && drill.restoreJobId === job.jobId) return run;
-  const next: Run = { ...run, updatedAt: at, drill: { ...drill, restoreJobId: job.jobId, restoreJobStatus: job.status } };
-  return restoreStillRunning(next.drill) ? next : proceed(next, at, ctx);
+  const seen: RunDrill = { ...drill, restoreJobId: job.jobId, restoreJobStatus: job.status };
+  if (restoreStillRunning(seen)) return { ...run, updatedAt: at, drill: seen };
+  // The job ended after the drill did: a claim made before it may have missed what it created, so claim again.
+  const cleanup = { ...seen.cleanup };
+  delete cleanup.claimedAt;
+  return proceed({ ...run, updatedAt: at, drill: { ...seen, cleanup } }, at, ctx);
 }
 
 const restoreStillRunning = (drill: RunDrill | undefined): boolean =>
@@ -126,7 +134,8 @@ function proceed(run: Run, at: string, ctx: PhaseContext, retry = false): Run {
     const next: Run = { ...run, drill: { ...drill, cleanup: stripUndefined(cleanup) } };
     return pending(next);
   }
-  if (drill.cleanup.keptUntil !== undefined || drill.cleanup.claimed.length === 0) return finishAfterDrill(settled(run, at), at);
+  if (drill.cleanup.keptUntil !== undefined || drill.cleanup.claimed.length === 0)
+    return finishAfterDrill(settled(run, at), at);
   if (drill.cleanup.nextAttemptAt !== undefined && ms(at) < ms(drill.cleanup.nextAttemptAt)) return run;
   c.add({ type: 'DeleteDrillResources', drillVmId: drill.vmId, resourceIds: drill.cleanup.claimed });
   return pending(run);
