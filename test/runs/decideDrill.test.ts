@@ -381,6 +381,56 @@ describe('verifying', () => {
     }
   });
 
+  it('whatever the verifier’s Run Command does (skipped, gone, failed to start, retried), its commands go to the drill VM (property)', () => {
+    const q = verifierQueued();
+    const drillVm = q.drill?.vmId;
+    const states = ['Succeeded', 'Failed', 'Skipped', 'TimedOut', 'Canceled', 'Running', 'Pending', undefined] as const;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 30 })),
+          {
+            maxLength: 30,
+          },
+        ),
+        (steps) => {
+          let run = q;
+          let t = Date.parse(at(46));
+          const commands: RunCommand[] = [];
+          for (const [kind, state, gap] of steps) {
+            t += gap * MIN;
+            const iso = new Date(t).toISOString();
+            const name = run.script?.name ?? run.scriptsToDelete?.[0]?.name ?? 'x';
+            const st = states[state];
+            const e: RunEvent =
+              kind === 0
+                ? { type: 'ScriptSlotGranted', at: iso }
+                : kind === 1
+                  ? {
+                      type: 'ScriptObserved',
+                      at: iso,
+                      name,
+                      ...(st === undefined
+                        ? {}
+                        : { result: { executionState: st, exitCode: 0, output: verifierOutput(), error: '' } }),
+                    }
+                  : kind === 2
+                    ? { type: 'ScriptStartFailed', at: iso, name, reason: 'conflict', vmNotRunning: false }
+                    : kind === 3
+                      ? { type: 'ScriptDeleteFailed', at: iso, name, reason: '409' }
+                      : { type: 'Tick', at: iso };
+            const d = decide(run, e, D);
+            commands.push(...d.commands);
+            run = d.run;
+          }
+          for (const c of commands)
+            if (c.type === 'StartScript' || c.type === 'ReadScript' || c.type === 'DeleteScript')
+              expect(c.vmId).toBe(drillVm);
+        },
+      ),
+    );
+  });
+
   const clean: IntegrityVerdict = {
     status: 'clean',
     source: 'evidence',
