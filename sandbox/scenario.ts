@@ -182,11 +182,6 @@ export type FaultSpec =
    * `ports` (default 1972, 22), or to exactly `addresses` ("ip:port") when given.
    */
   | { kind: 'drillNetworkNotIsolated'; vm: string; ports?: number[]; addresses?: string[] }
-  /**
-   * The drill subnet is not isolated: the restored VM can open TCP connections to the source VM's private IP on
-   * `ports` (default 1972, 22), or to exactly `addresses` ("ip:port") when given.
-   */
-  | { kind: 'drillNetworkNotIsolated'; vm: string; ports?: number[]; addresses?: string[] }
   /** ExternalThaw fails on every IRIS instance of the VM (thawRc knob), so a freeze is never undone. */
   | { kind: 'freezeNeverThaws'; vm: string }
   /**

@@ -13,6 +13,10 @@ import { createGateways, createRunsTableGateway, createVmCommandGateway } from '
 import { decodeRun } from '../shared/runs/decodeRun';
 import type { Run } from '../shared/runs/run';
 import { TableRunStore } from '../shared/store/tableRunStore';
+import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/drillRecordStore';
+import { createTableGateway } from '../shared/gateways/sdkTableGateway';
+import { getDefaultCredential } from '../shared/gateways/azureCredential';
+import { ConfigError } from '../shared/errors/appError';
 import type { ProtectionDeps, ProtectionLog } from '../shared/protection/protectionDeps';
 import type { RunRepository } from '../shared/protection/runRepository';
 import { runRepositoryOf } from '../shared/protection/runRepositoryOf';
@@ -46,6 +50,17 @@ export function createProtectionDeps(
     clock: overrides.clock ?? systemClock,
     log,
   };
+  if (settings.drills !== undefined) {
+    if (gateways.evidence === undefined) {
+      throw new ConfigError(
+        'IBG_EVIDENCE_CONTAINER_URL',
+        'IBG_EVIDENCE_CONTAINER_URL: drills are enabled but no evidence container is set; drills keep each verifier\'s whole output there. Example: https://<account>.blob.core.windows.net/ibg-evidence',
+      );
+    }
+    deps.gateways.drills = gateways.drills;
+    deps.gateways.evidence = gateways.evidence;
+    deps.drillRecords = createDrillRecordStore(settings, overrides.credential);
+  }
   return overrides.wrap ? overrides.wrap(deps) : deps;
 }
 
@@ -66,6 +81,18 @@ export function createRunRepository(settings: Settings, options: RunRepositoryOp
     logger: { warn: (m, d) => options.warn(m, d) },
   });
   return runRepositoryOf(store);
+}
+
+/**
+ * Drill records, in a table of their own next to the runs (`<runs table>drills`), insert-only: a record is never
+ * rewritten.
+ */
+export function createDrillRecordStore(settings: Settings, credential?: TokenCredential): DrillRecordStore {
+  const table = createTableGateway(
+    { ...settings.runsTable, tableName: `${settings.runsTable.tableName}drills`.slice(0, 63) },
+    () => credential ?? getDefaultCredential(),
+  );
+  return new TableDrillRecordStore(table);
 }
 
 export interface VmAccess {

@@ -7,9 +7,13 @@ import { terminalLine } from '../report/terminalText';
 
 export type AlertSeverity = Severity;
 
-/** What an alert is about: one run of one VM, or a whole vault or subscription the app could not work with. */
+/**
+ * What an alert is about: one run of one VM, one VM across its runs (no passed drill for days), or a whole vault or
+ * subscription the app could not work with.
+ */
 export type AlertScope =
   | { kind: 'run'; runId: string; vmId: string }
+  | { kind: 'vm'; vmId: string }
   | { kind: 'vault'; vaultId: string }
   | { kind: 'subscription'; subscriptionId: string };
 

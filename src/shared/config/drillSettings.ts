@@ -65,10 +65,13 @@ export function readDrillSettings(r: SettingReader): DrillSettings | undefined {
   const limit = (name: SettingName): number => r.int(name, 1, STAGE_LIMIT_MAX_MINUTES);
   return {
     target,
-    schedule:
-      r.optional('IBG_DRILL_SCHEDULE', parseDrillSchedule, 'is not a drill schedule: every, every-nth:<N> or weekday') ?? {
-        kind: 'every',
-      },
+    schedule: r.optional(
+      'IBG_DRILL_SCHEDULE',
+      parseDrillSchedule,
+      'is not a drill schedule: every, every-nth:<N> or weekday',
+    ) ?? {
+      kind: 'every',
+    },
     maxConcurrentPerSubscription: r.int('IBG_DRILL_MAX_CONCURRENT', 1, 100),
     keepFailedHours: r.int('IBG_DRILL_KEEP_HOURS', 0, 720),
     // Managed Run Command allows long scripts; a day is far past any sane integrity check of one drill copy.

@@ -16,6 +16,7 @@ import {
   parseTimeZone,
   type TagSelector,
 } from './settingFormats';
+import { readDrillSettings, type DrillSettings } from './drillSettings';
 import { readEvidenceSettings, type EvidenceStoreSettings } from './evidenceSettings';
 import { SettingReader } from './settingReader';
 import { describeSetting, type SettingName } from './settingsCatalogue';
@@ -82,6 +83,8 @@ export interface Settings {
   pollIntervalInMs: number;
   /** IBG_EVIDENCE_CONTAINER_URL, else the connection string's account (evidenceSettings.ts); absent without either. */
   evidence?: EvidenceStoreSettings;
+  /** IBG_DRILL_*: absent when drills are off. */
+  drills?: DrillSettings;
 }
 
 const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
@@ -125,6 +128,8 @@ export const readSettings = (r: SettingReader): Settings => {
   };
   const evidence = readEvidenceSettings(r);
   if (evidence !== undefined) settings.evidence = evidence;
+  const drills = readDrillSettings(r);
+  if (drills !== undefined) settings.drills = drills;
   return settings;
 };
 

@@ -19,6 +19,9 @@ import { logAlertSink, type ProtectionDeps } from './protectionDeps';
 import { targetOf, vaultRefOf } from './protectedItemOf';
 import { runPolicyOf } from './runPolicyOf';
 import { sweepRunCommands } from './sweepRunCommands';
+import { sweepDrillResources } from './sweepDrillResources';
+import { staleDrillVms } from '../drills/staleDrills';
+import type { DrillRecord } from '../drills/drillRecord';
 
 export type NightlyVmOutcome =
   | { vmId: string; outcome: 'started'; runId: string; stage: RunStage; reason?: string }
@@ -90,6 +93,7 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
     vmIds,
     (await deps.store.listActive()).map((s) => s.run),
   ).catch((e) => deps.log.warn('Could not sweep stale Run Commands', { error: toError(e).message }));
+  if (deps.settings.drills !== undefined) await drillHousekeeping(deps, alerts);
   // First every VM gets tonight's run, then the runs are driven. If this invocation is cut short, every VM already
   // has its run and advanceRuns picks up the ones left behind.
   const created = await promisePool(enrollment.enrolled, deps.settings.maxConcurrency, async ({ item }) => {
@@ -135,4 +139,35 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
     vms,
     alerts,
   };
+}
+
+/**
+ * Once a night with drills on: the orphan sweep of drill resources, and an alert for each VM with no passed drill
+ * for IBG_DRILL_STALE_DAYS. Failures are logged; they never stop tonight's backups.
+ */
+async function drillHousekeeping(deps: ProtectionDeps, alerts: Alert[]): Promise<void> {
+  await sweepDrillResources(deps).catch((e) =>
+    deps.log.warn('Could not sweep the drill resource group', { error: toError(e).message }),
+  );
+  const days = deps.settings.drills?.staleAfterDays ?? 0;
+  if (days <= 0 || deps.drillRecords === undefined) return;
+  try {
+    const records: DrillRecord[] = [];
+    for await (const r of deps.drillRecords.list()) records.push(r);
+    const at = deps.clock.now().toISOString();
+    const sink = deps.alerts ?? logAlertSink(deps.log);
+    for (const vm of staleDrillVms(records, deps.clock.now(), days)) {
+      const alert: Alert = {
+        severity: 'error',
+        code: 'DrillOverdue',
+        message: `${vm.vmName}: no restore drill has passed in ${days} days${vm.lastPassedAt === undefined ? ' (none ever passed)' : ` (last passed ${vm.lastPassedAt})`}; its backups are not proven restorable`,
+        scope: { kind: 'vm', vmId: vm.vmId },
+        at,
+      };
+      alerts.push(alert);
+      await sink.raise(alert);
+    }
+  } catch (e) {
+    deps.log.warn('Could not check the VMs for overdue drills', { error: toError(e).message });
+  }
 }
