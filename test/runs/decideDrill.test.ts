@@ -245,6 +245,42 @@ describe('restore-running', () => {
     expect(ofType(ended.commands, 'ClaimDrillResources')).toHaveLength(1);
   });
 
+  it('past its limit with a restore whose job was never seen: cleanup asks for the proof, and claims only once it has it', () => {
+    const limit = D.stageLimitsMs['restore-running'];
+    const late = plus(at(17), limit + MIN);
+    // The restore was asked at minute 17; no operation, no job was ever seen.
+    const d = decide(requested(), { type: 'Tick', at: late }, D);
+    expect(d.run.stage).toBe('cleaning-up');
+    const recorded = decide(d.run, { type: 'DrillRecorded', at: plus(late, MIN) }, D).run;
+    // No claim, no end while the request is unaccounted for: a job may still create the VM.
+    const tick = decide(recorded, { type: 'Tick', at: plus(late, 20 * MIN) }, D);
+    expect(types(tick.commands)).toEqual(['FindRestoreJob']);
+    expect(tick.run.stage).toBe('cleaning-up');
+    // A late job turns up: it is followed, then claimed once it ends.
+    const late2 = plus(late, 21 * MIN);
+    const seen = decide(tick.run, { type: 'RestoreJobObserved', at: late2, job: restoreJob('InProgress') }, D).run;
+    expect(
+      ofType(decide(seen, { type: 'Tick', at: plus(late2, 20 * MIN) }, D).commands, 'ClaimDrillResources'),
+    ).toEqual([]);
+    // Or the list proves there is none: then the claim goes ahead (it finds nothing) and the run ends.
+    const none = decide(tick.run, { type: 'NoRestoreJobSinceRequest', at: late2, since: at(17) }, D);
+    expect(ofType(none.commands, 'ClaimDrillResources')).toHaveLength(1);
+    const ended = decide(none.run, { type: 'DrillResourcesClaimed', at: plus(late2, MIN), resourceIds: [] }, D).run;
+    // Cleanup is over; the backup job of these samples still transfers to the vault.
+    expect(ended.stage).toBe('transfer-running');
+    expect(ended.reason ?? '').not.toMatch(/kept for investigation/);
+  });
+
+  it('a refused restore created nothing: cleanup does not wait for a job', () => {
+    const d = decide(
+      requested(),
+      { type: 'RestoreTriggerFailed', at: at(18), reason: 'drill refused: peered', refusedBy: 'checks' },
+      D,
+    );
+    const recorded = decide(d.run, { type: 'DrillRecorded', at: at(19) }, D);
+    expect(types(recorded.commands)).toEqual(['ClaimDrillResources']);
+  });
+
   it('older point sampling: lists points, restores an older one, the same one on every replay', () => {
     const policy = drillPolicy({ olderPointEvery: 1 });
     const run = atSnapshot(policy);
@@ -566,6 +602,15 @@ describe('verifying', () => {
       D,
     );
     expect(d.run.drill?.outcome).toEqual(expect.objectContaining({ verdict: 'inconclusive', stage: 'verify' }));
+  });
+
+  it('a VM not listed yet just after its restore job completed is waited for, then failed at restore', () => {
+    const v = verifyingRun();
+    const early = decide(v, { type: 'DrillVmObserved', at: at(41), exists: false, agentReady: false }, D);
+    expect(early.run.stage).toBe('verifying');
+    const later = decide(v, { type: 'DrillVmObserved', at: at(55), exists: false, agentReady: false }, D);
+    expect(later.run.stage).toBe('cleaning-up');
+    expect(later.run.drill?.outcome).toEqual(expect.objectContaining({ verdict: 'failed', stage: 'restore' }));
   });
 
   it('the VM never running within the limit: failed at boot; the agent never ready: inconclusive at agent', () => {

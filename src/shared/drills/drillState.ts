@@ -65,6 +65,10 @@ export interface RunDrill {
    */
   restoreRequestedAt?: string;
   retriggeredAt?: string;
+  /** The restore created nothing for sure: refused (checks, Azure 4xx), or its operation failed without a job. */
+  restoreRefused?: boolean;
+  /** A vault job list read after the grace period showed no restore job for the latest request. */
+  restoreAbsentAt?: string;
   operationId?: string;
   restoreJobId?: string;
   restoreJobStatus?: JobStatus;

@@ -107,7 +107,8 @@ export const EVENT_STAGES = {
   RestoreTriggerFailed: ['restore-running'],
   // In cleaning-up: a restore still running when its stage ran out of time, whose VM cleanup must wait for.
   RestoreJobObserved: ['restore-running', 'cleaning-up'],
-  NoRestoreJobSinceRequest: ['restore-running'],
+  // In cleaning-up: the proof that a request whose job was never seen created nothing to clean up.
+  NoRestoreJobSinceRequest: ['restore-running', 'cleaning-up'],
   DrillVmObserved: ['verifying'],
   DrillResourcesClaimed: ['verifying', 'cleaning-up'],
   EvidenceRead: ['verifying'],

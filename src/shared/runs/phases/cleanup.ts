@@ -17,6 +17,7 @@ import { COMPLETED, UNSUCCESSFUL } from './jobStatus';
 import type { PhaseContext, PhaseHandler, RunIn } from './phase';
 import { onCommandFailed } from './retry';
 import { moveTo, settled } from './transitions';
+import { RETRIGGER_GRACE_MS } from './backup';
 
 /** Failed delete rounds before the alert; the rounds go on (with backoff) until the stage's limit. */
 export const CLEANUP_ALERT_AFTER = 3;
@@ -69,6 +70,13 @@ export const cleaningUp: PhaseHandler<'cleaning-up'> = (run, event, ctx) => {
     }
     case 'RestoreJobObserved':
       return onLateRestoreJob(run, drill, event.job, event.at, ctx);
+    case 'NoRestoreJobSinceRequest': {
+      const last = drill.retriggeredAt ?? drill.restoreRequestedAt;
+      // Only a list read a grace period after the latest request, and covering it, proves it created nothing.
+      if (last === undefined || ms(event.at) - ms(last) < RETRIGGER_GRACE_MS || ms(event.since) > ms(last))
+        return settled(run, event.at);
+      return proceed({ ...settled(run, event.at), drill: { ...drill, restoreAbsentAt: event.at } }, event.at, ctx);
+    }
     case 'JobObserved':
       return onBackupJobDuringDrill(run, event.job, event.at, c);
     case 'CommandFailed':
@@ -87,6 +95,16 @@ function onLateRestoreJob(run: Run, drill: RunDrill, job: BackupJob, at: string,
   delete cleanup.claimedAt;
   return proceed({ ...run, updatedAt: at, drill: { ...seen, cleanup } }, at, ctx);
 }
+
+/**
+ * A restore was requested but its job was never seen, nor was it refused: until a job list shows its job, or shows
+ * none a grace period later, it may still create a VM that cleanup must not miss.
+ */
+const restoreUnaccounted = (drill: RunDrill): boolean =>
+  drill.restoreRequestedAt !== undefined &&
+  drill.restoreJobId === undefined &&
+  drill.restoreRefused !== true &&
+  drill.restoreAbsentAt === undefined;
 
 const restoreStillRunning = (drill: RunDrill | undefined): boolean =>
   drill?.restoreJobId !== undefined &&
@@ -119,6 +137,13 @@ function proceed(run: Run, at: string, ctx: PhaseContext, retry = false): Run {
     return recordAgain(run, c) ? pending(run) : run;
   }
   if (restoreStillRunning(drill)) return run;
+  if (restoreUnaccounted(drill)) {
+    // The per-vault restore job list delivers the job each tick if it exists; this asks for the proof it does not.
+    const last = drill.retriggeredAt ?? drill.restoreRequestedAt ?? at;
+    if (!retry || ms(at) - ms(last) < RETRIGGER_GRACE_MS) return run;
+    c.add({ type: 'FindRestoreJob', since: last });
+    return pending(run);
+  }
   const keepMs = ctx.policy.drill?.keepFailedMs ?? 0;
   const keep = drill.outcome !== undefined && drill.outcome.verdict !== 'passed' && keepMs > 0;
   if (drill.cleanup.claimedAt === undefined || (keep && drill.cleanup.keptUntil === undefined)) {

@@ -20,7 +20,8 @@ export function wantsDrill(run: Run, policy: RunPolicy): boolean {
   return (
     policy.drill !== undefined &&
     run.drill === undefined &&
-    run.recoveryPoint != null &&
+    run.recoveryPoint !== undefined &&
+    run.recoveryPoint !== null &&
     run.verdict?.consistency !== 'failed' &&
     isDrillNight(policy.drill.schedule, run.vmKey, run.night)
   );
@@ -30,7 +31,7 @@ export function wantsDrill(run: Run, policy: RunPolicy): boolean {
 export function startDrill(run: Run, at: string, policy: RunPolicy): Run {
   const drill = policy.drill;
   const rp = run.recoveryPoint;
-  if (drill === undefined || rp == null) return run;
+  if (drill === undefined || rp === undefined || rp === null) return run;
   const name = drillVmName(run.id, run.target.vmName, run.night);
   const point: DrillPoint = {
     name: rp.name,
@@ -42,7 +43,13 @@ export function startDrill(run: Run, at: string, policy: RunPolicy): Run {
   return moveTo(
     {
       ...settled(run, at),
-      drill: { vmName: name, vmId: drillVmId(drill.target, name), queuedAt: at, point, cleanup: { claimed: [], failures: 0 } },
+      drill: {
+        vmName: name,
+        vmId: drillVmId(drill.target, name),
+        queuedAt: at,
+        point,
+        cleanup: { claimed: [], failures: 0 },
+      },
     },
     'restore-running',
     at,
@@ -56,10 +63,15 @@ export function endDrill(run: Run, outcome: DrillOutcome, c: CommandBuilder): Ru
   const at = outcome.at;
   const next: Run = { ...settled(run, at), drill: { ...drill, outcome } };
   const where = outcome.stage === undefined ? '' : ` at ${outcome.stage}`;
-  if (outcome.verdict === 'failed') c.alert('error', 'DrillFailed', `the restore drill failed${where}: ${outcome.reason}`);
+  if (outcome.verdict === 'failed')
+    c.alert('error', 'DrillFailed', `the restore drill failed${where}: ${outcome.reason}`);
   if (outcome.verdict === 'inconclusive') {
     const code = outcome.stage === 'target' ? 'DrillTargetRefused' : 'DrillInconclusive';
-    c.alert(outcome.stage === 'target' ? 'error' : 'warning', code, `the restore drill was inconclusive${where}: ${outcome.reason}`);
+    c.alert(
+      outcome.stage === 'target' ? 'error' : 'warning',
+      code,
+      `the restore drill was inconclusive${where}: ${outcome.reason}`,
+    );
   }
   if (drill.verifier?.isolation === 'breached')
     c.alert('critical', 'DrillNotIsolated', `the drill VM ${drill.vmName} could reach production: ${outcome.reason}`);
@@ -103,7 +115,8 @@ export function finishAfterDrill(run: Run, at: string): Run {
       : outcome.verdict === 'passed'
         ? 'The restore drill passed'
         : `The restore drill ${outcome.verdict === 'failed' ? 'failed' : 'was inconclusive'}${outcome.stage === undefined ? '' : ` at ${outcome.stage}`}: ${outcome.reason}`;
-  const kept = run.drill?.cleanup.keptUntil;
+  const cleanup = run.drill?.cleanup;
+  const kept = cleanup !== undefined && cleanup.claimed.length > 0 ? cleanup.keptUntil : undefined;
   const keptText = kept === undefined ? '' : `; its resources are kept for investigation until ${kept}`;
   if (run.backup.transferFailed)
     return moveTo(run, 'failed', at, `The backup job failed in its transfer to the vault. ${drillText}${keptText}`);

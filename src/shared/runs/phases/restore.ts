@@ -56,12 +56,12 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
     case 'RestoreTriggerFailed':
       if (event.refusedBy === 'checks')
         return endDrill(
-          run,
+          refused(run, drill),
           { verdict: 'inconclusive', stage: 'target', reason: event.reason, notes: [], at: event.at },
           c,
         );
       if (event.refusedBy === 'azure')
-        return endDrill(run, failedRestore(`Azure refused the restore: ${event.reason}`, event.at), c);
+        return endDrill(refused(run, drill), failedRestore(`Azure refused the restore: ${event.reason}`, event.at), c);
       // Transient: the request may have reached Azure; the job list decides (see the tick).
       return { ...run, updatedAt: event.at, reason: `TriggerRestore failed: ${event.reason}` };
     case 'OperationObserved': {
@@ -70,7 +70,7 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
         return { ...next, drill: { ...drill, restoreJobId: event.jobId } };
       if (drill.restoreJobId === undefined && OPERATION_FAILED.includes(event.status))
         return endDrill(
-          next,
+          refused(next, drill),
           failedRestore(
             `the restore operation ended ${event.status} without a job${event.error ? `: ${event.error}` : ''}`,
             event.at,
@@ -113,6 +113,9 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
       return onCommandFailed(run, event);
   }
 };
+
+/** The restore request created nothing: cleanup need not wait for a restore job to show up. */
+const refused = (run: Run, drill: RunDrill): Run => ({ ...run, drill: { ...drill, restoreRefused: true } });
 
 const failedRestore = (reason: string, at: string) => ({
   verdict: 'failed' as const,

@@ -18,6 +18,9 @@ import { onCommandFailed } from './retry';
 import { settled } from './transitions';
 import { onScriptStageEvent, onScriptStageTick, queueScript, type ScriptEnd, type ScriptStage } from './vmScript';
 
+/** How long after its restore job completed a VM not found yet is still waited for. */
+export const VM_LISTING_LAG_MS = 10 * 60_000;
+
 export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
   const drill = run.drill;
   if (drill === undefined) return run;
@@ -35,6 +38,8 @@ export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
       };
     case 'DrillVmObserved': {
       const next = settled(run, event.at);
+      // ARM may list a VM a little after the job that created it completed.
+      if (!event.exists && ms(event.at) - ms(drill.restoreJobEnd ?? event.at) < VM_LISTING_LAG_MS) return next;
       if (!event.exists)
         return endDrill(
           next,

@@ -230,9 +230,7 @@ export function onScriptCleanup(run: Run, event: ScriptCleanupEvent): Run {
   const rest =
     event.type === 'ScriptDeleted'
       ? pending.filter((d) => d.name !== event.name)
-      : pending.map((d) =>
-          d.name === event.name ? { ...d, failures: d.failures + 1, lastError: event.reason } : d,
-        );
+      : pending.map((d) => (d.name === event.name ? { ...d, failures: d.failures + 1, lastError: event.reason } : d));
   const next: Run = { ...run, updatedAt: event.at, scriptsToDelete: rest };
   if (rest.length === 0) delete next.scriptsToDelete;
   return next;
