@@ -914,3 +914,14 @@ describe('every drill run ends within its limits (invariant 6, property)', () =>
     );
   });
 });
+
+describe('a run stored in a drill stage without its drill (older version)', () => {
+  it.each(['restore-running', 'verifying'] as const)('%s ends timed-out at its limit, not before', (stage) => {
+    const base = verifyingRun();
+    const run: Run = { ...base, stage, stageStartedAt: at(40) };
+    delete run.drill;
+    const limit = D.stageLimitsMs[stage];
+    expect(decide(run, { type: 'Tick', at: plus(at(40), limit) }, D).run.stage).toBe(stage);
+    expect(decide(run, { type: 'Tick', at: plus(at(40), limit + 1) }, D).run.stage).toBe('timed-out');
+  });
+});

@@ -154,7 +154,10 @@ export const newRunScript = (
 
 export interface Run {
   schemaVersion: typeof RUN_SCHEMA_VERSION;
-  /** `${night}/${vmKey}`: one run per VM and night, which is what makes a second nightly trigger a no-op. */
+  /**
+   * `${night}/${vmKey}`: one run per VM and night, which is what makes a second nightly trigger a no-op. An
+   * operator's drill-only run adds `~drill-<n>` (runs/drillRun.ts).
+   */
   id: string;
   night: string;
   vmKey: string;

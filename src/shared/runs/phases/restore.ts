@@ -17,11 +17,13 @@ import type { PhaseContext, PhaseHandler, RunIn } from './phase';
 import { onCommandFailed } from './retry';
 import { RETRIGGER_GRACE_MS } from './backup';
 import { moveTo, settled } from './transitions';
+import { timedOut } from './timeLimit';
 
 export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx) => {
   const c = ctx.commands;
   const drill = run.drill;
-  if (drill === undefined) return run;
+  // A run stored in a drill stage without its drill (written by an older version): it ends at its time limit.
+  if (drill === undefined) return event.type === 'Tick' ? (timedOut(run, event.at, ctx) ?? run) : run;
   switch (event.type) {
     case 'Tick':
       return onRestoreTick(run, drill, event.at, ctx);
@@ -29,8 +31,12 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
       if (drill.startedAt !== undefined) return run;
       const started: Run = { ...run, updatedAt: event.at, drill: { ...drill, startedAt: event.at } };
       const policy = ctx.policy.drill;
-      // Every Nth drill night restores a random older point: list them first.
-      if (policy !== undefined && olderPointIndex(policy, run.vmKey, run.id, run.night, 1) !== undefined) {
+      // Every Nth drill night restores a random older point: list them first (an operator's drill keeps its own).
+      if (
+        policy !== undefined &&
+        drill.onDemand !== true &&
+        olderPointIndex(policy, run.vmKey, run.id, run.night, 1) !== undefined
+      ) {
         c.add({ type: 'ListDrillPoints' });
         return { ...started, pendingSince: event.at, drill: { ...drill, startedAt: event.at, listingPoints: true } };
       }

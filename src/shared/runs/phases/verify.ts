@@ -16,6 +16,7 @@ import { minutes, ms } from './isoTime';
 import type { PhaseContext, PhaseHandler, RunIn } from './phase';
 import { onCommandFailed } from './retry';
 import { settled } from './transitions';
+import { timedOut } from './timeLimit';
 import { onScriptStageEvent, onScriptStageTick, queueScript, type ScriptEnd, type ScriptStage } from './vmScript';
 
 /** How long after its restore job completed a VM not found yet is still waited for. */
@@ -23,7 +24,8 @@ export const VM_LISTING_LAG_MS = 10 * 60_000;
 
 export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
   const drill = run.drill;
-  if (drill === undefined) return run;
+  // A run stored in a drill stage without its drill (written by an older version): it ends at its time limit.
+  if (drill === undefined) return event.type === 'Tick' ? (timedOut(run, event.at, ctx) ?? run) : run;
   const c = ctx.commands;
   switch (event.type) {
     case 'Tick':
