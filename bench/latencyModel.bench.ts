@@ -29,240 +29,43 @@
  * Request times come from the sandbox side: Node's `http.server.request.start` diagnostics channel, filtered to the
  * sandbox's port, so neither the app nor the sandbox is changed to measure them.
  */
-import { MemoryPeak, cpuSeconds, fmt, quietLog, runBenchmark, shareOf, verdictOf } from './benchSupport';
-import * as diagnostics from 'node:diagnostics_channel';
+import { MemoryPeak, fmt, quietLog, runBenchmark, shareOf, verdictOf } from './benchSupport';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startAzurite, type AzuriteTables } from '../sandbox/azurite';
-import { minutesFor } from '../sandbox/backupService';
-import { generateFleetScenario, startSandbox, type Sandbox, type Scenario } from '../sandbox/index';
-import { simulatedDurationMs } from '../sandbox/runCommandService';
+import { startSandbox, type Sandbox } from '../sandbox/index';
 import { HALF_OF_ARM_WRITE_BUDGET } from '../src/shared/gateways/armWritePacer';
-import { advanceRuns } from '../src/shared/protection/advanceRuns';
 import { createProtectionDeps } from '../src/composition/composition';
 import { nightOf } from '../src/shared/protection/night';
-import { runNightlyProtection } from '../src/shared/protection/nightlyProtection';
 import type { RunAlert } from '../src/shared/protection/protectionDeps';
-import { isTerminalStage } from '../src/shared/runs/run';
+import {
+  ARM_BUDGET,
+  LATENCY,
+  RequestTap,
+  TICK_MS,
+  VMS_PER_SUBSCRIPTION,
+  WRITES,
+  argValue,
+  budgetUse,
+  latencyEnv,
+  latencyScenario,
+  minutes,
+  positiveInt,
+  printBudget,
+  runCommandPuts,
+  runNight,
+  scriptsOn,
+  vmWork,
+} from './latencyNight';
 
 const TARGETS = { ticksOverCriticalPath: 2, invocationMs: 60_000, requestsPerVm: 12, peakRssMb: 300 };
-/** Azure Resource Manager's per-subscription token buckets (learn.microsoft.com, "Understand how ARM throttles"). */
-const ARM_BUDGET = { writes: { burst: 200, perSecond: 10 }, reads: { burst: 250, perSecond: 25 } };
-const LATENCY = {
-  runCommandSeconds: { min: 20, max: 60 },
-  snapshotMinutes: { min: 2, max: 10 },
-  transferMinutes: { min: 60, max: 480 },
-};
-const TICK_MS = 5 * 60_000;
 const MAX_TICKS = 300;
 const DEFAULT_VMS = 500;
 const DEFAULT_SUBSCRIPTIONS = 5;
-const VMS_PER_SUBSCRIPTION = 100;
 const MB = 1024 * 1024;
-const WRITES = new Set(['PUT', 'POST', 'PATCH', 'DELETE']);
-
-/** Peak RSS and heap, sampled every 50 ms and at each phase boundary. */
 
 /** The app's own write pacer per subscription (src/shared/gateways/armWritePacer.ts): half of ARM's write budget. */
 const PACER = HALF_OF_ARM_WRITE_BUDGET;
-
-interface Invocation {
-  name: string;
-  ms: number;
-  selfCpuS: number;
-  vmScriptCpuS: number;
-  requests: TappedRequest[];
-}
-
-/** CPU seconds used by this process, and by its finished child processes (the VMs' scripts) from /proc. */
-
-/** One request as the sandbox's HTTPS server saw it arrive (real time). */
-interface TappedRequest {
-  atMs: number;
-  method: string;
-  path: string;
-}
-
-/** Every request arriving at the sandbox's port, from the `http.server.request.start` diagnostics channel. */
-class RequestTap {
-  readonly requests: TappedRequest[] = [];
-  private port = -1;
-  private readonly listener = (message: unknown): void => {
-    const m = message as {
-      request?: { method?: string; url?: string };
-      socket?: { localPort?: number };
-    };
-    if (m.socket?.localPort !== this.port) return;
-    this.requests.push({
-      atMs: performance.timeOrigin + performance.now(),
-      method: (m.request?.method ?? 'GET').toUpperCase(),
-      path: (m.request?.url ?? '/').split('?')[0] ?? '/',
-    });
-  };
-  start(url: string): void {
-    this.port = Number(new URL(url).port);
-    diagnostics.subscribe('http.server.request.start', this.listener);
-  }
-  stop(): void {
-    diagnostics.unsubscribe('http.server.request.start', this.listener);
-  }
-}
-
-const minutes = (ms: number): string => `${fmt(ms / 60_000)} min`;
-
-function argValue(argv: readonly string[], name: string): string | undefined {
-  let text: string | undefined;
-  argv.forEach((arg, i) => {
-    if (arg === `--${name}`) text = argv[i + 1];
-    else if (arg.startsWith(`--${name}=`)) text = arg.slice(name.length + 3);
-  });
-  return text;
-}
-
-function positiveInt(text: string | undefined, fallback: number, what: string): number {
-  const n = Number(text ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, not "${text}"`);
-  return n;
-}
-
-function scriptsOn(argv: readonly string[]): boolean {
-  const text = argValue(argv, 'scripts') ?? process.env.IBG_BENCH_SCRIPTS ?? 'on';
-  if (['on', '1', 'true', 'yes'].includes(text.toLowerCase())) return true;
-  if (['off', '0', 'false', 'no'].includes(text.toLowerCase())) return false;
-  throw new Error(`--scripts must be on or off, not "${text}"`);
-}
-
-const subscriptionId = (k: number): string => `00000000-0000-0000-0000-${String(k + 1).padStart(12, '0')}`;
-
-/** The generated fleet, its VMs spread in blocks over `subs` subscriptions, each with its own vault. */
-function latencyScenario(count: number, subs: number, withScripts: boolean, misconfiguredShare: number): Scenario {
-  const fleet = generateFleetScenario({ count, withScripts, misconfiguredShare });
-  const perSub = Math.ceil(count / subs);
-  const base = fleet.vaults[0];
-  if (!base) throw new Error('the generated fleet has no vault');
-  const vaults = Array.from({ length: subs }, (_, k) => ({
-    ...base,
-    subscriptionId: subscriptionId(k),
-    name: `vault-fleet-${k + 1}`,
-  }));
-  const vms = fleet.vms.map((vm, i) => {
-    const k = Math.floor(i / perSub);
-    return { ...vm, subscriptionId: subscriptionId(k), protectedBy: `vault-fleet-${k + 1}` };
-  });
-  return {
-    ...fleet,
-    name: `latency-${count}`,
-    vaults,
-    vms,
-    backup: {
-      ...fleet.backup,
-      snapshotMinutes: LATENCY.snapshotMinutes,
-      transferMinutes: LATENCY.transferMinutes,
-    },
-    runCommand: { ...fleet.runCommand, durationSeconds: LATENCY.runCommandSeconds },
-  };
-}
-
-/** The most requests in any window of `windowMs` (sorted times). */
-function maxInWindow(times: readonly number[], windowMs: number): number {
-  let best = 0;
-  let lo = 0;
-  for (let hi = 0; hi < times.length; hi++) {
-    while ((times[hi] ?? 0) - (times[lo] ?? 0) >= windowMs) lo += 1;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
-}
-
-/** A full token bucket taking one token per request (sorted times): the lowest level it reaches. */
-function minBucketLevel(times: readonly number[], budget: { burst: number; perSecond: number }): number {
-  let tokens = budget.burst;
-  let min = budget.burst;
-  let last = times[0] ?? 0;
-  for (const t of times) {
-    tokens = Math.min(budget.burst, tokens + ((t - last) / 1000) * budget.perSecond);
-    last = t;
-    tokens -= 1;
-    min = Math.min(min, tokens);
-  }
-  return min;
-}
-
-interface BudgetUse {
-  subscription: string;
-  count: number;
-  peakPerSecond: number;
-  peakUse: number;
-}
-
-function budgetUse(requests: readonly TappedRequest[], budget: { burst: number; perSecond: number }): BudgetUse[] {
-  const bySub = new Map<string, number[]>();
-  for (const r of requests) {
-    const sub = /^\/subscriptions\/([^/]+)/i.exec(r.path)?.[1]?.toLowerCase() ?? '(none)';
-    const list = bySub.get(sub) ?? [];
-    list.push(r.atMs);
-    bySub.set(sub, list);
-  }
-  return [...bySub]
-    .map(([subscription, times]) => {
-      times.sort((a, b) => a - b);
-      return {
-        subscription,
-        count: times.length,
-        peakPerSecond: maxInWindow(times, 1000),
-        peakUse: budget.burst - minBucketLevel(times, budget),
-      };
-    })
-    .sort((a, b) => a.subscription.localeCompare(b.subscription));
-}
-
-/** The Run Command names the app PUT on each VM, by lower-cased VM name, in order. */
-function runCommandPuts(requests: readonly TappedRequest[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of requests) {
-    if (r.method !== 'PUT') continue;
-    let p: string;
-    try {
-      p = decodeURIComponent(r.path);
-    } catch {
-      continue;
-    }
-    const m = /\/virtualMachines\/([^/]+)\/runCommands\/([^/]+)$/i.exec(p);
-    if (!m?.[1] || !m[2]) continue;
-    const vm = m[1].toLowerCase();
-    out.set(vm, [...(out.get(vm) ?? []), m[2]]);
-  }
-  return out;
-}
-
-interface VmWork {
-  vm: string;
-  preflightMs: number;
-  snapshotMs: number;
-  logsMs: number;
-  transferMs: number;
-  totalMs: number;
-}
-
-/** A VM's own work on the sandbox clock, from the same deterministic draws the sandbox makes. */
-function vmWork(vm: string, names: readonly string[]): VmWork {
-  const last = (purpose: string): string | undefined =>
-    [...names].reverse().find((n) => n.toLowerCase().startsWith(`ibg-${purpose}-`));
-  const rc = (name: string | undefined): number =>
-    name === undefined ? 0 : simulatedDurationMs(vm, name, LATENCY.runCommandSeconds);
-  const preflightMs = rc(last('preflight'));
-  const logsMs = rc(last('logs'));
-  const snapshotMs = minutesFor(LATENCY.snapshotMinutes, vm, 'snapshot') * 60_000;
-  const transferMs = Math.round(minutesFor(LATENCY.transferMinutes, vm, 'transfer') * 60_000);
-  return {
-    vm,
-    preflightMs,
-    snapshotMs,
-    logsMs,
-    transferMs,
-    totalMs: preflightMs + snapshotMs + Math.max(logsMs, transferMs),
-  };
-}
 
 async function bench(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -297,24 +100,7 @@ async function bench(): Promise<void> {
     tap.start(sandbox.url);
     const counts = { warn: 0, error: 0 };
     const alerts: RunAlert[] = [];
-    const env: Record<string, string | undefined> = {
-      IBG_VAULT_IDS: scenario.vaults
-        .map(
-          (v) =>
-            `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/` +
-            `Microsoft.RecoveryServices/vaults/${v.name}`,
-        )
-        .join(','),
-      IBG_ENROLL_TAG: 'iris-backup-guard=enabled',
-      IBG_RUNS_TABLE_CONNECTION_STRING: azurite.connectionString,
-      IBG_RUNS_TABLE_NAME: `latency${Date.now().toString(36)}`,
-      AZURE_ARM_ENDPOINT: sandbox.url,
-      // Long-running operations are polled as in production (a zero interval would busy-poll and inflate counts).
-      IBG_POLL_INTERVAL_MS: process.env.IBG_POLL_INTERVAL_MS ?? '500',
-      IBG_RUN_COMMAND_TIMEOUT_SECONDS: '120',
-      IBG_MAX_CONCURRENCY: process.env.IBG_MAX_CONCURRENCY,
-      IBG_RUN_COMMANDS_PER_SUBSCRIPTION: process.env.IBG_RUN_COMMANDS_PER_SUBSCRIPTION,
-    };
+    const env = latencyEnv(scenario, sandbox.url, azurite.connectionString, 'latency');
     const deps = {
       ...createProtectionDeps(env, { credential: sandbox.credential, clock: sandbox.clock, log: quietLog(counts) }),
       alerts: { raise: async (a: RunAlert) => void alerts.push(a) },
@@ -323,60 +109,14 @@ async function bench(): Promise<void> {
     const setupRequests = sandbox.requests;
     const tappedAtStart = tap.requests.length;
 
-    const invocations: Invocation[] = [];
-    /** Times one invocation: wall time, the CPU of this process and of the VMs' finished scripts, its requests. */
-    const invoke = async <T>(name: string, call: () => Promise<T>): Promise<T> => {
-      const cpu = cpuSeconds();
-      const first = tap.requests.length;
-      const started = performance.now();
-      const value = await call();
-      const ms = performance.now() - started;
-      const after = cpuSeconds();
-      invocations.push({
-        name,
-        ms,
-        selfCpuS: after.self - cpu.self,
-        vmScriptCpuS: after.children - cpu.children,
-        requests: tap.requests.slice(first),
-      });
-      return value;
-    };
-    const nightStartMs = sandbox.clock.nowMs();
-    let t = performance.now();
-    const nightly = await invoke('nightly', () => runNightlyProtection(deps, night));
-    console.log(`  nightly protection: ${nightly.vms.length} VMs in ${fmt((performance.now() - t) / 1000)} s`);
-    memory.sample();
-
-    let ticks = 0;
-    let idleMs = 0;
-    let lastTickClockMs = nightStartMs;
-    let stalled = false;
-    for (;;) {
-      if (ticks >= MAX_TICKS) {
-        stalled = true;
-        break;
-      }
-      t = performance.now();
-      await sandbox.idle();
-      idleMs += performance.now() - t;
-      sandbox.clock.advance(TICK_MS);
-      lastTickClockMs = sandbox.clock.nowMs();
-      t = performance.now();
-      const result = await invoke(`tick ${ticks + 1}`, () => advanceRuns(deps));
-      const ms = performance.now() - t;
-      ticks += 1;
-      memory.sample();
-      const open = Object.values(result.stages).filter((stage) => !isTerminalStage(stage));
-      if (ticks % 12 === 0 || open.length === 0 || ticks <= 6) {
-        const byStage = new Map<string, number>();
-        for (const s of open) byStage.set(s, (byStage.get(s) ?? 0) + 1);
-        console.log(
-          `  tick ${ticks} (+${minutes(lastTickClockMs - nightStartMs)}): ${open.length} open ` +
-            `(${[...byStage].map(([k, n]) => `${k} ${n}`).join(', ') || '-'}) in ${fmt(ms / 1000, 2)} s`,
-        );
-      }
-      if (result.active === 0 || open.length === 0) break;
-    }
+    const { nightly, invocations, ticks, idleMs, nightStartMs, lastTickClockMs, stalled } = await runNight(
+      deps,
+      sandbox,
+      tap,
+      memory,
+      night,
+      MAX_TICKS,
+    );
     tap.stop();
     memory.stop();
     const armRequests = sandbox.requests - setupRequests;
@@ -476,24 +216,8 @@ async function bench(): Promise<void> {
       .slice(0, 10)
       .map(([route, s]) => `  ${String(s.count).padStart(6)}  ${fmt(s.count / count, 2).padStart(6)}/VM  ${route}`);
     console.log(`  busiest routes (setup included):\n${routes.join('\n')}`);
-    const budgetLine = (kind: 'writes' | 'reads', uses: BudgetUse[]): void => {
-      const b = ARM_BUDGET[kind];
-      const peakUse = Math.max(0, ...uses.map((u) => u.peakUse));
-      const peakRate = Math.max(0, ...uses.map((u) => u.peakPerSecond));
-      console.log(
-        `Peak ARM ${kind} per subscription: bucket use ${fmt(peakUse)} of ${b.burst} (refilled ${b.perSecond}/s), ` +
-          `at most ${peakRate} in one second (half the refill: ${b.perSecond / 2}/s)  target use < ${b.burst / 2}  ` +
-          verdictOf(peakUse < b.burst / 2),
-      );
-      for (const u of uses) {
-        console.log(
-          `  ${u.subscription}: ${u.count} ${kind}, peak ${u.peakPerSecond}/s, bucket use ${fmt(u.peakUse)}` +
-            (u.peakPerSecond >= b.perSecond / 2 ? ' (above half the refill rate in its busiest second)' : ''),
-        );
-      }
-    };
-    budgetLine('writes', writes);
-    budgetLine('reads', reads);
+    printBudget('writes', writes);
+    printBudget('reads', reads);
     console.log(
       `Peak memory: RSS ${fmt(peakRssMb)} MB, heapUsed ${fmt(memory.heapUsed / MB)} MB (at start: RSS ` +
         `${fmt(baseline.rss / MB)} MB)  target < ${TARGETS.peakRssMb} MB  ${verdictOf(peakRssMb < TARGETS.peakRssMb)}`,
