@@ -54,4 +54,36 @@ describe('restore drill, end to end', () => {
     // Nothing is left in the drill group, as Azure lists it.
     expect(await drillGroupResources(w)).toEqual([]);
   }, 300_000);
+
+  it('alerts a VM with no passed drill for IBG_DRILL_STALE_DAYS, once a night', async () => {
+    w = await startDrillWorld(drillScenario(['iris-a']), {
+      IBG_DRILL_STALE_DAYS: '7',
+      IBG_DRILL_SCHEDULE: 'every-nth:30',
+    });
+    const now = w.sandbox.clock.now();
+    const tenDaysAgo = new Date(now.getTime() - 10 * 86_400_000).toISOString();
+    await w.deps.drillRecords?.add({
+      schema: 'iris-backup-guard/drill@1',
+      runId: `${tenDaysAgo.slice(0, 10)}/old`,
+      night: tenDaysAgo.slice(0, 10),
+      vmId: w.vmId('iris-a'),
+      vmName: 'iris-a',
+      verdict: 'failed',
+      failedStage: 'integrity',
+      reason: 'integrity errors',
+      notes: [],
+      drillVmName: 'ibg-drill-iris-a-old',
+      startedAt: tenDaysAgo,
+      finishedAt: tenDaysAgo,
+      phasesMs: {},
+      evidence: [],
+    });
+    const result = await runNightlyProtection(w.deps, tonight(w));
+    const overdue = result.alerts.filter((a) => a.code === 'DrillOverdue');
+    expect(overdue).toEqual([
+      expect.objectContaining({ severity: 'error', scope: { kind: 'vm', vmId: w.vmId('iris-a') } }),
+    ]);
+    expect(overdue[0]?.message).toMatch(/no restore drill has passed in 7 days \(none ever passed\)/);
+    expect(w.scopeAlerts.map((a) => a.code)).toContain('DrillOverdue');
+  }, 120_000);
 });
