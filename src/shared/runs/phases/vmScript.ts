@@ -211,6 +211,8 @@ function retryOrEnd(
 function clearScript(run: Run, at: string, toDelete: string | undefined, c: CommandBuilder, vmId?: string): Run {
   const next: Run = { ...run, updatedAt: at };
   delete next.script;
+  // A script on another VM than the run's runs on the drill VM, whose deletion takes its Run Commands with it.
+  if (vmId !== undefined) return next;
   if (toDelete === undefined || next.scriptsToDelete?.some((d) => d.name === toDelete)) return next;
   c.add({ type: 'DeleteScript', name: toDelete, ...onVm(vmId) });
   return {
