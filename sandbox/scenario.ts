@@ -248,6 +248,14 @@ export interface Scenario {
     restoreValidation?: 'azure' | 'lenient';
     storageAccounts?: StorageAccountSpec[];
     virtualNetworks?: VirtualNetworkSpec[];
+    /** Unattached managed disks that exist when the sandbox starts (e.g. one left in a drill group by hand). */
+    disks?: {
+      subscriptionId: string;
+      resourceGroup: string;
+      name: string;
+      location: string;
+      tags?: Record<string, string>;
+    }[];
     /** Resource groups that exist besides those of the vaults, VMs, storage accounts and networks. */
     resourceGroups?: { subscriptionId: string; name: string }[];
     /** Default 'refuse'. */

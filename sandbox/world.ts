@@ -226,6 +226,19 @@ export class World {
         timeCreated: this.clock.now().toISOString(),
       });
     }
+    for (const d of scenario.backup?.disks ?? []) {
+      const id = diskResourceId(d.subscriptionId, d.resourceGroup, d.name);
+      this.disks.set(resourceKey(id), {
+        id,
+        name: d.name,
+        subscriptionId: d.subscriptionId,
+        resourceGroup: d.resourceGroup,
+        location: d.location,
+        tags: { ...(d.tags ?? {}) },
+        sizeGb: 30,
+        timeCreated: this.clock.now().toISOString(),
+      });
+    }
   }
 
   private addVirtualNetwork(spec: VirtualNetworkSpec, implicit: boolean): VirtualNetworkRecord {

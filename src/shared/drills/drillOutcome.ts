@@ -60,11 +60,15 @@ export function freezeNote(freeze: DrillVerifierFacts['freeze'], recovery: Drill
         `IRIS was not frozen at the snapshot: the point is only file-system-consistent${recovery === 'recovered' ? '; crash recovery (WIJ and journal) ran at start and completed' : ''}`,
       ];
     case 'unknown':
-      return ["the freeze state at the snapshot could not be read from messages.log"];
+      return ['the freeze state at the snapshot could not be read from messages.log'];
   }
 }
 
-export function drillOutcomeOf(v: DrillVerifierFacts, integrity: IntegrityVerdict | undefined, at: string): DrillOutcome {
+export function drillOutcomeOf(
+  v: DrillVerifierFacts,
+  integrity: IntegrityVerdict | undefined,
+  at: string,
+): DrillOutcome {
   const notes = freezeNote(v.freeze, v.recovery);
   if (v.isolation === 'breached')
     return inconclusive(
@@ -74,29 +78,61 @@ export function drillOutcomeOf(v: DrillVerifierFacts, integrity: IntegrityVerdic
       notes,
     );
   if (v.isolation !== 'ok')
-    return inconclusive('isolation', "the verifier could not show that the restored VM is cut off from production, so IRIS was not started", at, notes);
+    return inconclusive(
+      'isolation',
+      'the verifier could not show that the restored VM is cut off from production, so IRIS was not started',
+      at,
+      notes,
+    );
   if (v.iris === 'down')
-    return failed('iris', `IRIS did not come up on the restored copy${v.irisSeconds === undefined ? '' : ` within ${v.irisSeconds} s`}`, at, notes);
+    return failed(
+      'iris',
+      `IRIS did not come up on the restored copy${v.irisSeconds === undefined ? '' : ` within ${v.irisSeconds} s`}`,
+      at,
+      notes,
+    );
   if (v.recovery === 'failed')
-    return failed('iris', 'crash recovery failed when IRIS started on the restored copy (see the evidence lines)', at, notes);
-  if (v.iris !== 'up')
-    return inconclusive('verify', `the verifier did not report IRIS up (iris=${v.iris})`, at, notes);
+    return failed(
+      'iris',
+      'crash recovery failed when IRIS started on the restored copy (see the evidence lines)',
+      at,
+      notes,
+    );
+  if (v.iris !== 'up') return inconclusive('verify', `the verifier did not report IRIS up (iris=${v.iris})`, at, notes);
   const result = integrity;
   if (result === undefined || v.integrity === 'not-run')
     return inconclusive('integrity', 'the integrity check did not run', at, notes);
   const notMounted = result.databases.filter((d) => d.status === 'not-mounted').map((d) => d.directory);
-  if (result.status === 'errors') {
+  // A database missing from the copy also counts its globals Not OK: name it as missing, not as corrupt.
+  if (result.status === 'errors' && result.databases.some((d) => d.status === 'errors')) {
     const where = result.databases.filter((d) => d.status === 'errors').map((d) => d.directory);
     return failed(
       'integrity',
-      `the integrity check found ${result.errorCount} global(s) Not OK${where.length > 0 ? ` in ${where.join(', ')}` : ''}`,
+      `the integrity check found ${result.errorCount} global(s) Not OK in ${where.join(', ')}${notMounted.length > 0 ? `; not mounted: ${notMounted.join(', ')}` : ''}`,
       at,
       notes,
     );
   }
   if (notMounted.length > 0)
-    return failed('integrity', `database(s) not mounted on the restored copy (missing from the backup?): ${notMounted.join(', ')}`, at, notes);
+    return failed(
+      'integrity',
+      `database(s) not mounted on the restored copy (missing from the backup?): ${notMounted.join(', ')}`,
+      at,
+      notes,
+    );
+  if (result.status === 'errors')
+    return failed('integrity', `the integrity check found ${result.errorCount} global(s) Not OK`, at, notes);
   if (result.status === 'incomplete')
-    return inconclusive('integrity', `the integrity check is incomplete: ${result.messages.join('; ') || 'no database was reported'}`, at, notes);
-  return { verdict: 'passed', reason: `IRIS came up and every database (${result.databases.length}) passed the integrity check`, notes, at };
+    return inconclusive(
+      'integrity',
+      `the integrity check is incomplete: ${result.messages.join('; ') || 'no database was reported'}`,
+      at,
+      notes,
+    );
+  return {
+    verdict: 'passed',
+    reason: `IRIS came up and every database (${result.databases.length}) passed the integrity check`,
+    notes,
+    at,
+  };
 }

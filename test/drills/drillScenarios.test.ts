@@ -1,0 +1,198 @@
+/**
+ * Restore drills that fail, or cannot conclude, in the sandbox, through the real SDK clients: each fault of the
+ * restored copy ends the drill at its stage with its reason, raises its alert, writes one drill record, and leaves
+ * nothing in the drill resource group (safety invariant 6).
+ */
+import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
+import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
+import { scenarioVmId, type FaultSpec } from '../../sandbox/index';
+import { drillVmName } from '../../src/shared/drills/drillTarget';
+import { nightOf } from '../../src/shared/protection/night';
+import { runIdOf, vmKeyOf } from '../../src/shared/runs/run';
+import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
+import type { Run } from '../../src/shared/runs/run';
+import { MINUTE, tonight } from '../protection/cycleHelpers';
+import { protectionVm, SUB, type ProtectionWorld } from '../protection/protectionWorld';
+import {
+  alertCodes,
+  drillGroupNames,
+  drillRecords,
+  emptyCalls,
+  recordingDrillCalls,
+  restoreJobs,
+  untilEnded,
+} from './drillHarness';
+import { drillScenario, startDrillWorld } from './drillWorld';
+
+describe('restore drill scenarios (sandbox)', () => {
+  let azurite: AzuriteTables;
+  let w: ProtectionWorld | undefined;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => azurite?.stop());
+  afterEach(async () => {
+    await w?.stop();
+    w = undefined;
+  });
+
+  /** One VM (iris-a unless `vm` is given) with `faults`, its night run until it ends. */
+  let calls = emptyCalls();
+  async function drill(faults: FaultSpec[], vm = 'iris-a', env: Record<string, string> = {}): Promise<Run> {
+    const scenario = drillScenario([vm], { faults });
+    w = await startDrillWorld(scenario, env, azurite);
+    calls = emptyCalls();
+    const deps = recordingDrillCalls(w.deps, calls);
+    const night = tonight(w);
+    await runNightlyProtection(deps, night);
+    return untilEnded(w, night, vm, { deps, stepMs: 10 * MINUTE });
+  }
+
+  const world = (): ProtectionWorld => {
+    if (w === undefined) throw new Error('no world');
+    return w;
+  };
+
+  it('integrity errors: failed at integrity, the record names the database, read from the evidence blob', async () => {
+    const run = await drill([{ kind: 'restoredIntegrityErrors', vm: 'iris-a' }]);
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'integrity' });
+    const db = run.drill?.integrity?.databases.find((d) => d.status === 'errors')?.directory;
+    expect(db).toBeDefined();
+    expect(run.drill?.outcome?.reason).toContain(db ?? '?');
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    const [record, ...more] = await drillRecords(world());
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({ verdict: 'failed', failedStage: 'integrity', vmName: 'iris-a' });
+    expect(record?.integrity).toMatchObject({ status: 'errors', source: 'evidence' });
+    expect(JSON.stringify(record)).toContain(db ?? '?');
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+
+  it('restore job failure: failed at restore, alerted, one restore job, nothing left', async () => {
+    const run = await drill([{ kind: 'restoreFailure', vm: 'iris-a' }]);
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'restore' });
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    expect(await drillRecords(world())).toEqual([
+      expect.objectContaining({ verdict: 'failed', failedStage: 'restore', vmName: 'iris-a' }),
+    ]);
+    expect(await restoreJobs(world(), new Date(0))).toHaveLength(1);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+
+  it('VM creation fails leaving disks: failed at restore, the disks claimed (tagged) and deleted', async () => {
+    const run = await drill([{ kind: 'restoreVmCreationFails', vm: 'iris-a' }]);
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'restore' });
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    // The claim found the unattached disks named after the drill VM and tagged them before deleting them.
+    const disks = calls.tagged.filter((t) => t.kind === 'disk');
+    expect(disks.length).toBeGreaterThan(0);
+    expect(calls.tagged.filter((t) => t.kind !== 'disk')).toEqual([]);
+    for (const t of disks) {
+      expect(t.id).toMatch(/\/resourceGroups\/rg-drill\/providers\/Microsoft\.Compute\/disks\/ibg-drill-.*-osdisk-/i);
+      expect(t.tags['ibg-drill-run']).toBe(run.id);
+      expect(calls.deleted).toContainEqual({ kind: 'disk', id: t.id, result: 'deleted' });
+    }
+    expect(run.drill?.cleanup.deletedAt).toBeDefined();
+    expect(await drillRecords(world())).toEqual([
+      expect.objectContaining({ verdict: 'failed', failedStage: 'restore' }),
+    ]);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+
+  it('VM never boots: failed at boot, the VM deleted', async () => {
+    const run = await drill([{ kind: 'restoredVmNeverBoots', vm: 'iris-a' }]);
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'boot' });
+    expect(calls.deleted).toContainEqual({ kind: 'vm', id: run.drill?.vmId, result: 'deleted' });
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    expect(await drillRecords(world())).toEqual([expect.objectContaining({ verdict: 'failed', failedStage: 'boot' })]);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 180_000);
+
+  it('IRIS never comes up on the restored copy: failed at iris', async () => {
+    const run = await drill([{ kind: 'restoredIrisNeverStarts', vm: 'iris-a' }], 'iris-a', {
+      IBG_DRILL_IRIS_START_MINUTES: '1',
+    });
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'iris' });
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    expect(await drillRecords(world())).toEqual([expect.objectContaining({ verdict: 'failed', failedStage: 'iris' })]);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 180_000);
+
+  it('verifier time-out: inconclusive at verify', async () => {
+    // Run Command faults name the VM the script runs on: the drill VM, whose name the run id fixes.
+    const runId = runIdOf(
+      nightOf(new Date(), 'UTC'),
+      vmKeyOf(scenarioVmId({ subscriptionId: SUB, resourceGroup: 'rg-iris', name: 'iris-a' })),
+    );
+    const drillVm = drillVmName(runId, 'iris-a', nightOf(new Date(), 'UTC'));
+    const run = await drill([{ kind: 'runCommandTimeout', vm: drillVm, nameContains: 'verify' }]);
+    expect(run.drill?.vmName).toBe(drillVm);
+    expect(run.stage).toBe('done');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'inconclusive', stage: 'verify' });
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillInconclusive');
+    expect(await drillRecords(world())).toEqual([
+      expect.objectContaining({ verdict: 'inconclusive', failedStage: 'verify' }),
+    ]);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 180_000);
+
+  it('a database missing from the restored copy: failed at integrity, naming it', async () => {
+    const run = await drill([{ kind: 'restoredDatabaseMissing', vm: 'iris-a' }]);
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'integrity' });
+    const missing = run.drill?.integrity?.databases.find((d) => d.status === 'not-mounted')?.directory;
+    expect(missing).toBeDefined();
+    expect(run.drill?.outcome?.reason).toContain(missing ?? '?');
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    const records = await drillRecords(world());
+    expect(records).toEqual([expect.objectContaining({ verdict: 'failed', failedStage: 'integrity' })]);
+    expect(JSON.stringify(records[0])).toContain(missing ?? '?');
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+
+  it('a file-system-consistent point (IRIS not frozen) is drilled and passes with a crash-recovery note', async () => {
+    const scenario = drillScenario([]);
+    scenario.vms = [
+      protectionVm('iris-noconfig', {
+        files: [
+          ...hardenedSetupFiles().filter((f) => !f.path.endsWith('.json')),
+          // A running IRIS has written its startup to messages.log (the sandbox writes it only once IRIS logs).
+          {
+            path: '/usr/irissys/mgr/messages.log',
+            content: '12/01/26-08:00:00:000 (1200) 0 [Generic.Event] Startup of InterSystems IRIS\n',
+          },
+        ],
+      }),
+    ];
+    w = await startDrillWorld(scenario, {}, azurite);
+    const night = tonight(w);
+    await runNightlyProtection(w.deps, night);
+    const run = await untilEnded(w, night, 'iris-noconfig');
+    // Whatever the backup verdict calls such a point, unless it is 'failed' the point must be drilled.
+    expect(run.verdict?.consistency).not.toBe('failed');
+    expect(run.drill).toBeDefined();
+    expect(run.drill?.outcome?.verdict).toBe('passed');
+    expect(run.drill?.verifier?.freeze).toBe('none');
+    expect(run.drill?.outcome?.notes.join(' ')).toMatch(/file-system-consistent.*crash recovery/);
+    expect(await drillRecords(world())).toEqual([expect.objectContaining({ verdict: 'passed', freeze: 'none' })]);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+
+  it('isolation breached: inconclusive at isolation, a critical alert, IRIS never started on the drill VM', async () => {
+    const run = await drill([{ kind: 'drillNetworkNotIsolated', vm: 'iris-a' }]);
+    expect(run.stage).toBe('done');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'inconclusive', stage: 'isolation' });
+    expect(run.drill?.verifier).toMatchObject({ isolation: 'breached', iris: 'not-started' });
+    const alert = world().alerts.find((a) => a.code === 'DrillNotIsolated');
+    expect(alert?.severity).toBe('critical');
+    expect(await drillRecords(world())).toEqual([
+      expect.objectContaining({ verdict: 'inconclusive', failedStage: 'isolation' }),
+    ]);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+});
