@@ -4,6 +4,7 @@ import { CliCommand, CliIo, DEFAULT_EXIT_CODES, EXIT_FAILURE, EXIT_OK, EXIT_USAG
 import { backupCommand } from './commands/backupCommand';
 import { checkCommand } from './commands/checkCommand';
 import { demoCommand } from './commands/demoCommand';
+import { drillCommand } from './commands/drillCommand';
 import { installCommand } from './commands/installCommand';
 import { parseCommand } from './commands/parseCommand';
 import { statusCommand } from './commands/statusCommand';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly CliCommand[] = [
   checkCommand,
   installCommand,
   backupCommand,
+  drillCommand,
   statusCommand,
   parseCommand,
   demoCommand,
@@ -33,7 +35,7 @@ export function helpText(): string {
     '',
     'Options of every command: --help, and --verbose (the details of a failure, e.g. what each credential said).',
     'Run `iris-backup-guard <command> --help` for a command’s options and exit codes.',
-    '`check --vm` and `install --vm` need only the VM id and a sign-in (`az login`); `backup` and `status` read the',
+    '`check --vm` and `install --vm` need only the VM id and a sign-in (`az login`); `backup`, `drill` and `status` read the',
     'app settings from the environment (see README, "Settings").',
   ].join('\n');
 }

@@ -57,6 +57,11 @@ export interface RunDrill {
   queuedAt: string;
   startedAt?: string;
   point?: DrillPoint;
+  /**
+   * Asked for by an operator (`iris-backup-guard drill`) in a drill-only run (runs/drillRun.ts): its point is the
+   * one chosen, never replaced by a sampled older one.
+   */
+  onDemand?: boolean;
   /** Older points are being listed to sample one (olderPointEvery). */
   listingPoints?: boolean;
   /**

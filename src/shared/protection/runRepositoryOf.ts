@@ -1,4 +1,7 @@
-/** The use cases' RunRepository over the generic ETag store: partition = night, key = VM key, `stage` indexed. */
+/**
+ * The use cases' RunRepository over the generic ETag store: partition = night, key = the rest of the run id (the VM
+ * key; `<vmKey>~drill-<n>` for an operator's drill run, runs/drillRun.ts), `stage` indexed.
+ */
 import { ACTIVE_STAGES, type Run } from '../runs/run';
 import type { RunStore } from '../store/runStore';
 import type { RunRepository, StoredRun } from './runRepository';
@@ -16,10 +19,10 @@ export function runRepositoryOf(store: RunStore<Run, 'stage'>): RunRepository {
       return found && { run: found.value, etag: found.etag };
     },
     async create(run) {
-      return { run, etag: await store.create(run.night, run.vmKey, run) };
+      return { run, etag: await store.create(...keysOf(run.id), run) };
     },
     async update(run, etag) {
-      return { run, etag: await store.update(run.night, run.vmKey, run, etag) };
+      return { run, etag: await store.update(...keysOf(run.id), run, etag) };
     },
     async listActive() {
       // One indexed query per active stage: cheap, and it does not grow with the history of finished runs.
