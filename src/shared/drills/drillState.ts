@@ -80,6 +80,8 @@ export interface RunDrill {
   restoreJobStart?: string;
   restoreJobEnd?: string;
   restoreErrors?: JobErrorDetail[];
+  /** The source VM's private `ip:port`s the verifier checks are unreachable (read with the target checks). */
+  productionAddresses?: string[];
   /** First seen running, and agent ready (tick granularity). */
   vmRunningAt?: string;
   agentReadyAt?: string;

@@ -6,23 +6,41 @@ import type { NicInfo } from '../../azure/drillResources';
 import { evidenceBlobName } from '../../drills/evidenceBlobName';
 import { readVmScript } from '../../vmScripts/vmScripts';
 import type { CommandInput, CommandOf } from './commandHandler';
-import { drillDepsOf } from './drillDeps';
+import { drillDepsOf, type DrillDeps } from './drillDeps';
+import type { ProtectionDeps } from '../protectionDeps';
 
 /** IRIS superserver, ISCAgent (mirroring), web gateway/management, SSH: what a production copy could talk to. */
 const PRODUCTION_PORTS = [1972, 2188, 52773, 22];
+
+/** The `ip:port`s of the source VM a drill VM must not reach. */
+export const productionAddressesOf = (nics: readonly (NicInfo | undefined)[]): string[] =>
+  nics
+    .filter((n): n is NicInfo => n?.privateIpAddress !== undefined)
+    .flatMap((n) => PRODUCTION_PORTS.map((port) => `${n.privateIpAddress ?? ''}:${port}`));
+
+/** The source VM's NICs as Azure describes them (undefined: a NIC that could not be read). */
+export async function sourceNics(deps: ProtectionDeps, d: DrillDeps, vmId: string): Promise<(NicInfo | undefined)[]> {
+  const source = await deps.gateways.compute.getVm(vmId);
+  return Promise.all((source?.nicIds ?? []).map((id) => d.drills.getNic(id)));
+}
 /** The upload URL outlives the Run Command's own time-out. */
 const UPLOAD_GRACE_MS = 60 * 60_000;
 
-export async function startVerifier({ deps, run, command, now }: CommandInput<CommandOf<'StartScript'>>): Promise<void> {
+export async function startVerifier({
+  deps,
+  run,
+  command,
+  now,
+}: CommandInput<CommandOf<'StartScript'>>): Promise<void> {
   const d = drillDepsOf(deps);
   const drill = run.drill;
   if (drill === undefined) throw new Error(`Run ${run.id} has no drill to verify`);
-  const source = await deps.gateways.compute.getVm(run.target.vmId);
-  const nics = await Promise.all((source?.nicIds ?? []).map((id) => d.drills.getNic(id)));
-  const addresses = nics
-    .filter((n): n is NicInfo => n?.privateIpAddress !== undefined)
-    .flatMap((n) => PRODUCTION_PORTS.map((port) => `${n.privateIpAddress ?? ''}:${port}`));
-  const timeoutMs = deps.settings.drills?.verifyTimeoutMinutes === undefined ? 3_600_000 : deps.settings.drills.verifyTimeoutMinutes * 60_000;
+  // Read with the target checks before the restore; read again only for a run that does not have them.
+  const addresses = drill.productionAddresses ?? productionAddressesOf(await sourceNics(deps, d, run.target.vmId));
+  const timeoutMs =
+    deps.settings.drills?.verifyTimeoutMinutes === undefined
+      ? 3_600_000
+      : deps.settings.drills.verifyTimeoutMinutes * 60_000;
   const blob = evidenceBlobName(run.night, drill.vmName, command.name);
   const outputBlobUri = await d.evidence.uploadUrl(blob, new Date(now.getTime() + timeoutMs + UPLOAD_GRACE_MS));
   await deps.gateways.compute.startScript(command.vmId, readVmScript('drill-verify'), {

@@ -5,6 +5,7 @@ import { isAppError } from '../../errors/appError';
 import { protectedItemOf } from '../protectedItemOf';
 import type { CommandHandler } from './commandHandler';
 import { drillDepsOf } from './drillDeps';
+import { productionAddressesOf } from './startVerifier';
 
 /**
  * Checks the drill target against the source VM (settings, isolation — safety invariant 2 —, regions), then sends
@@ -14,7 +15,14 @@ export const triggerRestore: CommandHandler<'TriggerRestore'> = async ({ deps, r
   const d = drillDepsOf(deps);
   const source = await deps.gateways.compute.getVm(run.target.vmId);
   if (source === undefined) {
-    return [{ type: 'RestoreTriggerFailed', at, reason: `the source VM ${run.target.vmId} no longer exists`, refusedBy: 'checks' }];
+    return [
+      {
+        type: 'RestoreTriggerFailed',
+        at,
+        reason: `the source VM ${run.target.vmId} no longer exists`,
+        refusedBy: 'checks',
+      },
+    ];
   }
   const [sourceNics, drillSubnet, stagingAccount] = await Promise.all([
     Promise.all(source.nicIds.map((id) => d.drills.getNic(id))) as Promise<(NicInfo | undefined)[]>,
@@ -50,9 +58,16 @@ export const triggerRestore: CommandHandler<'TriggerRestore'> = async ({ deps, r
       ...command.request,
       region: source.location,
     });
-    return [{ type: 'RestoreTriggered', at, operationId }];
+    return [{ type: 'RestoreTriggered', at, operationId, productionAddresses: productionAddressesOf(sourceNics) }];
   } catch (e) {
-    if (isAppError(e) && e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 429 && e.statusCode !== 408) {
+    if (
+      isAppError(e) &&
+      e.statusCode !== undefined &&
+      e.statusCode >= 400 &&
+      e.statusCode < 500 &&
+      e.statusCode !== 429 &&
+      e.statusCode !== 408
+    ) {
       return [{ type: 'RestoreTriggerFailed', at, reason: e.message, refusedBy: 'azure' }];
     }
     return [{ type: 'RestoreTriggerFailed', at, reason: isAppError(e) || e instanceof Error ? e.message : String(e) }];

@@ -56,7 +56,11 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
         ...run,
         updatedAt: event.at,
         pendingSince: event.at,
-        drill: { ...drill, operationId: event.operationId },
+        drill: {
+          ...drill,
+          operationId: event.operationId,
+          ...(event.productionAddresses === undefined ? {} : { productionAddresses: event.productionAddresses }),
+        },
       };
     }
     case 'RestoreTriggerFailed':
