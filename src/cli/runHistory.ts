@@ -3,9 +3,10 @@
  * creates the table on first use, which is right for the functions and wrong here; this view never creates
  * anything, and tells a missing table (nothing recorded yet) apart from an empty night.
  */
-import { createRunRepository } from '../composition/composition';
+import { createDrillRecordStore, createRunRepository } from '../composition/composition';
 import type { TableGateway } from '../shared/azure/tableGateway';
 import type { Settings } from '../shared/config/settings';
+import type { DrillRecord } from '../shared/drills/drillRecord';
 import { isAppError } from '../shared/errors/appError';
 import type { Run } from '../shared/runs/run';
 import type { TokenCredential } from '../shared/gateways/azureCredential';
@@ -40,4 +41,28 @@ export async function readRunHistory(
     throw e;
   }
   return { tableExists: true, runs };
+}
+
+export type DrillHistory =
+  /** Drills are off (IBG_DRILL_ENABLED), or the drill records table does not exist yet. */
+  { recorded: false; why: 'drills-off' | 'no-table' } | { recorded: true; records: DrillRecord[] };
+
+/**
+ * Every drill record, read-only like the runs: the records table is never created here. Drills off: nothing is read.
+ * The table holds one small row per drill, partitioned by VM; the whole of it is read (a fleet's drills over months).
+ */
+export async function readDrillHistory(
+  settings: Settings,
+  credential: TokenCredential | undefined,
+): Promise<DrillHistory> {
+  if (settings.drills === undefined) return { recorded: false, why: 'drills-off' };
+  const store = createDrillRecordStore(settings, credential, readOnlyTable);
+  const records: DrillRecord[] = [];
+  try {
+    for await (const r of store.list()) records.push(r);
+  } catch (e) {
+    if (isAppError(e) && e.code === 'NOT_FOUND') return { recorded: false, why: 'no-table' };
+    throw e;
+  }
+  return { recorded: true, records };
 }

@@ -54,7 +54,7 @@ export function createProtectionDeps(
     if (gateways.evidence === undefined) {
       throw new ConfigError(
         'IBG_EVIDENCE_CONTAINER_URL',
-        'IBG_EVIDENCE_CONTAINER_URL: drills are enabled but no evidence container is set; drills keep each verifier\'s whole output there. Example: https://<account>.blob.core.windows.net/ibg-evidence',
+        "IBG_EVIDENCE_CONTAINER_URL: drills are enabled but no evidence container is set; drills keep each verifier's whole output there. Example: https://<account>.blob.core.windows.net/ibg-evidence",
       );
     }
     deps.gateways.drills = gateways.drills;
@@ -87,12 +87,17 @@ export function createRunRepository(settings: Settings, options: RunRepositoryOp
  * Drill records, in a table of their own next to the runs (`<runs table>drills`), insert-only: a record is never
  * rewritten.
  */
-export function createDrillRecordStore(settings: Settings, credential?: TokenCredential): DrillRecordStore {
+export function createDrillRecordStore(
+  settings: Settings,
+  credential?: TokenCredential,
+  /** Wraps the table before the store uses it (`status` passes a read-only view). */
+  wrapTable: (table: TableGateway) => TableGateway = (table) => table,
+): DrillRecordStore {
   const table = createTableGateway(
     { ...settings.runsTable, tableName: `${settings.runsTable.tableName}drills`.slice(0, 63) },
     () => credential ?? getDefaultCredential(),
   );
-  return new TableDrillRecordStore(table);
+  return new TableDrillRecordStore(wrapTable(table));
 }
 
 export interface VmAccess {

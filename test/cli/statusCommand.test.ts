@@ -2,12 +2,13 @@
 import { TableServiceClient } from '@azure/data-tables';
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import { main } from '../../src/cli/main';
-import { nightsEndingWith } from '../../src/cli/commands/statusCommand';
+import { nightsEndingWith, type VmDrillStatus } from '../../src/cli/commands/statusCommand';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import { targetOf } from '../../src/shared/protection/protectedItemOf';
 import { newRun, type Run } from '../../src/shared/runs/run';
-import { settle, tonight } from '../protection/cycleHelpers';
-import { startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
+import { MINUTE, settle, tonight } from '../protection/cycleHelpers';
+import { protectionVm, startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
+import { drillEnv, drillScenario, startDrillWorld } from '../drills/drillWorld';
 import { captureIo } from './cliIo';
 
 const ENROLLED = ['iris-a', 'iris-b', 'iris-noconfig'];
@@ -53,7 +54,10 @@ describe('iris-backup-guard status (sandbox)', () => {
     const lines = out.stdout().split('\n');
     expect(lines[0]).toBe(`Runs for nights ${nightsEndingWith(night, 7)[6]} to ${night}:`);
     expect(lines[1]).toMatch(/^NIGHT\s+VM\s+STAGE\s+JOB\s+RECOVERY POINT\s+VERDICT\s+REASON$/);
-    const rows = lines.slice(2).map((l) => l.split(/\s{2,}/));
+    const blank = lines.indexOf('');
+    const rows = lines.slice(2, blank).map((l) => l.split(/\s{2,}/));
+    // Drills are off in this world: status says so after the runs.
+    expect(lines.slice(blank + 1)).toEqual(['Restore drills: no drills recorded (drills are off: IBG_DRILL_ENABLED).']);
     expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
       [night, 'iris-a', 'done'],
       [night, 'iris-b', 'done'],
@@ -81,7 +85,7 @@ describe('iris-backup-guard status (sandbox)', () => {
   it('a night without runs says so', async () => {
     const out = io();
     expect(await main(['status', '--night', '2020-01-01'], out)).toBe(0);
-    expect(out.stdout()).toBe('No runs for night 2020-01-01.');
+    expect(out.stdout().split('\n')[0]).toBe('No runs for night 2020-01-01.');
   });
 
   it.each([['2026-02-30'], ['yesterday'], ['2026-3-1']])('--night %s is a usage error', async (value) => {
@@ -137,7 +141,74 @@ describe('iris-backup-guard status before anything was recorded (empty Azurite)'
       nights: ['2026-11-21'],
       tableExists: false,
       runs: [],
+      drills: [],
     });
     expect(await tableNames()).not.toContain('ibgneverwritten');
+  });
+
+  it('with drills on: "no drills recorded", and the drill records table is not created either', async () => {
+    const out = captureIo({ ...env, ...drillEnv() });
+    expect(await main(['status'], out)).toBe(0);
+    expect(out.stdout()).toMatch(/\n\nRestore drills: no drills recorded\.$/);
+    expect(await tableNames()).not.toContain('ibgneverwrittendrills');
+  });
+});
+
+describe('iris-backup-guard status with drills (sandbox)', () => {
+  let w: ProtectionWorld;
+  beforeAll(async () => {
+    const scenario = drillScenario([]);
+    scenario.vms = [
+      protectionVm('iris-a', { existingRecoveryPoints: [{ ageHours: 6, type: 'AppConsistent' }] }),
+      protectionVm('iris-bad', { existingRecoveryPoints: [{ ageHours: 6, type: 'AppConsistent' }] }),
+    ];
+    scenario.faults = [{ kind: 'restoreFailure', vm: 'iris-bad' }];
+    w = await startDrillWorld(scenario);
+    const cli = captureIo(w.env, {
+      credential: w.sandbox.credential,
+      clock: w.sandbox.clock,
+      wait: async () => {
+        await w.sandbox.idle();
+        w.sandbox.clock.advance(5 * MINUTE);
+      },
+    });
+    expect(await main(['drill', '--vm', w.vmId('iris-a')], cli)).toBe(0);
+    expect(await main(['drill', '--vm', w.vmId('iris-bad')], cli)).toBe(1);
+  }, 120_000);
+  afterAll(async () => w?.stop());
+
+  const io = () => captureIo(w.env, { credential: w.sandbox.credential, clock: w.sandbox.clock });
+
+  it('shows per VM the last drill: night, verdict, RTO, verified RPO, and the stage and reason of a failure', async () => {
+    const out = io();
+    expect(await main(['status'], out)).toBe(0);
+    const text = out.stdout();
+    const lines = text.split('\n');
+    const at = lines.indexOf('Restore drills, the last one per VM:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^VM\s+LAST DRILL\s+VERDICT\s+RTO\s+VERIFIED RPO\s+STAGE \/ REASON$/);
+    const rows = lines.slice(at + 2).map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['iris-a', tonight(w), 'passed'],
+      ['iris-bad', tonight(w), 'failed'],
+    ]);
+    expect(rows[0]?.[3]).toMatch(/^\d+ min/);
+    // The point was 6 h old at the restore, and the drill took about half an hour more.
+    expect(rows[0]?.[4]).toMatch(/^6 h( \d+ min)?$/);
+    expect(rows[0]?.[5]).toBe('-');
+    expect(rows[1]?.slice(3, 5)).toEqual(['-', 'none']);
+    expect(rows[1]?.[5]).toMatch(/^restore: the restore job ended Failed/);
+  });
+
+  it('--json includes the drills: the last record per VM and the verified RPO', async () => {
+    const out = io();
+    expect(await main(['status', '--json'], out)).toBe(0);
+    const report = JSON.parse(out.stdout()) as { drills: VmDrillStatus[] };
+    expect(report.drills.map((d) => [d.vmName, d.lastDrill.verdict, d.lastDrill.schema])).toEqual([
+      ['iris-a', 'passed', 'iris-backup-guard/drill@1'],
+      ['iris-bad', 'failed', 'iris-backup-guard/drill@1'],
+    ]);
+    expect(report.drills[0]?.verifiedRpoMs).toBeGreaterThan(6 * 3_600_000 - 1);
+    expect(report.drills[1]?.verifiedRpoMs).toBeUndefined();
   });
 });

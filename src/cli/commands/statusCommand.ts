@@ -1,13 +1,15 @@
 import { optionString, parseArgs, UsageError } from '../args';
 import { signIn, STORAGE_SCOPE } from '../azureSignIn';
 import { CliCommand, EXIT_OK, FAILURE_MEANING, USAGE_MEANING } from '../cliCommand';
-import { readRunHistory } from '../runHistory';
+import { readDrillHistory, readRunHistory, type DrillHistory } from '../runHistory';
 import { systemClock } from '../../shared/clock/clock';
 import { loadSettings } from '../../shared/config/settings';
 import { nightOf } from '../../shared/protection/night';
 import type { Run } from '../../shared/runs/run';
 import { formatStatusTable, runStatusRow } from '../../shared/report/runReport';
 import { terminalJson } from '../../shared/report/terminalText';
+import { verifiedRpoMs, type DrillRecord } from '../../shared/drills/drillRecord';
+import { drillStatusRow, formatDrillStatusTable } from '../../shared/report/drillReport';
 
 export const STATUS_SCHEMA = 'iris-backup-guard/status@1';
 
@@ -33,6 +35,33 @@ export const isRealDate = (night: string): boolean => {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 };
 
+/** The last drill of each VM (by finish time) and its verified RPO at `now`, by VM name. */
+export interface VmDrillStatus {
+  vmId: string;
+  vmName: string;
+  lastDrill: DrillRecord;
+  /** Age of the newest recovery point that passed a drill; absent when none has. */
+  verifiedRpoMs?: number;
+}
+
+export function drillStatusOf(history: DrillHistory, now: Date): VmDrillStatus[] {
+  if (!history.recorded) return [];
+  const last = new Map<string, DrillRecord>();
+  for (const r of history.records) {
+    const key = r.vmId.toLowerCase();
+    const prev = last.get(key);
+    if (prev === undefined || r.finishedAt > prev.finishedAt) last.set(key, r);
+  }
+  return [...last.values()]
+    .map((r) => {
+      const rpo = verifiedRpoMs(history.records, r.vmId, now);
+      return { vmId: r.vmId, vmName: r.vmName, lastDrill: r, ...(rpo === undefined ? {} : { verifiedRpoMs: rpo }) };
+    })
+    .sort((a, b) => a.vmName.localeCompare(b.vmName));
+}
+
+const NO_DRILLS = 'Restore drills: no drills recorded';
+
 const byNewestNightThenVm = (a: Run, b: Run): number =>
   b.night.localeCompare(a.night) || a.target.vmName.localeCompare(b.target.vmName);
 
@@ -44,7 +73,9 @@ export const statusCommand: CliCommand = {
     '',
     `Without --night: tonight (IBG_NIGHT_TIME_ZONE) and the ${DEFAULT_NIGHTS - 1} nights before it, newest first.`,
     'Only reads: it never creates the runs table, and says so when nothing has been recorded yet.',
-    `--json prints { schema: "${STATUS_SCHEMA}", nights, tableExists, runs }.`,
+    'Then the restore drills: per VM the last drill (night, verdict, RTO, stage and reason when it did not pass)',
+    'and the verified RPO, the age of the newest recovery point that passed a drill.',
+    `--json prints { schema: "${STATUS_SCHEMA}", nights, tableExists, runs, drills }.`,
   ].join('\n'),
   exitCodes: {
     0: 'the runs could be read (also when there are none yet)',
@@ -66,8 +97,10 @@ export const statusCommand: CliCommand = {
       night !== undefined ? [night] : nightsEndingWith(nightOf(now, settings.schedules.nightTimeZone), DEFAULT_NIGHTS);
     const history = await readRunHistory(settings, credential, nights, (m) => io.err(`warning: ${m}`));
     const runs = history.tableExists ? [...history.runs].sort(byNewestNightThenVm) : [];
+    const drillHistory = await readDrillHistory(settings, credential);
+    const drills = drillStatusOf(drillHistory, now);
     if (args.options.json === true) {
-      io.out(terminalJson({ schema: STATUS_SCHEMA, nights, tableExists: history.tableExists, runs }));
+      io.out(terminalJson({ schema: STATUS_SCHEMA, nights, tableExists: history.tableExists, runs, drills }));
       return EXIT_OK;
     }
     const span = nights.length === 1 ? `night ${nights[0]}` : `nights ${nights[nights.length - 1]} to ${nights[0]}`;
@@ -81,6 +114,11 @@ export const statusCommand: CliCommand = {
         runs.length === 0 ? `No runs for ${span}.` : `Runs for ${span}:\n${formatStatusTable(runs.map(runStatusRow))}`,
       );
     }
+    io.out(
+      drills.length === 0
+        ? `\n${NO_DRILLS}${drillHistory.recorded || drillHistory.why === 'no-table' ? '.' : ' (drills are off: IBG_DRILL_ENABLED).'}`
+        : `\nRestore drills, the last one per VM:\n${formatDrillStatusTable(drills.map((d) => drillStatusRow(d.lastDrill, d.verifiedRpoMs)))}`,
+    );
     return EXIT_OK;
   },
 };
