@@ -386,9 +386,9 @@ async function nightPart(argv: readonly string[]): Promise<void> {
     const sure = tapped.filter((r) => isSurelyDrillRequest(r, DRILL_RG.toLowerCase()));
     const perDrill = sure.length / Math.max(1, drilled.length);
     console.log(
-      `   ARM requests per drill: ${fmt(perDrill)} in the drill group, restores and restore job listings ` +
+      `   ARM requests per drill: at least ${fmt(perDrill)} (a lower bound: in the drill group, restores and restore job listings ` +
         `(${sure.length} for ${drilled.length} drills; the restore check's reads of the source VM and its NICs and the ` +
-        `restore operation's polls are not told apart from the backup's here: see figure 2)  target < ` +
+        `restore operation's polls are not told apart from the backup's here: see figure 2 for a whole drill))  target < ` +
         `${TARGETS.requestsPerDrill}  ${verdictOf(drilled.length > 0 && perDrill < TARGETS.requestsPerDrill)}`,
     );
     for (const [route, n] of byRoute(sure).slice(0, 8))
