@@ -80,7 +80,8 @@ export async function ibgRunCommandsOnDrillVm(w: ProtectionWorld, drillVmName: s
 /** What the app asked Azure to do during a drill, as seen at the gateways. */
 export interface DrillCalls {
   tagged: { kind: string; id: string; tags: Record<string, string> }[];
-  deleted: { kind: string; id: string; result: string }[];
+  /** `at`: the sandbox time of the attempt. */
+  deleted: { kind: string; id: string; result: string; at: number }[];
   /** Every Run Command PUT: the VM it went to and its name. */
   started: { vmId: string; name: string }[];
 }
@@ -101,11 +102,12 @@ export function recordingDrillCalls(deps: ProtectionDeps, calls: DrillCalls): Pr
     },
     deleteDrillResource: async (kind, id, scope, o) => {
       try {
+        const at = deps.clock.now().getTime();
         const result = await d.deleteDrillResource(kind, id, scope, o);
-        calls.deleted.push({ kind, id, result });
+        calls.deleted.push({ kind, id, result, at });
         return result;
       } catch (e) {
-        calls.deleted.push({ kind, id, result: `error: ${(e as Error).message}` });
+        calls.deleted.push({ kind, id, result: `error: ${(e as Error).message}`, at: deps.clock.now().getTime() });
         throw e;
       }
     },

@@ -150,11 +150,17 @@ describe('drill safety (sandbox)', () => {
     const deps = recordingDrillCalls(w.deps, calls);
     const night = tonight(w);
     await runNightlyProtection(deps, night);
-    const run = await untilEnded(w, night, 'iris-a', { deps, stepMs: 5 * MINUTE });
+    const run = await untilEnded(w, night, 'iris-a', { deps, stepMs: MINUTE, maxTicks: 400 });
     expect(run.stage).toBe('done');
     expect(run.drill?.outcome?.verdict).toBe('passed');
     const vmDeletes = calls.deleted.filter((d) => d.kind === 'vm');
     expect(vmDeletes.map((d) => d.result.startsWith('error'))).toEqual([true, true, true, false]);
+    // Backoff: 1, 2, then 4 minutes after each failure (ticks every minute, so the gaps show it).
+    const gaps = vmDeletes.slice(1).map((d, i) => (d.at - (vmDeletes[i]?.at ?? 0)) / MINUTE);
+    expect(gaps[0]).toBeGreaterThanOrEqual(1);
+    expect(gaps[1]).toBeGreaterThanOrEqual(2);
+    expect(gaps[2]).toBeGreaterThanOrEqual(4);
+    expect(gaps[2]).toBeLessThan(8);
     expect(run.drill?.cleanup).toMatchObject({ failures: 3, claimed: [] });
     expect(run.drill?.cleanup.deletedAt).toBeDefined();
     expect(alertCodes(world(), 'iris-a').filter((c) => c === 'DrillCleanupFailing')).toHaveLength(1);
