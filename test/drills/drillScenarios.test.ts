@@ -18,6 +18,7 @@ import {
   drillGroupNames,
   drillRecords,
   emptyCalls,
+  groupResources,
   recordingDrillCalls,
   restoreJobs,
   untilEnded,
@@ -48,6 +49,7 @@ describe('restore drill scenarios (sandbox)', () => {
     return untilEnded(w, night, vm, { deps, stepMs: 10 * MINUTE });
   }
 
+  const groupResourcesOf = () => groupResources(world());
   const world = (): ProtectionWorld => {
     if (w === undefined) throw new Error('no world');
     return w;
@@ -196,5 +198,51 @@ describe('restore drill scenarios (sandbox)', () => {
       expect.objectContaining({ verdict: 'inconclusive', failedStage: 'isolation' }),
     ]);
     expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+
+  it('drill slots (IBG_DRILL_MAX_CONCURRENT=1): two VMs drill one after the other, both pass, nothing left', async () => {
+    w = await startDrillWorld(drillScenario(['iris-a', 'iris-b']), { IBG_DRILL_MAX_CONCURRENT: '1' }, azurite);
+    calls = emptyCalls();
+    const deps = recordingDrillCalls(w.deps, calls);
+    const night = tonight(w);
+    await runNightlyProtection(deps, night);
+    // Never two drill VMs at once in the drill group.
+    let most = 0;
+    for (let i = 0; i < 60; i += 1) {
+      const vms = (await drillGroupNames(world())).filter((n) => n.startsWith('vm '));
+      most = Math.max(most, vms.length);
+      const runs = await Promise.all(
+        ['iris-a', 'iris-b'].map((n) => untilEnded(world(), night, n, { deps, maxTicks: 1 }).catch(() => undefined)),
+      );
+      if (runs.every((r) => r !== undefined)) break;
+    }
+    const a = await untilEnded(world(), night, 'iris-a', { deps });
+    const b = await untilEnded(world(), night, 'iris-b', { deps });
+    expect([a.drill?.outcome?.verdict, b.drill?.outcome?.verdict]).toEqual(['passed', 'passed']);
+    expect(most).toBe(1);
+    expect(await drillRecords(world())).toHaveLength(2);
+    expect(await restoreJobs(world(), new Date(0))).toHaveLength(2);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 180_000);
+
+  it('a failed restore that created nothing, with IBG_DRILL_KEEP_HOURS: nothing to keep, the run ends at once', async () => {
+    const run = await drill([{ kind: 'restoreFailure', vm: 'iris-a' }], 'iris-a', { IBG_DRILL_KEEP_HOURS: '2' });
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'restore' });
+    expect(run.reason).not.toMatch(/kept for investigation/);
+    expect(calls.tagged).toEqual([]);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
+
+  it('VM creation fails leaving disks, with IBG_DRILL_KEEP_HOURS: the disks kept, tagged with the deadline', async () => {
+    const run = await drill([{ kind: 'restoreVmCreationFails', vm: 'iris-a' }], 'iris-a', {
+      IBG_DRILL_KEEP_HOURS: '2',
+    });
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'restore' });
+    const keptUntil = run.drill?.cleanup.keptUntil;
+    expect(keptUntil).toBeDefined();
+    const left = await groupResourcesOf();
+    expect(left.length).toBeGreaterThan(0);
+    for (const r of left) expect(r.tags['ibg-expires']).toBe(keptUntil);
   }, 120_000);
 });
