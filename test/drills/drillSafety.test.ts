@@ -7,7 +7,7 @@
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
 import type { FaultSpec, Scenario } from '../../sandbox/index';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
-import { MINUTE, tonight } from '../protection/cycleHelpers';
+import { MINUTE, runOf, tick, tonight } from '../protection/cycleHelpers';
 import { protectionVm, SUB, type ProtectionWorld } from '../protection/protectionWorld';
 import {
   alertCodes,
@@ -272,4 +272,24 @@ describe('drill safety (sandbox)', () => {
     }
     expect(calls.deleted.some((d) => d.id.includes('ibg-drill-gone'))).toBe(true);
   }, 180_000);
+
+  it('a nightly call during a drill (another instance) leaves the claimed drill VM alone; the drill passes', async () => {
+    w = await startDrillWorld(drillScenario(['iris-a']), {}, azurite);
+    const night = tonight(w);
+    await runNightlyProtection(w.deps, night);
+    let claimed = false;
+    for (let i = 0; i < 40 && !claimed; i += 1) {
+      await tick(w, w.deps, 5 * MINUTE);
+      const r = await runOf(w, night, 'iris-a');
+      claimed = r?.stage === 'verifying' && r.drill?.cleanup.claimedAt !== undefined;
+    }
+    expect(claimed).toBe(true);
+    const before = await drillGroupNames(w);
+    expect(before.filter((n) => n.startsWith('vm '))).toHaveLength(1);
+    await runNightlyProtection(w.newInstance(), night);
+    expect(await drillGroupNames(w)).toEqual(before);
+    const run = await untilEnded(w, night, 'iris-a');
+    expect(run.drill?.outcome?.verdict).toBe('passed');
+    expect(await drillGroupNames(w)).toEqual([]);
+  }, 120_000);
 });
