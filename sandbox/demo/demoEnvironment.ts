@@ -1,6 +1,8 @@
 /**
  * The demo's app settings: the same names an Azure deployment uses, pointed at the sandbox and Azurite.
- * Nothing else about the app changes (DESIGN.md, "The sandbox").
+ * Nothing else about the app changes (DESIGN.md, "The sandbox"). Drills are on: they restore into the scenario's
+ * drill resource group (its isolated `vnet-drill`, its staging account in the vault's region), and the evidence goes
+ * to Azurite's blob service (the connection string's account).
  */
 import type { Scenario } from '../scenario';
 
@@ -9,7 +11,13 @@ export interface DemoEndpoints {
   tableConnectionString: string;
 }
 
+/** The drill resource group of the demo fleet's subscription: drill VMs, the drill network and staging account. */
+export const DEMO_DRILL_RESOURCE_GROUP = 'rg-iris-drill';
+
 export function demoEnvironment(scenario: Scenario, endpoints: DemoEndpoints): Record<string, string> {
+  const subscription = scenario.vaults[0]?.subscriptionId ?? '';
+  const drillGroup = `/subscriptions/${subscription}/resourceGroups/${DEMO_DRILL_RESOURCE_GROUP}`;
+  const staging = scenario.backup?.storageAccounts?.find((a) => a.resourceGroup === DEMO_DRILL_RESOURCE_GROUP);
   const vaultIds = scenario.vaults.map(
     (v) =>
       `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${v.name}`,
@@ -22,5 +30,14 @@ export function demoEnvironment(scenario: Scenario, endpoints: DemoEndpoints): R
     AZURE_ARM_ENDPOINT: endpoints.sandboxUrl,
     IBG_POLL_INTERVAL_MS: '0',
     IBG_RUN_COMMAND_TIMEOUT_SECONDS: '60',
+    // A scenario without a staging account in the drill group (--scenario) runs without drills.
+    ...(staging === undefined
+      ? {}
+      : {
+          IBG_DRILL_ENABLED: 'true',
+          IBG_DRILL_RESOURCE_GROUP_ID: drillGroup,
+          IBG_DRILL_SUBNET_ID: `${drillGroup}/providers/Microsoft.Network/virtualNetworks/vnet-drill/subnets/drill`,
+          IBG_DRILL_STAGING_STORAGE_ACCOUNT_ID: `${drillGroup}/providers/Microsoft.Storage/storageAccounts/${staging.name}`,
+        }),
   };
 }

@@ -4,6 +4,8 @@
  * `iris-backup-guard check --vm` / `status` show them for one VM or night.
  */
 import type { CheckReport } from '../../src/shared/checks/formatFindings';
+import { drillRecordOf, type DrillRecord } from '../../src/shared/drills/drillRecord';
+import { formatDuration, formatRtoPhases } from '../../src/shared/report/drillReport';
 import { terminalLine } from '../../src/shared/report/terminalText';
 import type { Run } from '../../src/shared/runs/run';
 
@@ -24,6 +26,18 @@ export interface DemoVmLine {
   findingCodes: string[];
 }
 
+/** One restore drill of the night as the report shows it; also in --json as `drills`. */
+export interface DemoDrillLine {
+  vm: string;
+  verdict: DrillRecord['verdict'];
+  /** The failed stage and reason, else the notes of the pass (e.g. crash recovery ran), else "-". */
+  why: string;
+  /** "restore job 15 min, VM boot 3 min, …, total 20 min". */
+  phases: string;
+  rtoMs?: number;
+  record: DrillRecord;
+}
+
 export interface DemoSummary {
   schema: typeof DEMO_SCHEMA;
   scenario: string;
@@ -35,6 +49,12 @@ export interface DemoSummary {
   alerts: { severity: string; code: string }[];
   checks: CheckReport[];
   runs: Run[];
+  /** The night's restore drills, in the order of `runs`. */
+  drills: DemoDrillLine[];
+  /** What the drill resource group still holds at the end (kind and name); empty when every drill cleaned up. */
+  drillResourcesLeft: string[];
+  /** The drill resource group the demo restores into. */
+  drillResourceGroup: string;
   armRequests: number;
   /** The app's log warnings and errors other than alerts. */
   warnings: string[];
@@ -102,6 +122,30 @@ export function demoVmLines(
   });
 }
 
+const folded = (text: string): string => text.replace(/[ \t\r\n]+/g, ' ').trim();
+
+/** The drill lines, one per run that drilled, in the order of `runs`. */
+export function demoDrillLines(runs: readonly Run[]): DemoDrillLine[] {
+  return runs.flatMap((run) => {
+    const record = drillRecordOf(run);
+    if (record === undefined) return [];
+    const why =
+      record.verdict === 'passed'
+        ? record.notes.join('; ') || '-'
+        : `${record.failedStage === undefined ? '' : `${record.failedStage}: `}${record.reason}`;
+    return [
+      {
+        vm: record.vmName,
+        verdict: record.verdict,
+        why: folded(why),
+        phases: formatRtoPhases(record),
+        ...(record.rtoMs === undefined ? {} : { rtoMs: record.rtoMs }),
+        record,
+      },
+    ];
+  });
+}
+
 const table = (header: string[], rows: string[][]): string[] => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
@@ -118,6 +162,31 @@ const countBy = (items: readonly string[]): string =>
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`)
     .join(', ');
+
+/** One line per drill (verdict, RTO, why) and its RTO by phase under it; indented, so no line starts with a VM name. */
+function drillSection(summary: DemoSummary): string[] {
+  const drills = summary.drills;
+  if (drills.length === 0) return ['No restore drills ran tonight.'];
+  const passed = drills.filter((d) => d.verdict === 'passed').length;
+  const rows = table(
+    ['VM', 'DRILL', 'RTO', 'FAILED STAGE: REASON, OR NOTES'],
+    drills.map((d) => [d.vm, d.verdict, d.rtoMs === undefined ? '-' : formatDuration(d.rtoMs), d.why]),
+  );
+  const out = [
+    `Restore drills: ${passed} of ${drills.length} passed. Each restored tonight's recovery point as a new VM in ${summary.drillResourceGroup}`,
+    '(isolated network), started IRIS there and checked every database, then deleted the copy:',
+    '',
+    `  ${rows[0] ?? ''}`,
+  ];
+  drills.forEach((d, i) => out.push(`  ${rows[i + 1] ?? ''}`, `      RTO by phase: ${d.phases}`));
+  out.push(
+    '',
+    summary.drillResourcesLeft.length === 0
+      ? `Nothing is left in ${summary.drillResourceGroup}: every drill deleted what it created.`
+      : `Left in ${summary.drillResourceGroup}: ${summary.drillResourcesLeft.join(', ')}`,
+  );
+  return out;
+}
 
 export function renderDemoReport(summary: DemoSummary): string {
   const good = summary.vms.filter((v) => v.outcome === 'IRIS-consistent').length;
@@ -138,6 +207,7 @@ export function renderDemoReport(summary: DemoSummary): string {
     const others = v.findingCodes.filter((c) => c !== v.firstFixCode);
     if (others.length > 0) out.push(`  ${v.vm}: ${others.join(', ')}`);
   }
+  out.push('', ...drillSection(summary));
   out.push('');
   if (summary.alerts.length > 0) {
     out.push(

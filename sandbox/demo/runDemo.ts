@@ -25,8 +25,8 @@ import { isTerminalStage, type Run } from '../../src/shared/runs/run';
 import { startAzurite } from '../azurite';
 import { scenarioVmId, startSandbox } from '../index';
 import { repoRoot } from '../repoRoot';
-import { demoEnvironment } from './demoEnvironment';
-import { DEMO_SCHEMA, demoVmLines, renderDemoReport, reportTime, type DemoSummary } from './demoReport';
+import { DEMO_DRILL_RESOURCE_GROUP, demoEnvironment } from './demoEnvironment';
+import { DEMO_SCHEMA, demoDrillLines, demoVmLines, renderDemoReport, reportTime, type DemoSummary } from './demoReport';
 
 const TICK_MS = 5 * 60_000;
 /** The step while runs only wait for their jobs' transfer to the vault, which takes hours (azure-apis.md §2). */
@@ -111,7 +111,9 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       log: quietLog(warnings),
       wrap: (d) => ({ ...d, alerts: collectingAlerts(alerts) }),
     });
-    progress('Nightly protection: preflight and an on-demand backup for every enrolled VM…');
+    progress(
+      'Nightly protection: preflight and an on-demand backup for every enrolled VM, then a restore drill of each good point…',
+    );
     const night = nightOf(deps.clock.now(), deps.settings.schedules.nightTimeZone);
     const nightly = await runNightlyProtection(deps, night);
     for (const v of nightly.vms) if (v.outcome === 'error') warnings.push(`error: ${v.vmId}: ${v.error}`);
@@ -135,6 +137,13 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       );
     }
 
+    // The drills' cleanup as Azure sees it: whatever the drill resource group still holds.
+    const drillGroupId = deps.settings.drills?.target.resourceGroupId ?? '';
+    const drillResourcesLeft: string[] = [];
+    for await (const r of deps.gateways.drills?.listResources(drillGroupId) ?? []) {
+      drillResourcesLeft.push(`${r.kind} ${r.name}`);
+    }
+
     const fleet = sandbox.scenario.vms.map((vm) => ({ name: vm.name, id: scenarioVmId(vm) }));
     const notProtected = [...nightly.enrollment.taggedNotProtected, ...nightly.enrollment.listedNotProtected];
     const summary: DemoSummary = {
@@ -147,6 +156,9 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       alerts,
       checks,
       runs,
+      drills: demoDrillLines(runs),
+      drillResourcesLeft,
+      drillResourceGroup: DEMO_DRILL_RESOURCE_GROUP,
       armRequests: sandbox.requests,
       warnings,
     };

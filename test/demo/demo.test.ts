@@ -178,14 +178,75 @@ describe('demo', () => {
     expect(runOf('iris-prod-01').verdict?.irisLeftFrozen).toBe(false);
   });
 
-  it('sends production VMs nothing but the read-only probe (safety invariant 3)', () => {
-    const scripts = fs
+  it('sends production VMs nothing but the read-only probe (safety invariant 3); the verifier only to drill VMs', () => {
+    const puts = fs
       .readdirSync(trafficDir)
       .map((f) => JSON.parse(fs.readFileSync(path.join(trafficDir, f), 'utf8')) as Exchange)
-      .filter((x) => x.liveRequest.method === 'PUT' && /\/runCommands\//i.test(x.liveRequest.url))
-      .map((x) => x.liveRequest.body?.properties?.source?.script);
+      .filter((x) => x.liveRequest.method === 'PUT' && /\/runCommands\//i.test(x.liveRequest.url));
+    const inDrillGroup = (x: Exchange): boolean => /\/resourceGroups\/rg-iris-drill\//i.test(x.liveRequest.url);
+    const scripts = puts.filter((x) => !inDrillGroup(x)).map((x) => x.liveRequest.body?.properties?.source?.script);
     expect(scripts.length).toBeGreaterThanOrEqual(summary.checks.length + 2 * summary.runs.length);
     expect(new Set(scripts)).toEqual(new Set([readVmScript('probe')]));
+    const verifiers = puts.filter(inDrillGroup);
+    expect(verifiers.length).toBeGreaterThan(0);
+    for (const x of verifiers) expect(x.liveRequest.url).toMatch(/\/virtualMachines\/ibg-drill-/i);
+  });
+
+  describe('restore drills', () => {
+    const drillOf = (vm: string) => {
+      const drill = summary.drills.find((d) => d.vm === vm);
+      if (!drill) throw new Error(`no drill for ${vm}`);
+      return drill;
+    };
+
+    it.each([
+      ['iris-prod-01', 'passed', undefined],
+      ['iris-prod-02', 'passed', undefined],
+      ['iris-prod-06', 'failed', 'integrity'],
+      ['iris-prod-04', 'failed', 'restore'],
+    ])('%s: the drill %s (failed stage %s)', (vm, verdict, stage) => {
+      expect(drillOf(vm).verdict).toBe(verdict);
+      expect(drillOf(vm).record.failedStage).toBe(stage);
+    });
+
+    it('the clean pass: frozen at the snapshot, no notes, an RTO', () => {
+      expect(drillOf('iris-prod-01').record).toMatchObject({ freeze: 'frozen', recovery: 'clean', notes: [] });
+      expect(drillOf('iris-prod-01').rtoMs).toBeGreaterThan(0);
+    });
+
+    it('the point that was only file-system-consistent: crash recovery ran, integrity passed, the note says so', () => {
+      const d = drillOf('iris-prod-02');
+      expect(d.record).toMatchObject({ freeze: 'none', recovery: 'recovered' });
+      expect(d.record.integrity?.status).toBe('clean');
+      expect(d.why).toMatch(/not frozen at the snapshot: the point is only file-system-consistent; crash recovery/);
+    });
+
+    it('the restored copy with an integrity error names its database; the failed restore names Azure’s error', () => {
+      expect(drillOf('iris-prod-06').record.integrity?.databases).toEqual(
+        expect.arrayContaining([expect.objectContaining({ status: 'errors' })]),
+      );
+      expect(drillOf('iris-prod-04').why).toMatch(/^restore: the restore job ended Failed: UserErrorRestoreFailed/);
+      expect(drillOf('iris-prod-04').record.phasesMs.vmBoot).toBeUndefined();
+    });
+
+    it('the report prints one line per drill with its RTO by phase under it', () => {
+      const lines = renderDemoReport(summary).split('\n');
+      expect(lines).toContainEqual(expect.stringMatching(/^Restore drills: \d+ of \d+ passed\./));
+      for (const d of summary.drills) {
+        const at = lines.findIndex((l) => l.startsWith(`  ${d.vm} `));
+        expect(lines[at]).toContain(d.verdict);
+        expect(lines[at + 1]).toMatch(
+          /^ {6}RTO by phase: restore job [^,]+, VM boot [^,]+, agent ready [^,]+, IRIS up [^,]+, integrity [^,]+, total /,
+        );
+      }
+      const pass = lines.findIndex((l) => l.startsWith('  iris-prod-01 '));
+      expect(lines[pass + 1]).toMatch(/restore job \d+ min.*, total \d+ min/);
+    });
+
+    it('leaves nothing behind in the drill resource group', () => {
+      expect(summary.drillResourcesLeft).toEqual([]);
+      expect(renderDemoReport(summary)).toContain('Nothing is left in rg-iris-drill');
+    });
   });
 
   it('sends only spec-conformant ARM traffic (oav validate-traffic)', async () => {
