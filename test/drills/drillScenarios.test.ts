@@ -245,4 +245,41 @@ describe('restore drill scenarios (sandbox)', () => {
     expect(left.length).toBeGreaterThan(0);
     for (const r of left) expect(r.tags['ibg-expires']).toBe(keptUntil);
   }, 120_000);
+
+  /** A restore job that outlasts its stage limit: the drill ends inconclusive, cleanup waits for the job's VM. */
+  async function slowRestore(restoreMinutes: number): Promise<Run> {
+    const scenario = drillScenario(['iris-a']);
+    if (scenario.backup) scenario.backup.restoreFromSnapshotMinutes = restoreMinutes;
+    w = await startDrillWorld(scenario, { IBG_LIMIT_RESTORE_MINUTES: '30' }, azurite);
+    calls = emptyCalls();
+    const deps = recordingDrillCalls(w.deps, calls);
+    const night = tonight(w);
+    await runNightlyProtection(deps, night);
+    const run = await untilEnded(w, night, 'iris-a', { deps, stepMs: 5 * MINUTE, maxTicks: 120 });
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'inconclusive', stage: 'restore' });
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillInconclusive');
+    return run;
+  }
+
+  it('a restore job that outlasts its limit: inconclusive at restore, its VM claimed and deleted when it appears', async () => {
+    const run = await slowRestore(60);
+    expect(run.stage).toBe('done');
+    expect(calls.tagged.some((t) => t.kind === 'vm')).toBe(true);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 180_000);
+
+  it('a restore job that ends after the cleanup limit: its VM is still claimed and deleted', async () => {
+    const run = await slowRestore(100);
+    // Cleanup waited for the job (past IBG_LIMIT_CLEANUP_MINUTES from its start), then claimed and deleted its VM.
+    expect(run.stage).toBe('done');
+    expect(alertCodes(world(), 'iris-a')).not.toContain('DrillCleanupIncomplete');
+    expect(calls.tagged.some((t) => t.kind === 'vm')).toBe(true);
+    // Let the job finish and its VM appear, then the next nightly sweeps.
+    world().sandbox.clock.advance(120 * MINUTE);
+    await world().sandbox.idle();
+    await runNightlyProtection(world().deps, tonight(world()));
+    const left = await groupResources(world());
+    // Invariant 6: nothing the drill created is left without the app's tags and a deadline.
+    for (const r of left) expect([r.kind, r.name, r.tags['ibg-expires'] !== undefined]).toEqual([r.kind, r.name, true]);
+  }, 180_000);
 });

@@ -88,7 +88,12 @@ export const cleaningUp: PhaseHandler<'cleaning-up'> = (run, event, ctx) => {
 function onLateRestoreJob(run: Run, drill: RunDrill, job: BackupJob, at: string, ctx: PhaseContext): Run {
   if (drill.restoreJobId !== undefined && job.jobId !== drill.restoreJobId) return run;
   if (drill.restoreJobStatus === job.status && drill.restoreJobId === job.jobId) return run;
-  const seen: RunDrill = { ...drill, restoreJobId: job.jobId, restoreJobStatus: job.status };
+  const seen: RunDrill = {
+    ...drill,
+    restoreJobId: job.jobId,
+    restoreJobStatus: job.status,
+    ...(job.endTime === undefined ? {} : { restoreJobEnd: job.endTime }),
+  };
   if (restoreStillRunning(seen)) return { ...run, updatedAt: at, drill: seen };
   // The job ended after the drill did: a claim made before it may have missed what it created, so claim again.
   const cleanup = { ...seen.cleanup };
@@ -113,7 +118,12 @@ const restoreStillRunning = (drill: RunDrill | undefined): boolean =>
 
 function onCleanupTick(run: RunIn<'cleaning-up'>, drill: RunDrill, at: string, ctx: PhaseContext): Run {
   const limit = ctx.policy.stageLimitsMs['cleaning-up'];
-  if (ms(at) - ms(run.stageStartedAt) > limit) {
+  // A restore job still running creates a VM nothing would tag once the run has ended: wait for it (bounded by the
+  // restore's own limit), then give the claim and the deletes the cleanup's whole limit from the job's end.
+  const overdue = restoreStillRunning(drill)
+    ? ms(at) - ms(run.stageStartedAt) > limit + ctx.policy.stageLimitsMs['restore-running']
+    : ms(at) - Math.max(ms(run.stageStartedAt), ms(drill.restoreJobEnd ?? run.stageStartedAt)) > limit;
+  if (overdue) {
     const left = drill.cleanup.claimed.length;
     const reason = `the drill's cleanup did not finish within ${minutes(limit)} (IBG_LIMIT_CLEANUP_MINUTES)${drill.recordedAt ? '' : '; its record was not written'}${left > 0 ? `; ${left} resource(s) are left to the daily sweep, which deletes them after their ibg-expires tag` : ''}`;
     ctx.commands.alert('error', 'DrillCleanupIncomplete', reason);
