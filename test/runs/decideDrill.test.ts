@@ -135,9 +135,13 @@ describe('restore-running', () => {
       expect(ofType(decide(d.run, e, D).commands, 'TriggerRestore')).toEqual([]);
   });
 
-  it('RestoreTriggered reads the operation; its job id is kept; a completed job moves to verifying', () => {
+  it('RestoreTriggered waits for the job list, reading the operation only if no job shows up; a completed job moves to verifying', () => {
     const d = decide(requested(), { type: 'RestoreTriggered', at: at(17), operationId: 'op-restore' }, D);
-    expect(d.commands).toEqual([expect.objectContaining({ type: 'ReadOperation', operationId: 'op-restore' })]);
+    // The per-vault restore job list finds the job within a tick: no read of the operation yet.
+    expect(d.commands).toEqual([]);
+    expect(decide(d.run, { type: 'Tick', at: at(22) }, D).commands).toEqual([]);
+    const stale = decide(d.run, { type: 'Tick', at: plus(at(17), D.retryAfterMs + MIN) }, D);
+    expect(stale.commands).toEqual([expect.objectContaining({ type: 'ReadOperation', operationId: 'op-restore' })]);
     const withJob = decide(
       d.run,
       { type: 'OperationObserved', at: at(18), status: 'InProgress', jobId: RESTORE_JOB },

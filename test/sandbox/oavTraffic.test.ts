@@ -365,7 +365,6 @@ describe('drill traffic through the app gateways validates against the official 
         'NetworkInterfaces_List',
         'NetworkInterfaces_UpdateTags',
         'NetworkInterfaces_Delete',
-        'Subnets_Get',
         'VirtualNetworks_Get',
       ]),
     );

@@ -69,8 +69,16 @@ export interface DrillResourceGateway {
   getDrillVm(vmId: string, options?: AbortOptions): Promise<DrillVm | undefined>;
   /** VMs, disks and NICs of a resource group (for the orphan sweep and for disks left by a failed VM creation). */
   listResources(resourceGroupId: string, options?: AbortOptions): AsyncIterable<DrillResource>;
-  /** Merges `tags` into the resource's tags (PATCH; other tags are kept). */
-  addTags(kind: DrillResourceKind, id: string, tags: Record<string, string>, options?: AbortOptions): Promise<void>;
+  /**
+   * Merges `tags` into the resource's tags (PATCH; other tags are kept). `currentTags`: the tags as just read, which
+   * saves reading them again.
+   */
+  addTags(
+    kind: DrillResourceKind,
+    id: string,
+    tags: Record<string, string>,
+    options?: AbortOptions & { currentTags?: Record<string, string> },
+  ): Promise<void>;
   /**
    * Deletes one resource, only when it lies in `scope.resourceGroupId` and carries the app's drill tags
    * (drills/cleanupGuard.ts): the gateway reads the resource again and checks before the DELETE, and throws

@@ -32,6 +32,8 @@ export interface RunScriptOptions extends AbortOptions {
   timeoutInSeconds: number;
   /** An append blob URL (with its SAS) the handler writes the script's whole stdout to, beyond the 4 KiB it keeps. */
   outputBlobUri?: string;
+  /** The VM's region when the caller knows it (saves reading the VM for it). */
+  location?: string;
 }
 
 /** A Run Command resource on a VM, as listed for the sweep of stale ones. */

@@ -82,6 +82,8 @@ export interface RunDrill {
   restoreErrors?: JobErrorDetail[];
   /** The source VM's private `ip:port`s the verifier checks are unreachable (read with the target checks). */
   productionAddresses?: string[];
+  /** The region the restore creates the VM in (the source VM's). */
+  region?: string;
   /** First seen running, and agent ready (tick granularity). */
   vmRunningAt?: string;
   agentReadyAt?: string;

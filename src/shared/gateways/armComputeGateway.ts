@@ -149,7 +149,7 @@ export class ArmComputeGateway implements VmCommandGateway {
     options: RunScriptOptions,
     asyncExecution: boolean,
   ): Promise<void> {
-    const location = await this.locationOf(vmId, ref, options);
+    const location = options.location ?? (await this.locationOf(vmId, ref, options));
     try {
       await this.clientFor(ref.subscriptionId)
         .virtualMachineRunCommands.createOrUpdate(

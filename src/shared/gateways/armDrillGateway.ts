@@ -191,14 +191,14 @@ export class ArmDrillGateway implements DrillResourceGateway {
     kind: DrillResourceKind,
     id: string,
     tags: Record<string, string>,
-    options: AbortOptions = {},
+    options: AbortOptions & { currentTags?: Record<string, string> } = {},
   ): Promise<void> {
     const ref = requireRef(kind, id);
-    const current = await this.readResource(kind, ref, options);
+    const current = options.currentTags ?? (await this.readResource(kind, ref, options))?.tags;
     if (current === undefined) {
       throw new AppError('NOT_FOUND', { module: MODULE, message: `tag ${kind} ${ref.name}: it does not exist` });
     }
-    const merged = { ...current.tags, ...tags };
+    const merged = { ...current, ...tags };
     const { abortSignal } = options;
     const lro = { abortSignal, updateIntervalInMs: this.options.pollIntervalInMs };
     try {
@@ -262,14 +262,12 @@ export class ArmDrillGateway implements DrillResourceGateway {
     }
     const network = this.clients.network(ref.subscriptionId);
     const { abortSignal } = options;
-    const subnet = await orAbsent(`get subnet ${ref.virtualNetwork}/${ref.name}`, () =>
-      network.subnets.get(ref.resourceGroup, ref.virtualNetwork, ref.name, { abortSignal }),
-    );
-    if (subnet === undefined) return undefined;
+    // One read: the virtual network lists its subnets, and carries the location and peerings the checks need.
     const vnet = await orAbsent(`get virtual network ${ref.virtualNetwork}`, () =>
       network.virtualNetworks.get(ref.resourceGroup, ref.virtualNetwork, { abortSignal }),
     );
-    if (vnet === undefined) return undefined;
+    const subnet = (vnet?.subnets ?? []).find((s) => (s.name ?? '').toLowerCase() === ref.name.toLowerCase());
+    if (vnet === undefined || subnet === undefined) return undefined;
     const id = subnet.id ?? subnetId;
     return {
       id,

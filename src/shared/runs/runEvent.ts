@@ -49,7 +49,7 @@ export type RunEvent =
   /** The VM's recovery points, for a drill that samples an older one. */
   | { type: 'DrillPointsListed'; at: string; points: RecoveryPoint[] }
   /** `productionAddresses`: the source VM's private `ip:port`s the drill VM must not reach (read for the checks). */
-  | { type: 'RestoreTriggered'; at: string; operationId: string; productionAddresses?: string[] }
+  | { type: 'RestoreTriggered'; at: string; operationId: string; productionAddresses?: string[]; region?: string }
   /**
    * The restore was not sent, or Azure refused it. `refusedBy`: for good, nothing was created — the drill target
    * failed the app's checks, or Azure answered 4xx. Absent: transient, and the request may or may not have arrived.

@@ -1,6 +1,7 @@
 import { parseResourceGroupId } from '../../azure/armResourceId';
 import type { DrillResource } from '../../azure/drillResources';
 import { CLOCK_SKEW_MS } from './backupJobs';
+import type { RunEvent } from '../../runs/runEvent';
 import type { CommandHandler } from './commandHandler';
 import { drillDepsOf } from './drillDeps';
 
@@ -8,7 +9,12 @@ import { drillDepsOf } from './drillDeps';
 const inGroup = (id: string, groupId: string): boolean => {
   const g = parseResourceGroupId(groupId);
   const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(id.trim());
-  return g !== undefined && m !== null && m[1]?.toLowerCase() === g.subscriptionId.toLowerCase() && m[2]?.toLowerCase() === g.resourceGroup.toLowerCase();
+  return (
+    g !== undefined &&
+    m !== null &&
+    m[1]?.toLowerCase() === g.subscriptionId.toLowerCase() &&
+    m[2]?.toLowerCase() === g.resourceGroup.toLowerCase()
+  );
 };
 
 /**
@@ -18,11 +24,20 @@ const inGroup = (id: string, groupId: string): boolean => {
  * Only resources inside the drill group are ever tagged.
  */
 export const claimDrillResources: CommandHandler<'ClaimDrillResources'> = async ({ deps, command, at }) => {
+  const events: RunEvent[] = [];
   const d = drillDepsOf(deps);
   const group = d.target.resourceGroupId;
   const vm = inGroup(command.drillVmId, group) ? await d.drills.getDrillVm(command.drillVmId) : undefined;
   const found: DrillResource[] = [];
   if (vm !== undefined) {
+    // The VM was just read with its instance view: how far it has booted comes with the claim, a read saved.
+    events.push({
+      type: 'DrillVmObserved',
+      at,
+      exists: true,
+      agentReady: vm.agentReady,
+      ...(vm.powerState === undefined ? {} : { powerState: vm.powerState }),
+    });
     found.push(vm.vm);
     for (const id of vm.diskIds) found.push({ kind: 'disk', id, name: id.split('/').pop() ?? id, tags: {} });
     for (const id of vm.nicIds) found.push({ kind: 'nic', id, name: id.split('/').pop() ?? id, tags: {} });
@@ -39,8 +54,10 @@ export const claimDrillResources: CommandHandler<'ClaimDrillResources'> = async 
   const claimed: string[] = [];
   for (const r of found) {
     if (!inGroup(r.id, group)) continue;
-    await d.drills.addTags(r.kind, r.id, command.tags);
+    // The VM's tags (and a listed resource's) are known; disks and NICs of a VM are read before they are merged.
+    const known = r.kind === 'vm' || vm === undefined ? { currentTags: r.tags } : {};
+    await d.drills.addTags(r.kind, r.id, command.tags, known);
     claimed.push(r.id);
   }
-  return [{ type: 'DrillResourcesClaimed', at, resourceIds: claimed }];
+  return [{ type: 'DrillResourcesClaimed', at, resourceIds: claimed }, ...events];
 };

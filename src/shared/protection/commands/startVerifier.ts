@@ -51,5 +51,6 @@ export async function startVerifier({
     ],
     timeoutInSeconds: Math.round(timeoutMs / 1000),
     outputBlobUri,
+    ...(drill.region === undefined ? {} : { location: drill.region }),
   });
 }

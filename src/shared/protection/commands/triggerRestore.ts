@@ -58,7 +58,15 @@ export const triggerRestore: CommandHandler<'TriggerRestore'> = async ({ deps, r
       ...command.request,
       region: source.location,
     });
-    return [{ type: 'RestoreTriggered', at, operationId, productionAddresses: productionAddressesOf(sourceNics) }];
+    return [
+      {
+        type: 'RestoreTriggered',
+        at,
+        operationId,
+        productionAddresses: productionAddressesOf(sourceNics),
+        region: source.location,
+      },
+    ];
   } catch (e) {
     if (
       isAppError(e) &&

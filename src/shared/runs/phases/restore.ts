@@ -51,7 +51,7 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
     }
     case 'RestoreTriggered': {
       if (drill.operationId !== undefined || drill.restoreJobId !== undefined) return settled(run, event.at);
-      c.add({ type: 'ReadOperation', operationId: event.operationId });
+      // The per-vault restore job list finds the job within a tick; the operation is read only if it does not.
       return {
         ...run,
         updatedAt: event.at,
@@ -60,6 +60,7 @@ export const restoreRunning: PhaseHandler<'restore-running'> = (run, event, ctx)
           ...drill,
           operationId: event.operationId,
           ...(event.productionAddresses === undefined ? {} : { productionAddresses: event.productionAddresses }),
+          ...(event.region === undefined ? {} : { region: event.region }),
         },
       };
     }
