@@ -184,6 +184,9 @@ describe('iris-backup-guard status with drills (sandbox)', () => {
     expect(await main(['status'], out)).toBe(0);
     const text = out.stdout();
     const lines = text.split('\n');
+    // The drill-only runs are listed with the runs, marked as drills.
+    expect(text).toMatch(/^\S+\s+iris-a\s+done\s+drill\s+AppConsistent\s+drill passed\s+-$/m);
+    expect(text).toMatch(/^\S+\s+iris-bad\s+failed\s+drill\s+AppConsistent\s+drill failed\s+The restore drill failed/m);
     const at = lines.indexOf('Restore drills, the last one per VM:');
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^VM\s+LAST DRILL\s+VERDICT\s+RTO\s+VERIFIED RPO\s+STAGE \/ REASON$/);

@@ -11,7 +11,8 @@ export const demoCommand: CliCommand = {
   usage: [
     'iris-backup-guard demo [--json] [--scenario <file>] [--traffic-dir <dir>]',
     '',
-    'Prints one line per VM: tonight’s backup and the first fix. --json prints the whole summary with its schema,',
+    'Prints one line per VM: tonight’s backup and the first fix; then one line per restore drill with its verdict and',
+    'RTO by phase, and what the drill resource group still holds. --json prints the whole summary with its schema,',
     'iris-backup-guard/demo@1.',
   ].join('\n'),
   exitCodes: {

@@ -6,7 +6,7 @@ import { systemClock } from '../../shared/clock/clock';
 import { loadSettings } from '../../shared/config/settings';
 import { nightOf } from '../../shared/protection/night';
 import type { Run } from '../../shared/runs/run';
-import { formatStatusTable, runStatusRow } from '../../shared/report/runReport';
+import { formatStatusTable, runStatusRow, type RunStatusRow } from '../../shared/report/runReport';
 import { terminalJson } from '../../shared/report/terminalText';
 import { verifiedRpoMs, type DrillRecord } from '../../shared/drills/drillRecord';
 import { drillStatusRow, formatDrillStatusTable } from '../../shared/report/drillReport';
@@ -60,6 +60,14 @@ export function drillStatusOf(history: DrillHistory, now: Date): VmDrillStatus[]
     .sort((a, b) => a.vmName.localeCompare(b.vmName));
 }
 
+/** An operator's drill-only run has no backup of its own: its row says it is a drill, and the drill's verdict. */
+const statusRowOf = (run: Run): RunStatusRow => {
+  const row = runStatusRow(run);
+  if (run.drill?.onDemand !== true) return row;
+  const outcome = run.drill.outcome;
+  return { ...row, jobStatus: 'drill', verdict: outcome === undefined ? '-' : `drill ${outcome.verdict}` };
+};
+
 const NO_DRILLS = 'Restore drills: no drills recorded';
 
 const byNewestNightThenVm = (a: Run, b: Run): number =>
@@ -111,7 +119,7 @@ export const statusCommand: CliCommand = {
       );
     } else {
       io.out(
-        runs.length === 0 ? `No runs for ${span}.` : `Runs for ${span}:\n${formatStatusTable(runs.map(runStatusRow))}`,
+        runs.length === 0 ? `No runs for ${span}.` : `Runs for ${span}:\n${formatStatusTable(runs.map(statusRowOf))}`,
       );
     }
     io.out(
