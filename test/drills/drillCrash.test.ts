@@ -7,6 +7,7 @@
  * not a drill step. FindRestoreJob is reached by the crash before TriggerRestore (the request written, the POST lost).
  */
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
+import type { BackupJob } from '../../src/shared/azure/backupGateway';
 import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import { isTerminalStage } from '../../src/shared/runs/run';
@@ -50,6 +51,11 @@ class DrillCrash {
   }
 }
 
+// eslint-disable-next-line require-yield
+async function* none<T>(): AsyncIterable<T> {
+  return;
+}
+
 const isDrillVm = (id: string): boolean => /\/virtualMachines\/ibg-drill-/i.test(id);
 
 /** The drill steps' gateway calls, labelled; other calls pass through (and throw once the instance is dead). */
@@ -72,8 +78,13 @@ function crashingDrill(deps: ProtectionDeps, p: DrillCrash): ProtectionDeps {
         getBackupOperation: (i, id, o) =>
           p.call(p.calls.includes('TriggerRestore') ? 'ReadOperation' : 'other', () => b.getBackupOperation(i, id, o)),
         triggerRestore: (i, req, o) => p.call('TriggerRestore', () => b.triggerRestore(i, req, o)),
+        // For the ReadOperation case the vault lists the restore job late (as it may), so the operation is read.
         listJobs: (v, f, o) =>
-          p.iterate(f?.operation === 'Restore' ? 'ListRestoreJobs' : 'other', () => b.listJobs(v, f, o)),
+          f?.operation === 'Restore'
+            ? p.iterate('ListRestoreJobs', () =>
+                p.target === 'ReadOperation' ? none<BackupJob>() : b.listJobs(v, f, o),
+              )
+            : p.iterate('other', () => b.listJobs(v, f, o)),
         getJob: (v, id, o) => pass(() => b.getJob(v, id, o)),
         listRecoveryPoints: (i, o) => p.iterate('other', () => b.listRecoveryPoints(i, o)),
       },
