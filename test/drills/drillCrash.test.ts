@@ -11,7 +11,8 @@ import type { BackupJob } from '../../src/shared/azure/backupGateway';
 import type { ProtectionDeps } from '../../src/shared/protection/protectionDeps';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import { isTerminalStage } from '../../src/shared/runs/run';
-import { MINUTE, runOf, tick, tonight } from '../protection/cycleHelpers';
+import { MINUTE, recordingStarts, runOf, tick, tonight } from '../protection/cycleHelpers';
+import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { ibgRunCommandsOn } from '../protection/protectionWorld';
 import { drillGroupNames, drillRecords, ibgRunCommandsOnDrillVm, restoreJobs, untilEnded } from './drillHarness';
 import { drillScenario, startDrillWorld } from './drillWorld';
@@ -186,4 +187,34 @@ describe('crash and restart during a drill (sandbox)', () => {
     },
     180_000,
   );
+
+  it('two instances ticking at once: one restore job, one verifier, one record, nothing left', async () => {
+    const w = await startDrillWorld(drillScenario(['iris-a']), {}, azurite);
+    try {
+      const start = w.sandbox.clock.now();
+      const night = tonight(w);
+      const started: string[] = [];
+      const one = recordingStarts(w.newInstance(), started);
+      const two = recordingStarts(w.newInstance(), started);
+      await Promise.all([runNightlyProtection(one, night), runNightlyProtection(two, night)]);
+      for (let i = 0; i < 60; i += 1) {
+        const run = await runOf(w, night, 'iris-a');
+        if (run !== undefined && isTerminalStage(run.stage)) break;
+        w.sandbox.clock.advance(5 * MINUTE);
+        await w.sandbox.idle();
+        // A lost etag race is the loser's problem, not the run's: it retries on its next tick.
+        await Promise.all([advanceRuns(one).catch(() => undefined), advanceRuns(two).catch(() => undefined)]);
+      }
+      const run = await runOf(w, night, 'iris-a');
+      expect(run?.stage).toBe('done');
+      expect(run?.drill?.outcome?.verdict).toBe('passed');
+      expect(await restoreJobs(w, start)).toHaveLength(1);
+      expect(started.filter((n) => n.startsWith('ibg-verify-'))).toHaveLength(1);
+      expect(await drillRecords(w)).toHaveLength(1);
+      expect(await drillGroupNames(w)).toEqual([]);
+      expect(await ibgRunCommandsOn(w, 'iris-a')).toEqual([]);
+    } finally {
+      await w.stop();
+    }
+  }, 180_000);
 });
