@@ -176,6 +176,16 @@ describe('iris-backup-guard drill (sandbox)', () => {
     expect(out.stderr()).toContain('IBG_DRILL_SUBNET_ID');
   });
 
+  it('refuses drills without an evidence container (no table connection string to fall back on): exit 2', async () => {
+    const out = io({
+      ...w.env,
+      IBG_RUNS_TABLE_CONNECTION_STRING: undefined,
+      IBG_RUNS_TABLE_ENDPOINT: 'https://example.table.core.windows.net',
+    });
+    expect(await main(['drill', '--vm', w.vmId('iris-a')], out)).toBe(2);
+    expect(out.stderr()).toContain('IBG_EVIDENCE_CONTAINER_URL');
+  });
+
   it('refuses a VM no configured vault protects: exit 2, the vaults checked named', async () => {
     const out = io();
     expect(await main(['drill', '--vm', w.vmId('iris-unprotected')], out)).toBe(2);

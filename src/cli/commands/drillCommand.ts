@@ -9,6 +9,7 @@ import { ConfigError, isAppError, toError } from '../../shared/errors/appError';
 import { advanceRun } from '../../shared/protection/advanceRuns';
 import { DrillRefused, drillVmNow } from '../../shared/protection/drillVmNow';
 import { nightOf } from '../../shared/protection/night';
+import type { ProtectionDeps } from '../../shared/protection/protectionDeps';
 import { drillMilestones, formatDrillResult } from '../../shared/report/drillReport';
 import { terminalJson, terminalLine, terminalText } from '../../shared/report/terminalText';
 import { isTerminalStage, type Run } from '../../shared/runs/run';
@@ -59,7 +60,15 @@ export const drillCommand: CliCommand = {
       if (e instanceof ConfigError) return refuse(io, `${e.message}\n(see README, "Restore drills")`);
       throw e;
     }
-    const deps = cliProtectionDeps(io, await signIn(io));
+    const credential = await signIn(io);
+    let deps: ProtectionDeps;
+    try {
+      // Drills on without an evidence container is refused here (composition), after the settings themselves.
+      deps = cliProtectionDeps(io, credential);
+    } catch (e) {
+      if (e instanceof ConfigError) return refuse(io, `${e.message}\n(see README, "Restore drills")`);
+      throw e;
+    }
     const wait = io.wait ?? sleep;
     const night = nightOf(deps.clock.now(), deps.settings.schedules.nightTimeZone);
 
