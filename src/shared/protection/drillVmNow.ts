@@ -4,7 +4,7 @@
  * run (runs/drillRun.ts) and drives it as far as it goes at once; the caller follows it with advanceRun.
  */
 import { parseVmId } from '../azure/armResourceId';
-import type { RecoveryPoint } from '../azure/backupGateway';
+import type { ProtectedVm, RecoveryPoint } from '../azure/backupGateway';
 import { drillSettingsProblems } from '../drills/drillTargetCheck';
 import { AppError, isAppError } from '../errors/appError';
 import { drillRunNumber, newDrillRun } from '../runs/drillRun';
@@ -105,7 +105,7 @@ export async function drillVmNow(
   if (problems.length > 0 || drills === undefined) {
     throw new DrillRefused(['Restore drills are not configured:', ...problems.map((p) => `  ${p}`)].join('\n'));
   }
-  let item;
+  let item: ProtectedVm;
   try {
     item = await findProtectedVm(deps, vmId);
   } catch (e) {
