@@ -282,4 +282,38 @@ describe('restore drill scenarios (sandbox)', () => {
     // Invariant 6: nothing the drill created is left without the app's tags and a deadline.
     for (const r of left) expect([r.kind, r.name, r.tags['ibg-expires'] !== undefined]).toEqual([r.kind, r.name, true]);
   }, 180_000);
+
+  it('the restore POST fails with server errors past the SDK retries: the run asks once more, one restore job', async () => {
+    const run = await drill([
+      { kind: 'serverError', pathPattern: 'recoveryPoints/[^/]+/restore$', method: 'POST', nth: 1, count: 4 },
+    ]);
+    expect(run.stage).toBe('done');
+    expect(run.drill?.outcome?.verdict).toBe('passed');
+    expect(run.drill?.retriggeredAt).toBeDefined();
+    expect(alertCodes(world(), 'iris-a')).toContain('RestoreRetriggered');
+    expect(await restoreJobs(world(), new Date(0))).toHaveLength(1);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 180_000);
+
+  it('Azure refuses the restore (4xx): failed at restore, no restore job, nothing claimed', async () => {
+    const run = await drill([
+      {
+        kind: 'serverError',
+        pathPattern: 'recoveryPoints/[^/]+/restore$',
+        method: 'POST',
+        nth: 1,
+        count: 10,
+        statusCode: 400,
+      },
+    ]);
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'restore' });
+    expect(run.drill?.outcome?.reason).toMatch(/Azure refused the restore/);
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    expect(await restoreJobs(world(), new Date(0))).toEqual([]);
+    expect(calls.tagged).toEqual([]);
+    expect(await drillRecords(world())).toEqual([
+      expect.objectContaining({ verdict: 'failed', failedStage: 'restore' }),
+    ]);
+  }, 120_000);
 });
