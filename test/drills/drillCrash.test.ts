@@ -14,22 +14,33 @@ import { isTerminalStage } from '../../src/shared/runs/run';
 import { MINUTE, recordingStarts, runOf, tick, tonight } from '../protection/cycleHelpers';
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { ibgRunCommandsOn } from '../protection/protectionWorld';
-import { drillGroupNames, drillRecords, ibgRunCommandsOnDrillVm, restoreJobs, untilEnded } from './drillHarness';
+import {
+  drillGroupNames,
+  drillRecords,
+  groupResources,
+  ibgRunCommandsOnDrillVm,
+  restoreJobs,
+  untilEnded,
+} from './drillHarness';
 import { drillScenario, startDrillWorld } from './drillWorld';
 
-/** Dies at the first call of `target` (optionally: with the drill VM as its subject); every later call throws. */
+/** Dies at the nth call of `target` (before it, or after it went through); every later call throws. */
 class DrillCrash {
   dead = false;
   calls: string[] = [];
+  private seen = 0;
   constructor(
     readonly target: string,
     readonly when: 'before' | 'after',
+    /** Which call of `target` (1-based). */
+    readonly nth = 1,
   ) {}
 
   async call<R>(name: string, real: () => Promise<R>): Promise<R> {
     if (this.dead) throw new Error(`instance is dead (${name})`);
     this.calls.push(name);
-    const hit = name === this.target;
+    if (name === this.target) this.seen += 1;
+    const hit = name === this.target && this.seen === this.nth;
     if (hit && this.when === 'before') {
       this.dead = true;
       throw new Error(`injected crash before ${name}`);
@@ -217,4 +228,32 @@ describe('crash and restart during a drill (sandbox)', () => {
       await w.stop();
     }
   }, 180_000);
+
+  it.each(['before', 'after'] as const)(
+    'a failed drill kept for investigation, dying %s the keep claim: tags and run agree on the deadline',
+    async (when) => {
+      const faults = [{ kind: 'restoredIntegrityErrors' as const, vm: 'iris-a' }];
+      const w = await startDrillWorld(drillScenario(['iris-a'], { faults }), { IBG_DRILL_KEEP_HOURS: '2' }, azurite);
+      try {
+        const night = tonight(w);
+        // The first claim (verifying) tags the VM, its disk and NIC; the second (the keep) starts with the VM again.
+        const plan = new DrillCrash('ClaimDrillResources', when, 4);
+        const dying = crashingDrill(w.newInstance(), plan);
+        await runNightlyProtection(dying, night).catch(() => undefined);
+        for (let i = 0; i < 40 && !plan.dead; i += 1) await tick(w, dying, 5 * MINUTE).catch(() => undefined);
+        expect(plan.dead).toBe(true);
+        const run = await untilEnded(w, night, 'iris-a', { deps: w.newInstance(), stepMs: 5 * MINUTE });
+        expect(run.stage).toBe('failed');
+        const keptUntil = run.drill?.cleanup.keptUntil;
+        expect(keptUntil).toBeDefined();
+        const left = await groupResources(w);
+        expect(left.length).toBeGreaterThanOrEqual(3);
+        for (const r of left) expect([r.name, r.tags['ibg-expires']]).toEqual([r.name, keptUntil]);
+        expect(await drillRecords(w)).toHaveLength(1);
+      } finally {
+        await w.stop();
+      }
+    },
+    180_000,
+  );
 });
