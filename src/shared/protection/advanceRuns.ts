@@ -53,15 +53,41 @@ const waitsForRestoreJob = (run: Run): boolean => {
 };
 
 /** The drill's restore job in the vault's restore job list: by id, else this VM's first since the request. */
-export function restoreJobFor(run: Run, jobs: readonly BackupJob[]): BackupJob | undefined {
+export function restoreJobFor(
+  run: Run,
+  jobs: readonly BackupJob[],
+  taken: ReadonlySet<string> = new Set(),
+): BackupJob | undefined {
   const d = run.drill;
   if (d === undefined) return undefined;
   if (d.restoreJobId !== undefined) return jobs.find((j) => j.jobId === d.restoreJobId);
   const since = Date.parse(d.restoreRequestedAt ?? d.queuedAt) - SKEW_MS;
   return jobs
-    .filter((j) => j.entityName.toLowerCase() === run.target.vmName.toLowerCase())
+    .filter((j) => j.entityName.toLowerCase() === run.target.vmName.toLowerCase() && !taken.has(j.jobId))
     .filter((j) => j.startTime !== undefined && Date.parse(j.startTime) >= since)
     .sort((a, b) => Date.parse(a.startTime ?? '') - Date.parse(b.startTime ?? ''))[0];
+}
+
+/**
+ * Which listed restore job each drill waiting for one gets. Two drills of one VM (the nightly one and an operator's
+ * `drill`) can wait at once, and jobs are matched by VM name: a job another run already holds is never adopted, and
+ * the drills without a job take the unclaimed ones in the order they asked for them.
+ */
+export function assignRestoreJobs(runs: readonly Run[], jobs: readonly BackupJob[]): Map<string, BackupJob> {
+  const taken = new Set(runs.flatMap((r) => (r.drill?.restoreJobId === undefined ? [] : [r.drill.restoreJobId])));
+  const byRun = new Map<string, BackupJob>();
+  const ordered = [...runs].sort(
+    (a, b) =>
+      (a.drill?.restoreJobId === undefined ? 1 : 0) - (b.drill?.restoreJobId === undefined ? 1 : 0) ||
+      (a.drill?.restoreRequestedAt ?? '').localeCompare(b.drill?.restoreRequestedAt ?? ''),
+  );
+  for (const run of ordered) {
+    const job = restoreJobFor(run, jobs, run.drill?.restoreJobId === undefined ? taken : new Set());
+    if (job === undefined) continue;
+    byRun.set(run.id, job);
+    taken.add(job.jobId);
+  }
+  return byRun;
 }
 
 /**
@@ -149,6 +175,13 @@ async function advanceStoredRuns(
     }
   }
 
+  // Per vault, each listed restore job goes to one run (two drills of a VM may wait at once).
+  const restoreJobsByRun = new Map<string, BackupJob>();
+  for (const [vaultId, jobs] of restoreJobsByVault) {
+    const runs = restoring.filter((s) => s.run.target.vaultId.toLowerCase() === vaultId).map((s) => s.run);
+    for (const [runId, job] of assignRestoreJobs(runs, jobs)) restoreJobsByRun.set(runId, job);
+  }
+
   const observe = async (stored: StoredRun): Promise<RunEvent[]> => {
     const run = stored.run;
     const events: RunEvent[] = [];
@@ -165,11 +198,13 @@ async function advanceStoredRuns(
     }
     const restoreJobs = restoreJobsByVault.get(run.target.vaultId.toLowerCase());
     if (waitsForRestoreJob(run) && restoreJobs !== undefined) {
-      let job = restoreJobFor(run, restoreJobs);
+      let job = restoreJobsByRun.get(run.id);
       const id = run.drill?.restoreJobId;
       // A restore job older than the listing window is still readable by id.
       if (job === undefined && id !== undefined) {
-        job = await deps.gateways.backup.getJob(vaultRefOf(deps.settings, run.target.vaultId), id).catch(() => undefined);
+        job = await deps.gateways.backup
+          .getJob(vaultRefOf(deps.settings, run.target.vaultId), id)
+          .catch(() => undefined);
       }
       // A failed restore is read in detail for its errors (job lists carry none); when that fails, a later tick reads it.
       if (job && (job.status === 'Failed' || job.status === 'Cancelled')) {
