@@ -316,4 +316,22 @@ describe('restore drill scenarios (sandbox)', () => {
       expect.objectContaining({ verdict: 'failed', failedStage: 'restore' }),
     ]);
   }, 120_000);
+
+  it('the drill VM stays stopped (vmNotRunning): failed at boot, no verifier started, the VM deleted', async () => {
+    const night = nightOf(new Date(), 'UTC');
+    const runId = runIdOf(
+      night,
+      vmKeyOf(scenarioVmId({ subscriptionId: SUB, resourceGroup: 'rg-iris', name: 'iris-a' })),
+    );
+    const run = await drill([{ kind: 'vmNotRunning', vm: drillVmName(runId, 'iris-a', night) }]);
+    expect(run.stage).toBe('failed');
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'boot' });
+    expect(alertCodes(world(), 'iris-a')).toContain('DrillFailed');
+    expect(calls.started.filter((c) => c.vmId === run.drill?.vmId)).toEqual([]);
+    expect(calls.deleted).toContainEqual(
+      expect.objectContaining({ kind: 'vm', id: run.drill?.vmId, result: 'deleted' }),
+    );
+    expect(await drillRecords(world())).toHaveLength(1);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 180_000);
 });
