@@ -80,7 +80,12 @@ describe('loadSettings', () => {
 
   it('ignores planned settings, even with values that would be invalid', () => {
     expect(() =>
-      loadSettings({ ...minimal(), IBG_ALERT_MIN_SEVERITY: 'loud', IBG_ALERT_WEBHOOK_URL: 'ftp://x', IBG_AUTO_THAW: 'maybe' }),
+      loadSettings({
+        ...minimal(),
+        IBG_ALERT_MIN_SEVERITY: 'loud',
+        IBG_ALERT_WEBHOOK_URL: 'ftp://x',
+        IBG_AUTO_THAW: 'maybe',
+      }),
     ).not.toThrow();
   });
 

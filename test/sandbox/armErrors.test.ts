@@ -62,12 +62,7 @@ describe('sandbox ARM errors and request faults', () => {
   });
 
   it.each([
-    [
-      'GET',
-      '/subscriptions/x/resourceGroups/y/providers/Microsoft.Sql/servers/z',
-      404,
-      'NoRegisteredProviderFound',
-    ],
+    ['GET', '/subscriptions/x/resourceGroups/y/providers/Microsoft.Sql/servers/z', 404, 'NoRegisteredProviderFound'],
     [
       'GET',
       '/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/none',

@@ -114,7 +114,8 @@ export function drillRecordOf(run: Run): DrillRecord | undefined {
 export function verifiedRpoMs(records: readonly DrillRecord[], vmId: string, now: Date): number | undefined {
   let newest: number | undefined;
   for (const r of records) {
-    if (r.verdict !== 'passed' || r.vmId.toLowerCase() !== vmId.toLowerCase() || r.recoveryPoint === undefined) continue;
+    if (r.verdict !== 'passed' || r.vmId.toLowerCase() !== vmId.toLowerCase() || r.recoveryPoint === undefined)
+      continue;
     const t = Date.parse(r.recoveryPoint.time);
     if (Number.isFinite(t) && (newest === undefined || t > newest)) newest = t;
   }

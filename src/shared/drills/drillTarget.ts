@@ -10,7 +10,13 @@ import {
   parseVmId,
 } from '../azure/armResourceId';
 import type { RestoreVmRequest } from '../azure/drillResources';
-import { DRILL_TAG_EXPIRES, DRILL_TAG_MANAGED_BY, DRILL_TAG_RUN, DRILL_TAG_SOURCE_VM, MANAGED_BY_VALUE } from './drillTags';
+import {
+  DRILL_TAG_EXPIRES,
+  DRILL_TAG_MANAGED_BY,
+  DRILL_TAG_RUN,
+  DRILL_TAG_SOURCE_VM,
+  MANAGED_BY_VALUE,
+} from './drillTags';
 import { stableHash, type DrillTargetSettings } from './drillPolicy';
 
 /** Every drill VM's name starts with it; nothing else the app creates does. */

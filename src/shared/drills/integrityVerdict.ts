@@ -52,14 +52,17 @@ export function integrityFromReport(report: IntegrityReport, expected: readonly 
         : d.verdict === 'ok'
           ? 'ok'
           : 'unknown';
-    return globals === undefined ? { directory: d.path, status } : { directory: d.path, status, globals: globals.slice(0, 5) };
+    return globals === undefined
+      ? { directory: d.path, status }
+      : { directory: d.path, status, globals: globals.slice(0, 5) };
   });
   const seen = new Set(databases.map((d) => normDir(d.directory)));
   const missing = expected.filter((d) => !seen.has(normDir(d)));
   for (const d of missing) databases.push({ directory: d, status: 'unknown' });
   const errorCount = report.errors.length + (report.omitted?.errors ?? 0);
   const messages: string[] = [];
-  if (report.verdict === 'incomplete') messages.push('the integrity output ends without its final summary (cut, or the check did not finish)');
+  if (report.verdict === 'incomplete')
+    messages.push('the integrity output ends without its final summary (cut, or the check did not finish)');
   for (const d of missing) messages.push(`database ${d} is missing from the integrity output`);
   for (const d of databases) if (d.status === 'not-mounted') messages.push(`database ${d.directory} is not mounted`);
   for (const e of report.errors) messages.push(`global ${e.global} is Not OK in ${e.directory ?? 'a database'}`);
@@ -81,7 +84,14 @@ export function integrityFromSummary(
 ): IntegrityVerdict {
   const databases: DatabaseIntegrity[] = dbs.map((d) => ({
     directory: d.directory,
-    status: d.status === 'ok' ? 'ok' : d.status === 'error' ? 'errors' : d.status === 'not-mounted' ? 'not-mounted' : 'unknown',
+    status:
+      d.status === 'ok'
+        ? 'ok'
+        : d.status === 'error'
+          ? 'errors'
+          : d.status === 'not-mounted'
+            ? 'not-mounted'
+            : 'unknown',
   }));
   const messages: string[] = [];
   if (overall !== 'clean' && overall !== 'errors') messages.push(`the verifier reported integrity=${overall}`);

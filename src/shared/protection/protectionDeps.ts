@@ -34,7 +34,12 @@ export interface AlertSink {
 export interface ProtectionDeps {
   settings: Settings;
   /** `drills` and `evidence`: wired when drills are on (IBG_DRILL_ENABLED). */
-  gateways: { backup: BackupGateway; compute: VmCommandGateway; drills?: DrillResourceGateway; evidence?: EvidenceStore };
+  gateways: {
+    backup: BackupGateway;
+    compute: VmCommandGateway;
+    drills?: DrillResourceGateway;
+    evidence?: EvidenceStore;
+  };
   store: RunRepository;
   /** Drill records (insert-only); wired when drills are on. */
   drillRecords?: DrillRecordStore;

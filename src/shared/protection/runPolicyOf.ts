@@ -22,7 +22,8 @@ export function runPolicyOf(settings: Settings): RunPolicy {
       assessing: l.assess * MINUTE,
       // The transfer to the vault after the snapshot takes hours; it gets the backup limit again.
       'transfer-running': l.backup * MINUTE,
-      'restore-running': (d?.limitsInMinutes.restore ?? 0) * MINUTE || DEFAULT_RUN_POLICY.stageLimitsMs['restore-running'],
+      'restore-running':
+        (d?.limitsInMinutes.restore ?? 0) * MINUTE || DEFAULT_RUN_POLICY.stageLimitsMs['restore-running'],
       verifying: (d?.limitsInMinutes.verify ?? 0) * MINUTE || DEFAULT_RUN_POLICY.stageLimitsMs.verifying,
       'cleaning-up': (d?.limitsInMinutes.cleanup ?? 0) * MINUTE || DEFAULT_RUN_POLICY.stageLimitsMs['cleaning-up'],
     },

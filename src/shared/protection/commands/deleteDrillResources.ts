@@ -34,7 +34,14 @@ export const deleteDrillResources: CommandHandler<'DeleteDrillResources'> = asyn
     }
   }
   if (remaining.length === 0) return [{ type: 'DrillResourcesDeleted', at, deleted }];
-  return [{ type: 'DrillCleanupFailed', at, reason: errors.join('; ') || 'the drill VM could not be deleted first', remaining }];
+  return [
+    {
+      type: 'DrillCleanupFailed',
+      at,
+      reason: errors.join('; ') || 'the drill VM could not be deleted first',
+      remaining,
+    },
+  ];
 };
 
 const order = (id: string): number => ({ vm: 0, nic: 1, disk: 2 })[drillResourceKindOf(id) ?? 'disk'];

@@ -16,7 +16,9 @@ export function drillDepsOf(deps: ProtectionDeps): DrillDeps {
   const { drills, evidence } = deps.gateways;
   const target = deps.settings.drills?.target;
   if (drills === undefined || evidence === undefined || deps.drillRecords === undefined || target === undefined) {
-    throw new Error('A drill command ran while drills are not configured (IBG_DRILL_ENABLED and the IBG_DRILL_* settings)');
+    throw new Error(
+      'A drill command ran while drills are not configured (IBG_DRILL_ENABLED and the IBG_DRILL_* settings)',
+    );
   }
   return { drills, evidence, records: deps.drillRecords, target, scope: { resourceGroupId: target.resourceGroupId } };
 }

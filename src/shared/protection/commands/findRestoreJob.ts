@@ -9,7 +9,8 @@ export const findRestoreJob: CommandHandler<'FindRestoreJob'> = async ({ deps, r
   const filter = { startTime: new Date(since), endTime: now, operation: 'Restore' as const };
   for await (const job of deps.gateways.backup.listJobs(vault, filter)) {
     if (job.entityName.toLowerCase() !== run.target.vmName.toLowerCase()) continue;
-    if (job.startTime !== undefined && Date.parse(job.startTime) >= since) return [{ type: 'RestoreJobObserved', at, job }];
+    if (job.startTime !== undefined && Date.parse(job.startTime) >= since)
+      return [{ type: 'RestoreJobObserved', at, job }];
   }
   return [{ type: 'NoRestoreJobSinceRequest', at, since: command.since }];
 };
