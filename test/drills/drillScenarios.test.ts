@@ -365,4 +365,24 @@ describe('restore drill scenarios (sandbox)', () => {
     },
     120_000,
   );
+
+  it('an older point sampled (IBG_DRILL_OLDER_POINT_EVERY=1): a vault-tier point restored, recorded as sampled', async () => {
+    const scenario = drillScenario([]);
+    scenario.vms = [
+      protectionVm('iris-a', {
+        existingRecoveryPoints: [{ ageHours: 30, type: 'AppConsistent', tiers: ['HardenedRP'] }],
+      }),
+    ];
+    w = await startDrillWorld(scenario, { IBG_DRILL_OLDER_POINT_EVERY: '1' }, azurite);
+    const night = tonight(w);
+    await runNightlyProtection(w.deps, night);
+    const run = await untilEnded(w, night, 'iris-a', { stepMs: 10 * MINUTE });
+    expect(run.drill?.point).toMatchObject({ sampled: true, tier: 'vault' });
+    expect(Date.parse(run.drill?.point?.time ?? '')).toBeLessThan(Date.parse(run.recoveryPoint?.time ?? ''));
+    expect(run.drill?.outcome?.verdict).toBe('passed');
+    const [record] = await drillRecords(world());
+    expect(record?.recoveryPoint).toMatchObject({ sampled: true, tier: 'vault' });
+    expect(record?.recoveryPoint?.ageHoursAtRestore).toBeGreaterThan(24);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
 });
