@@ -12,7 +12,7 @@ import { drillRecordOf } from '../../drills/drillRecord';
 import type { Run } from '../run';
 import type { RunPolicy } from '../runPolicy';
 import type { CommandBuilder } from './commandBuilder';
-import { COMPLETED, UNSUCCESSFUL } from './jobStatus';
+import { COMPLETED, UNSUCCESSFUL, jobErrorLines, withJobEnd } from './jobStatus';
 import { moveTo, settled } from './transitions';
 
 /** Whether the run drills its point: drills on, tonight is the VM's drill night, a usable point, no drill yet. */
@@ -87,15 +87,9 @@ export function endDrill(run: Run, outcome: DrillOutcome, c: CommandBuilder): Ru
 export function onBackupJobDuringDrill(run: Run, job: BackupJob, at: string, c: CommandBuilder): Run {
   if (job.jobId !== run.backup.jobId || run.backup.jobStatus !== 'InProgress') return run;
   if (!(COMPLETED.includes(job.status) || UNSUCCESSFUL.includes(job.status))) return run;
-  const backup = {
-    ...run.backup,
-    jobStatus: job.status,
-    errorDetails: job.errorDetails,
-    ...(job.endTime === undefined ? {} : { jobEndTime: job.endTime }),
-    ...(job.durationInMs === undefined ? {} : { durationInMs: job.durationInMs }),
-  };
+  const backup = withJobEnd(run.backup, job);
   if (UNSUCCESSFUL.includes(job.status)) {
-    const details = job.errorDetails.map((d) => [d.title, d.message].filter(Boolean).join(': ')).filter(Boolean);
+    const details = jobErrorLines(job);
     c.alert(
       'error',
       'BackupTransferFailed',

@@ -12,7 +12,7 @@ import type { Run } from '../run';
 import type { CommandBuilder } from './commandBuilder';
 import { endDrill, onBackupJobDuringDrill } from './drillFlow';
 import { minutes, ms } from './isoTime';
-import { COMPLETED, OPERATION_FAILED, UNSUCCESSFUL } from './jobStatus';
+import { COMPLETED, OPERATION_FAILED, UNSUCCESSFUL, jobErrorLines } from './jobStatus';
 import type { PhaseContext, PhaseHandler, RunIn } from './phase';
 import { onCommandFailed } from './retry';
 import { RETRIGGER_GRACE_MS } from './backup';
@@ -238,7 +238,7 @@ function onRestoreJob(run: Run, drill: RunDrill, job: BackupJob, at: string, c: 
     return moveTo({ ...settled(run, at), drill: { ...next, restoreJobEnd: job.endTime ?? at } }, 'verifying', at);
   }
   if (UNSUCCESSFUL.includes(job.status)) {
-    const details = job.errorDetails.map((d) => [d.title, d.message].filter(Boolean).join(': ')).filter(Boolean);
+    const details = jobErrorLines(job);
     const failed: Run = {
       ...settled(run, at),
       drill: { ...next, restoreJobEnd: job.endTime ?? at, restoreErrors: job.errorDetails },

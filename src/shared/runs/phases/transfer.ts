@@ -5,7 +5,7 @@
 import type { BackupJob } from '../../azure/backupGateway';
 import type { Run } from '../run';
 import type { CommandBuilder } from './commandBuilder';
-import { COMPLETED, UNSUCCESSFUL } from './jobStatus';
+import { COMPLETED, UNSUCCESSFUL, jobErrorLines, withJobEnd } from './jobStatus';
 import type { PhaseHandler } from './phase';
 import { recoveryPointSince, runPointOf } from './recoveryPoint';
 import { onCommandFailed, onTick } from './retry';
@@ -49,16 +49,10 @@ function onTransferJob(run: Run, job: BackupJob, at: string, policy: RunPolicy, 
   ) {
     return run;
   }
-  const backup = {
-    ...run.backup,
-    jobStatus: job.status,
-    errorDetails: job.errorDetails,
-    ...(job.endTime === undefined ? {} : { jobEndTime: job.endTime }),
-    ...(job.durationInMs === undefined ? {} : { durationInMs: job.durationInMs }),
-  };
+  const backup = withJobEnd(run.backup, job);
   const next: Run = { ...settled(run, at), backup };
   if (UNSUCCESSFUL.includes(job.status)) {
-    const details = job.errorDetails.map((d) => [d.title, d.message].filter(Boolean).join(': ')).filter(Boolean);
+    const details = jobErrorLines(job);
     const point = run.recoveryPoint;
     const kept = point
       ? `; the snapshot recovery point of ${point.time} (${(point.tiers ?? []).join(', ') || 'snapshot tier'}) stays usable for an instant restore until it expires`
