@@ -292,4 +292,32 @@ describe('drill safety (sandbox)', () => {
     expect(run.drill?.outcome?.verdict).toBe('passed');
     expect(await drillGroupNames(w)).toEqual([]);
   }, 120_000);
+
+  it('a drill VM whose tags an operator removed mid-drill is never deleted; the run still ends (invariant 1)', async () => {
+    w = await startDrillWorld(drillScenario(['iris-a']), {}, azurite);
+    const calls = emptyCalls();
+    const deps = recordingDrillCalls(w.deps, calls);
+    const night = tonight(w);
+    await runNightlyProtection(deps, night);
+    let vmName: string | undefined;
+    for (let i = 0; i < 40 && vmName === undefined; i += 1) {
+      await tick(w, deps, 5 * MINUTE);
+      const r = await runOf(w, night, 'iris-a');
+      if (r?.stage === 'verifying' && r.drill?.cleanup.claimedAt !== undefined) vmName = r.drill.vmName;
+    }
+    if (vmName === undefined) throw new Error('the drill VM was never claimed');
+    // Through the compute SDK: the operator replaces the VM's tags (PATCH), as to keep it.
+    await w.compute().virtualMachines.beginUpdateAndWait(DRILL_RG, vmName, { tags: { owner: 'ops' } });
+    const run = await untilEnded(w, night, 'iris-a', { deps, stepMs: 5 * MINUTE });
+    expect(run.drill?.outcome?.verdict).toBe('passed');
+    // What is attached to that VM is left with it, not retried until the cleanup's limit.
+    expect(run.stage).toBe('done');
+    expect(alertCodes(world(), 'iris-a')).not.toContain('DrillCleanupFailing');
+    expect(calls.deleted.filter((d) => d.kind === 'vm')).toHaveLength(1);
+    expect(calls.deleted.filter((d) => d.kind === 'vm' && d.result === 'deleted')).toEqual([]);
+    expect(await drillGroupNames(w)).toContain(`vm ${vmName}`);
+    // The next nightly sweep leaves it too.
+    await runNightlyProtection(deps, night);
+    expect(await drillGroupNames(w)).toContain(`vm ${vmName}`);
+  }, 180_000);
 });

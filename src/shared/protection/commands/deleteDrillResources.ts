@@ -13,6 +13,7 @@ export const deleteDrillResources: CommandHandler<'DeleteDrillResources'> = asyn
   const deleted: string[] = [];
   const remaining: string[] = [];
   const errors: string[] = [];
+  let vmRefused = false;
   for (const id of ids) {
     const kind = drillResourceKindOf(id);
     if (kind === undefined) continue;
@@ -27,6 +28,15 @@ export const deleteDrillResources: CommandHandler<'DeleteDrillResources'> = asyn
     } catch (e) {
       if (isAppError(e) && e.code === 'DRILL_DELETE_REFUSED') {
         deps.log.error(`Drill cleanup refused to delete ${id}: ${e.message}`, { runId: command.runId });
+        if (kind === 'vm') vmRefused = true;
+        continue;
+      }
+      // A VM that is no longer the app's (its tags were changed) keeps what is attached to it: left with it, not
+      // retried until the stage's limit.
+      if (kind !== 'vm' && vmRefused) {
+        deps.log.error(`Drill cleanup left ${id} with the VM it may not delete: ${toError(e).message}`, {
+          runId: command.runId,
+        });
         continue;
       }
       remaining.push(id);
