@@ -123,6 +123,35 @@ export async function advanceRun(deps: ProtectionDeps, runId: string): Promise<A
   return result;
 }
 
+/**
+ * One job listing per vault for the runs given, from an hour before the earliest of them (`since`) to now; a vault
+ * whose list fails is reported in `result.vaultErrors` and its runs learn nothing this tick.
+ */
+async function listJobsByVault(
+  deps: ProtectionDeps,
+  runs: readonly StoredRun[],
+  operation: 'Backup' | 'Restore',
+  since: (run: Run) => string,
+  result: AdvanceResult,
+): Promise<Map<string, BackupJob[]>> {
+  const byVault = new Map<string, BackupJob[]>();
+  const now = deps.clock.now();
+  for (const vaultId of new Set(runs.map((s) => s.run.target.vaultId.toLowerCase()))) {
+    const inVault = runs.filter((s) => s.run.target.vaultId.toLowerCase() === vaultId);
+    const earliest = Math.min(...inVault.map((s) => Date.parse(since(s.run))));
+    try {
+      const jobs: BackupJob[] = [];
+      const vault = vaultRefOf(deps.settings, inVault[0]?.run.target.vaultId ?? vaultId);
+      const filter = { startTime: new Date(earliest - HOUR_MS), endTime: now, operation };
+      for await (const job of deps.gateways.backup.listJobs(vault, filter)) jobs.push(job);
+      byVault.set(vaultId, jobs);
+    } catch (e) {
+      result.vaultErrors.push({ vaultId, error: toError(e).message });
+    }
+  }
+  return byVault;
+}
+
 async function advanceStoredRuns(
   deps: ProtectionDeps,
   active: StoredRun[],
@@ -141,39 +170,18 @@ async function advanceStoredRuns(
     vaultErrors: [],
   };
 
-  const jobsByVault = new Map<string, BackupJob[]>();
   // A run whose preflight ends this tick looks for a backup already in progress: from this listing too.
   const waiting = active.filter((s) => waitsForJob(s.run) || s.run.stage === 'preflight');
-  for (const vaultId of new Set(waiting.map((s) => s.run.target.vaultId.toLowerCase()))) {
-    const runs = waiting.filter((s) => s.run.target.vaultId.toLowerCase() === vaultId);
-    const earliest = Math.min(...runs.map((s) => Date.parse(s.run.createdAt)));
-    try {
-      const jobs: BackupJob[] = [];
-      const vault = vaultRefOf(deps.settings, runs[0]?.run.target.vaultId ?? vaultId);
-      const filter = { startTime: new Date(earliest - HOUR_MS), endTime: now, operation: 'Backup' as const };
-      for await (const job of deps.gateways.backup.listJobs(vault, filter)) jobs.push(job);
-      jobsByVault.set(vaultId, jobs);
-    } catch (e) {
-      result.vaultErrors.push({ vaultId, error: toError(e).message });
-    }
-  }
-
+  const jobsByVault = await listJobsByVault(deps, waiting, 'Backup', (r) => r.createdAt, result);
   // One restore-job listing per vault too, for the drills waiting on a restore.
-  const restoreJobsByVault = new Map<string, BackupJob[]>();
   const restoring = active.filter((s) => waitsForRestoreJob(s.run));
-  for (const vaultId of new Set(restoring.map((s) => s.run.target.vaultId.toLowerCase()))) {
-    const runs = restoring.filter((s) => s.run.target.vaultId.toLowerCase() === vaultId);
-    const earliest = Math.min(...runs.map((s) => Date.parse(s.run.drill?.restoreRequestedAt ?? s.run.createdAt)));
-    try {
-      const jobs: BackupJob[] = [];
-      const vault = vaultRefOf(deps.settings, runs[0]?.run.target.vaultId ?? vaultId);
-      const filter = { startTime: new Date(earliest - HOUR_MS), endTime: now, operation: 'Restore' as const };
-      for await (const job of deps.gateways.backup.listJobs(vault, filter)) jobs.push(job);
-      restoreJobsByVault.set(vaultId, jobs);
-    } catch (e) {
-      result.vaultErrors.push({ vaultId, error: toError(e).message });
-    }
-  }
+  const restoreJobsByVault = await listJobsByVault(
+    deps,
+    restoring,
+    'Restore',
+    (r) => r.drill?.restoreRequestedAt ?? r.createdAt,
+    result,
+  );
 
   // Per vault, each listed restore job goes to one run (two drills of a VM may wait at once).
   const restoreJobsByRun = new Map<string, BackupJob>();
