@@ -16,11 +16,15 @@ const shellFunction = (script: string, name: string): string | undefined =>
 describe('vmScripts', () => {
   // The extension runs each script file on its own, so each carries its own copy of the path checks that keep a
   // root script from writing through a symlink; this keeps the copies from drifting apart.
-  it.each(['safe_dir', 'safe_file'])('the pre- and post-script carry the same %s', (name) => {
-    const pre = shellFunction(readVmScript('iris-pre'), name);
-    expect(pre).toBeDefined();
-    expect(shellFunction(readVmScript('iris-post'), name)).toBe(pre);
-  });
+  it.each(['safe_dir', 'safe_file'])(
+    'the pre-script, the post-script and the drill verifier carry the same %s',
+    (name) => {
+      const pre = shellFunction(readVmScript('iris-pre'), name);
+      expect(pre).toBeDefined();
+      expect(shellFunction(readVmScript('iris-post'), name)).toBe(pre);
+      expect(shellFunction(readVmScript('drill-verify'), name)).toBe(pre);
+    },
+  );
 
   it.each<[VmScriptName, RegExp]>([
     ['probe', /\/vm\/probe\.sh$/],
