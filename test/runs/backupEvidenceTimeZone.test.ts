@@ -87,3 +87,19 @@ describe('backup evidence from logs in the VM’s local time', () => {
     expect(evidence.unavailable).toContain(`extension.log (no backup run since ${SINCE})`);
   });
 });
+
+describe('a messages.log with no line in the window', () => {
+  it('is evidence that IRIS logged no freeze, not a missing log', () => {
+    const f = facts(PY2, LA);
+    f.logs.messages = tail('/usr/irissys/mgr/messages.log', []);
+    const evidence = evidenceFromProbeLogs(f, [], SINCE);
+    expect(evidence.unavailable).not.toContain('messages.log');
+    expect(evidence.iris?.frozenAt).toBeUndefined();
+  });
+
+  it('an absent messages.log (and no script log) is still unavailable', () => {
+    const f = facts(PY2, LA);
+    f.logs.messages = { path: '/usr/irissys/mgr/messages.log', exists: false, lines: [], truncated: false };
+    expect(evidenceFromProbeLogs(f, [], SINCE).unavailable).toContain('messages.log');
+  });
+});

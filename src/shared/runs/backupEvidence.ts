@@ -115,11 +115,13 @@ function irisEvidence(facts: ProbeFacts, since: string, snapshotAt: string | und
   const stillFrozen = (facts.iris.wd ?? []).filter((w) => w.rc === WD_SUSPENDED).map((w) => w.instance);
   const messages = facts.logs.messages;
   const scriptTail = readable(facts.logs.scripts) ? facts.logs.scripts : facts.logs.otherScriptLog;
-  if (!readable(messages) && !readable(scriptTail)) {
+  // A messages.log that exists with no line in the window is evidence too: IRIS logged no freeze then.
+  const messagesRead = messages !== undefined && messages.exists;
+  if (!messagesRead && !readable(scriptTail)) {
     return stillFrozen.length > 0 ? { stillFrozenInstances: stillFrozen } : undefined;
   }
   let fromMessages: FreezePair = {};
-  if (readable(messages)) {
+  if (messagesRead) {
     const placed = messagesEvents(facts, messages.lines, since, epochMs(snapshotAt ?? since));
     fromMessages = pairOf(placed.events, placed.from);
   }
