@@ -2,17 +2,22 @@
 # shellcheck shell=dash
 # iris-backup-guard: drill-verify v1
 # Restore-and-verify drill: runs (as root, under sh, as an asynchronous managed Run Command) on a VM Azure Backup just
-# restored from a recovery point of a production IRIS/Caché VM, into an isolated drill subnet. In this order it:
-#   1. reads the freeze state at the snapshot from messages.log (cconsole.log) before IRIS starts;
-#   2. checks that the copy cannot reach production (a TCP connect to each PRODUCTION_ADDRESSES entry); if it can,
-#      or that cannot be checked, IRIS is never started;
-#   3. starts IRIS from a copy of its CPF that keeps it from acting as production (nostu, no mirror/ECP/shards) and
-#      reads what this start appended to messages.log: crash recovery clean, recovered or failed;
-#   4. runs the integrity check of every mounted database, keeps the full report as evidence and prints it;
-#   5. stops IRIS again, on every path after a start attempt (the EXIT trap), as the freeze scripts thaw;
-#   6. prints the compact summary (IBG-DRILL-BEGIN ... IBG-DRILL-END, at most 4,096 bytes) last, because Azure keeps
-#      only the last 4 KiB of stdout in the instance view (the app reads the full stdout from the output blob).
-# Parameters (environment): INSTANCE (default: the first instance qlist lists), PRODUCTION_ADDRESSES ("ip:port ..."),
+# restored from a recovery point of a production IRIS/Caché VM, into an isolated drill subnet. It verifies every
+# instance qlist lists (in its order), or only INSTANCE when that is set. In this order it:
+#   1. reads each instance's freeze state at the snapshot from messages.log (cconsole.log) before any IRIS starts;
+#   2. checks once that the copy cannot reach production (a TCP connect to each PRODUCTION_ADDRESSES entry); if it
+#      can, or that cannot be checked, no instance is ever started;
+#   then for each instance in turn:
+#   3. starts it from a copy of its CPF that keeps it from acting as production (nostu, no mirror/ECP/shards) and
+#      reads what this start appended to its messages.log: crash recovery clean, recovered or failed;
+#   4. runs the integrity check of every mounted database into its own section of the one evidence file;
+#   5. stops it again, on every path after a start attempt (the EXIT trap), as the freeze scripts thaw;
+#   and last:
+#   6. prints the whole evidence file (every instance's report, IBG-INTEGRITY-BEGIN ... IBG-INTEGRITY-END), then the
+#      compact summary aggregated over the instances (IBG-DRILL-BEGIN ... IBG-DRILL-END, at most 4,096 bytes) last,
+#      because Azure keeps only the last 4 KiB of stdout in the instance view (the app reads the full stdout from
+#      the output blob). An instance that does not come up does not stop the others from being verified.
+# Parameters (environment): INSTANCE (default: every instance qlist lists), PRODUCTION_ADDRESSES ("ip:port ..."),
 # IRIS_UP_SECONDS (default 600), EVIDENCE_DIR (default /var/tmp/ibg-drill), ALLOW_UNVERIFIED_ISOLATION=1 (start even
 # when isolation could not be checked). IBG_ROOT prefixes every file path (empty on a real VM).
 # Exit codes: 0 passed, 1 integrity errors or a database not mounted, 2 usage/other, 3 IRIS did not come up,
@@ -62,6 +67,27 @@ STOPPED=0
 FINISHED=0
 RC=0
 NOTE=""
+# Every instance to verify (space-separated, qlist order) and, for the summary, their comma list.
+INSTANCES=""
+INST_LIST="-"
+FIRST_PRODUCT=""
+# The instance being verified: its own results, added to the aggregate (add_result) once it is stopped.
+I_PENDING=0
+I_IRIS=not-started
+I_RECOVERY=unknown
+I_INTEGRITY=not-run
+# Aggregate flags over the instances verified so far (finalize turns them into IRIS, RECOVERY, INTEGRITY).
+N_STARTED=0
+ANY_DOWN=0
+REC_FAILED=0
+REC_UNKNOWN=0
+REC_RECOVERED=0
+INT_ERRORS=0
+INT_INCOMPLETE=0
+INT_NOTRUN=0
+INT_RAN=0
+FREEZE_SET=0
+PRINTED=0
 
 # ---- small helpers ------------------------------------------------------------------------------------------
 
@@ -144,8 +170,8 @@ find_iris() {
   TIMEOUT_BIN="$(command -v timeout)" || TIMEOUT_BIN=""
 }
 
-# qlist_fields [NAME]: QSTATUS (field 4 before the comma) and QHEALTH (field 9) of NAME (INST); with no instance
-# chosen yet, the first line qlist lists also sets INST, INSTALL, DATA_DIR, CPF_NAME and PRODUCT.
+# qlist_fields: QSTATUS (field 4 before the comma) and QHEALTH (field 9) of INST; with no INSTALL read yet for it,
+# also sets INST (as qlist spells it), INSTALL, DATA_DIR, CPF_NAME and PRODUCT.
 qlist_fields() {
   QSTATUS="" QHEALTH=""
   if [ "$INST" = "-" ]; then
@@ -172,6 +198,17 @@ EOF
   return 0
 }
 
+# list_instances: INSTANCES = the name (field 1) of every line `qlist` lists, in its order; 1 when there is none or
+# a name is not a plain instance name.
+list_instances() {
+  _q="$(bounded "$QLIST_SECONDS" "$CONTROL" qlist </dev/null 2>/dev/null)" || return 1
+  INSTANCES="$(printf '%s\n' "$_q" | LC_ALL=C awk -F'^' 'NF > 1 && $1 != "" && n < 64 { print $1; n++ }' | tr '\n' ' ')"
+  INSTANCES=${INSTANCES% }
+  [ -n "$INSTANCES" ] || return 1
+  case "$INSTANCES" in *[!A-Za-z0-9_\ -]*) return 1 ;; esac
+  return 0
+}
+
 # ---- step 1: freeze state -----------------------------------------------------------------------------------
 
 # The freeze state at the snapshot from the whole messages.log as restored: the last `ExternalFreeze: System
@@ -179,8 +216,9 @@ EOF
 # resuming by itself at WDSuspendLimit: the simulator's wording, no verbatim line known) follows it. Lines of the
 # reference's §1.5. The journal is the last "Start a journal restore ... journal file:" before the snapshot.
 read_freeze_state() {
+  I_FREEZE=unknown
+  I_JOURNAL="-"
   if [ ! -f "$LOG" ] || [ ! -r "$LOG" ]; then
-    FREEZE=unknown
     evidence "messages log not readable: ${LOG#"$R"}"
     return 0
   fi
@@ -201,13 +239,25 @@ read_freeze_state() {
       if (susp != "") print susp
       if (thaw != "") print thaw
     }' "$LOG" 2>/dev/null)" || _fs=""
-  FREEZE="$(printf '%s\n' "$_fs" | sed -n '1p')"
-  case "$FREEZE" in frozen | thawed | none) ;; *) FREEZE=unknown ;; esac
+  I_FREEZE="$(printf '%s\n' "$_fs" | sed -n '1p')"
+  case "$I_FREEZE" in frozen | thawed | none) ;; *) I_FREEZE=unknown ;; esac
   clean "$(printf '%s\n' "$_fs" | sed -n '2p')" "$FIELD_CAP"
-  JOURNAL=$CLEAN
-  case "$JOURNAL" in *' '*) JOURNAL="-" ;; esac
+  I_JOURNAL=$CLEAN
+  case "$I_JOURNAL" in *' '*) I_JOURNAL="-" ;; esac
   _ev="$(printf '%s\n' "$_fs" | sed -n '3,4p')"
   [ -z "$_ev" ] || evidence "$_ev"
+}
+
+# add_freeze: the aggregate freeze state is frozen only when every instance was frozen, else the first non-frozen
+# state in qlist order; the journal is the first instance's.
+add_freeze() {
+  if [ "$FREEZE_SET" -eq 0 ]; then
+    FREEZE_SET=1
+    FREEZE=$I_FREEZE
+    JOURNAL=$I_JOURNAL
+  elif [ "$FREEZE" = frozen ]; then
+    FREEZE=$I_FREEZE
+  fi
 }
 
 # ---- step 2: isolation --------------------------------------------------------------------------------------
@@ -351,13 +401,17 @@ start_iris() {
   case "$_limit" in '' | *[!0-9]*) _limit=600 ;; esac
   _t0="$(now)"
   START_ATTEMPTED=1
+  STOPPED=0
+  I_PENDING=1
+  I_IRIS=down
+  I_RECOVERY=unknown
+  I_INTEGRITY=not-run
   progress "starting $INST with ${DRILL_CPF#"$R"} nostu"
-  bounded "$((_limit + 30))" "$CONTROL" start "$INST" "$DRILL_CPF" nostu </dev/null >"$EV_DIR/start.out" 2>&1
+  bounded "$((_limit + 30))" "$CONTROL" start "$INST" "$DRILL_CPF" nostu </dev/null >>"$EV_DIR/start.out" 2>&1
   _start_rc=$?
-  IRIS=down
   while :; do
     if qlist_fields && [ "$QSTATUS" = running ] && [ "$QHEALTH" != hung ]; then
-      IRIS=up
+      I_IRIS=up
       break
     fi
     # A start that failed and left the instance down is not coming up: no point in waiting.
@@ -366,9 +420,10 @@ start_iris() {
     [ "$_el" -lt "$_limit" ] || break
     sleep "$POLL_SECONDS" 2>/dev/null || break
   done
-  UP_SECONDS=$(($(now) - _t0))
-  [ "$UP_SECONDS" -ge 0 ] || UP_SECONDS=0
-  [ "$IRIS" = up ] || evidence "IRIS not up after ${UP_SECONDS}s: start rc=$_start_rc status=${QSTATUS:-?} health=${QHEALTH:-?}"
+  _up=$(($(now) - _t0))
+  [ "$_up" -ge 0 ] || _up=0
+  [ "$_up" -le "$UP_SECONDS" ] || UP_SECONDS=$_up
+  [ "$I_IRIS" = up ] || evidence "$INST not up after ${_up}s: start rc=$_start_rc status=${QSTATUS:-?} health=${QHEALTH:-?}"
 }
 
 # Reads only what this start appended to messages.log (from LOG_SIZE0 on; all of it if the log was rotated).
@@ -377,8 +432,8 @@ start_iris() {
 # "Journal recovery ..." is used), and the MISMATCH.WIJ / "Startup aborted, entering single user mode" text (§3.6,
 # verbatim). failed: a failure line; recovered: recovery lines and IRIS came up; clean: neither and IRIS came up.
 read_recovery() {
+  I_RECOVERY=unknown
   if [ ! -f "$LOG" ] || [ ! -r "$LOG" ]; then
-    RECOVERY=unknown
     return 0
   fi
   _size="$(file_size "$LOG")"
@@ -395,9 +450,8 @@ read_recovery() {
     }' 2>/dev/null)" || _rs=""
   _verdict="$(printf '%s\n' "$_rs" | sed -n '1p')"
   case "$_verdict" in
-    failed) RECOVERY=failed ;;
-    recovered | clean) if [ "$IRIS" = up ]; then RECOVERY=$_verdict; else RECOVERY=unknown; fi ;;
-    *) RECOVERY=unknown ;;
+    failed) I_RECOVERY=failed ;;
+    recovered | clean) if [ "$I_IRIS" = up ]; then I_RECOVERY=$_verdict; fi ;;
   esac
   _ev="$(printf '%s\n' "$_rs" | sed -n '2,$p')"
   [ -z "$_ev" ] || evidence "$_ev"
@@ -485,52 +539,75 @@ derive_integrity() {
         print "db " s " " d
       }
       printf "summary %d %d %d %d %s %s\n", n, errors, notmounted, noverdict, (final == "" ? "-" : final), (sc == "" ? "-" : sc)
-    }' "$EVIDENCE_FILE" >"$EV_DIR/databases.txt" 2>/dev/null
+    }' "$EV_DIR/integrity.part" >"$EV_DIR/databases.part" 2>/dev/null
 }
 
+# run_integrity: the check of INST into integrity.part, derived on its own, then appended (headed by a line naming
+# the instance) to the one evidence file, whose whole is printed on stdout at the end (print_integrity).
 run_integrity() {
   EVIDENCE_FILE="$EV_DIR/integrity.log"
   EVIDENCE="${EV_VM_DIR%/}/integrity.log"
-  if ! safe_file "$EVIDENCE_FILE"; then
+  _part="$EV_DIR/integrity.part"
+  if ! safe_file "$EVIDENCE_FILE" || ! safe_file "$_part"; then
     NOTE="evidence file unsafe: $EVIDENCE"
-    INTEGRITY=incomplete
+    I_INTEGRITY=incomplete
     return 0
   fi
-  progress "integrity check of every mounted database"
+  INT_RAN=1
+  progress "integrity check of every mounted database of $INST"
   _t0="$(now)"
   if [ "$FLAVOUR" = iris ]; then
-    integrity_code | "$SESSION" session "$INST" -U %SYS >"$EVIDENCE_FILE" 2>&1
+    integrity_code | "$SESSION" session "$INST" -U %SYS >"$_part" 2>&1
   else
-    integrity_code | "$SESSION" "$INST" -U %SYS >"$EVIDENCE_FILE" 2>&1
+    integrity_code | "$SESSION" "$INST" -U %SYS >"$_part" 2>&1
   fi
   _session_rc=$?
-  INTEG_SECONDS=$(($(now) - _t0))
-  [ "$INTEG_SECONDS" -ge 0 ] || INTEG_SECONDS=0
+  _secs=$(($(now) - _t0))
+  [ "$_secs" -ge 0 ] || _secs=0
+  INTEG_SECONDS=$((INTEG_SECONDS + _secs))
+  # A blank line first, so the header never continues the previous report's last block; it starts with "=", which
+  # no line of an integrity report does.
+  _sep=0
+  [ ! -s "$EVIDENCE_FILE" ] || _sep=1
+  {
+    [ "$_sep" -eq 0 ] || printf '\n'
+    printf '=== IBG instance %s (%s) ===\n' "$INST" "$PRODUCT"
+    cat "$_part"
+  } >>"$EVIDENCE_FILE" 2>/dev/null
   EVIDENCE_BYTES="$(file_size "$EVIDENCE_FILE")"
-  # The full report goes to stdout, streamed (it can be hundreds of MB); the app uploads all of stdout to a blob.
-  printf 'IBG-INTEGRITY-BEGIN bytes=%s\n' "$EVIDENCE_BYTES"
-  cat "$EVIDENCE_FILE" 2>/dev/null
-  printf '\nIBG-INTEGRITY-END\n'
   derive_integrity
-  _sum="$(sed -n 's/^summary //p' "$EV_DIR/databases.txt" 2>/dev/null)"
+  sed -n '/^db /p' "$EV_DIR/databases.part" >>"$EV_DIR/databases.txt" 2>/dev/null
+  _sum="$(sed -n 's/^summary //p' "$EV_DIR/databases.part" 2>/dev/null)"
+  rm -f "$_part" 2>/dev/null
   # shellcheck disable=SC2086 # the summary line's fields
   set -- $_sum
   if [ "$#" -lt 6 ]; then
-    INTEGRITY=incomplete
+    I_INTEGRITY=incomplete
     return 0
   fi
-  DB_COUNT=$1
-  DB_ERRORS=$2
-  _notmounted=$3 _noverdict=$4 _final=$5 _sc=$6
-  if [ "$DB_ERRORS" -gt 0 ] || [ "$_final" = errors ]; then
-    INTEGRITY=errors
-  elif [ "$_notmounted" -gt 0 ] || [ "$_noverdict" -gt 0 ] || [ "$DB_COUNT" -eq 0 ] || [ "$_session_rc" -ne 0 ] ||
+  DB_COUNT=$((DB_COUNT + $1))
+  DB_ERRORS=$((DB_ERRORS + $2))
+  _dbs=$1 _errs=$2 _notmounted=$3 _noverdict=$4 _final=$5 _sc=$6
+  if [ "$_errs" -gt 0 ] || [ "$_final" = errors ]; then
+    I_INTEGRITY=errors
+  elif [ "$_notmounted" -gt 0 ] || [ "$_noverdict" -gt 0 ] || [ "$_dbs" -eq 0 ] || [ "$_session_rc" -ne 0 ] ||
     [ "$_final" != clean ] || [ "$_sc" = 0 ]; then
-    INTEGRITY=incomplete
+    I_INTEGRITY=incomplete
   else
-    INTEGRITY=clean
+    I_INTEGRITY=clean
   fi
-  [ "$_session_rc" -eq 0 ] || evidence "integrity session exit code $_session_rc"
+  [ "$_session_rc" -eq 0 ] || evidence "$INST integrity session exit code $_session_rc"
+}
+
+# print_integrity: the whole evidence file (every instance's report) on stdout, streamed (it can be hundreds of
+# MB; the app uploads all of stdout to a blob), once, before the summary.
+print_integrity() {
+  [ "$INT_RAN" -eq 1 ] && [ "$PRINTED" -eq 0 ] || return 0
+  PRINTED=1
+  EVIDENCE_BYTES="$(file_size "$EVIDENCE_FILE")"
+  printf 'IBG-INTEGRITY-BEGIN bytes=%s\n' "$EVIDENCE_BYTES"
+  cat "$EVIDENCE_FILE" 2>/dev/null
+  printf '\nIBG-INTEGRITY-END\n'
 }
 
 # ---- step 5: stop -------------------------------------------------------------------------------------------
@@ -542,10 +619,55 @@ stop_iris() {
   bounded "$STOP_SECONDS" "$CONTROL" stop "$INST" quietly </dev/null >>"${EV_DIR:-/tmp}/stop.out" 2>&1
   _stop_rc=$?
   if qlist_fields && [ "$QSTATUS" = down ]; then
-    STOP=ok
+    [ "$STOP" = failed ] || STOP=ok
   else
     STOP=failed
-    evidence "iris stop rc=$_stop_rc, status afterwards: ${QSTATUS:-unknown}"
+    evidence "iris stop $INST rc=$_stop_rc, status afterwards: ${QSTATUS:-unknown}"
+  fi
+}
+
+# add_result: the instance just verified (or interrupted) into the aggregate flags, once.
+add_result() {
+  [ "$I_PENDING" -eq 1 ] || return 0
+  I_PENDING=0
+  N_STARTED=$((N_STARTED + 1))
+  [ "$I_IRIS" = up ] || ANY_DOWN=1
+  case "$I_RECOVERY" in
+    failed) REC_FAILED=1 ;;
+    recovered) REC_RECOVERED=1 ;;
+    clean) ;;
+    *) REC_UNKNOWN=1 ;;
+  esac
+  case "$I_INTEGRITY" in
+    errors) INT_ERRORS=1 ;;
+    incomplete) INT_INCOMPLETE=1 ;;
+    clean) ;;
+    *) INT_NOTRUN=1 ;;
+  esac
+}
+
+# finalize: IRIS, RECOVERY and INTEGRITY over every instance started. iris: up only if all came up; recovery: failed,
+# else unknown, else recovered, else clean; integrity: errors, else incomplete, else not-run, else clean.
+finalize() {
+  [ "$N_STARTED" -gt 0 ] || return 0
+  if [ "$ANY_DOWN" -eq 1 ]; then IRIS=down; else IRIS=up; fi
+  if [ "$REC_FAILED" -eq 1 ]; then
+    RECOVERY=failed
+  elif [ "$REC_UNKNOWN" -eq 1 ]; then
+    RECOVERY=unknown
+  elif [ "$REC_RECOVERED" -eq 1 ]; then
+    RECOVERY=recovered
+  else
+    RECOVERY=clean
+  fi
+  if [ "$INT_ERRORS" -eq 1 ]; then
+    INTEGRITY=errors
+  elif [ "$INT_INCOMPLETE" -eq 1 ]; then
+    INTEGRITY=incomplete
+  elif [ "$INT_NOTRUN" -eq 1 ]; then
+    INTEGRITY=not-run
+  else
+    INTEGRITY=clean
   fi
 }
 
@@ -557,9 +679,9 @@ summary() {
   printf '\n'
   {
     printf 'IBG-DRILL-BEGIN v=1\n'
-    clean "$INST" 64
+    clean "$INST_LIST" 120
     _i=$CLEAN
-    clean "$PRODUCT" 16
+    clean "${FIRST_PRODUCT:-$PRODUCT}" 16
     printf 'instance=%s product=%s\n' "$_i" "$CLEAN"
     printf 'freeze=%s journal=%s\n' "$FREEZE" "$JOURNAL"
     printf 'isolation=%s checked=%s reached=%s\n' "$ISOLATION" "$CHECKED" "$REACHED"
@@ -606,12 +728,16 @@ decide_rc() {
   fi
 }
 
-# finish [RC]: stops IRIS if this run started it, prints the summary last, exits.
+# finish [RC]: stops the instance this run started (if any is still up), prints the evidence, then the summary last,
+# exits.
 finish() {
   trap '' HUP INT TERM
   FINISHED=1
   RC=${1:-0}
   stop_iris
+  add_result
+  print_integrity
+  finalize
   decide_rc
   summary
   exit "$RC"
@@ -628,6 +754,9 @@ on_exit() {
   [ "$_rc" -ne 0 ] || _rc=$EX_OTHER
   RC=$_rc
   stop_iris
+  add_result
+  print_integrity
+  finalize
   case "$RC" in 0 | 1 | 3 | 4 | 5) ;; *) RC=$EX_OTHER ;; esac
   summary
   exit "$RC"
@@ -650,7 +779,8 @@ main() {
     finish "$EX_OTHER"
   fi
   EV_DIR="$R$EV_VM_DIR"
-  for _f in evidence.txt databases.txt start.out stop.out cpf-databases.txt cpf-databases.txt.state integrity.log; do
+  for _f in evidence.txt databases.txt start.out stop.out cpf-databases.txt cpf-databases.txt.state \
+    integrity.log integrity.part databases.part; do
     if ! safe_file "$EV_DIR/$_f"; then
       EV_DIR=""
       NOTE="evidence file unsafe: $EV_VM_DIR/$_f"
@@ -669,40 +799,36 @@ main() {
         finish "$EX_OTHER"
         ;;
     esac
-    INST=$INSTANCE
-  fi
-  if ! qlist_fields; then
-    NOTE="instance not found by qlist"
+    INSTANCES=$INSTANCE
+    INST_LIST=$INSTANCE
+  elif ! list_instances; then
+    NOTE="no instance listed by qlist, or a bad instance name from qlist"
     finish "$EX_OTHER"
   fi
-  case "$INST" in '' | *[!A-Za-z0-9_-]*)
-    NOTE="bad instance name from qlist"
-    INST="-"
-    finish "$EX_OTHER"
-    ;;
-  esac
-  case "$INSTALL" in /*) ;; *)
-    NOTE="no install directory in qlist"
-    finish "$EX_OTHER"
-    ;;
-  esac
-  if [ "$QSTATUS" != down ]; then
-    # Something started it before us (autostart at boot): messages.log already holds this boot's start, and it may
-    # run with the production CPF. Say so; it is stopped first and started again the drill's way.
-    evidence "instance was ${QSTATUS:-in an unknown state} when the verifier began; stopped before the drill start"
-    START_ATTEMPTED=1
-    stop_iris
-    START_ATTEMPTED=0
-    STOPPED=0
-    STOP=not-needed
-  fi
-  if [ "$FLAVOUR" = cache ]; then LOG="$R$DATA_DIR/mgr/cconsole.log"; else LOG="$R$DATA_DIR/mgr/messages.log"; fi
 
-  # 1. Freeze state, before IRIS writes anything.
-  read_freeze_state
-  progress "freeze state at the snapshot: $FREEZE"
+  # 1. Every instance: stopped if something started it, and its freeze state, before any IRIS writes anything.
+  _list=""
+  for _n in $INSTANCES; do
+    select_instance "$_n" || finish "$EX_OTHER"
+    _list="${_list:+$_list,}$INST"
+    INST_LIST=$_list
+    if [ "$QSTATUS" != down ]; then
+      # Something started it before us (autostart at boot): messages.log already holds this boot's start, and it
+      # may run with the production CPF. Say so; it is stopped first and started again the drill's way.
+      evidence "instance was ${QSTATUS:-in an unknown state} when the verifier began ($INST); stopped before the drill start"
+      _stop=$STOP
+      START_ATTEMPTED=1
+      STOPPED=0
+      stop_iris
+      START_ATTEMPTED=0
+      STOP=$_stop
+    fi
+    read_freeze_state
+    add_freeze
+    progress "freeze state of $INST at the snapshot: $I_FREEZE"
+  done
 
-  # 2. Network isolation, before IRIS starts.
+  # 2. Network isolation, once, before any instance starts.
   check_isolation
   progress "isolation: $ISOLATION ($CHECKED checked)"
   [ -z "$NOTE" ] || finish "$EX_ISOLATION"
@@ -712,21 +838,48 @@ main() {
     *) [ "${ALLOW_UNVERIFIED_ISOLATION:-0}" = 1 ] || finish "$EX_ISOLATION" ;;
   esac
 
-  # 3. Start with the drill CPF and nostu.
-  if ! prepare_cpf; then
-    finish "$EX_OTHER"
-  fi
-  start_iris
-  read_recovery
-  progress "iris: $IRIS after ${UP_SECONDS}s, recovery: $RECOVERY"
-  [ "$IRIS" = up ] || finish 0
-  [ "$RECOVERY" != failed ] || finish 0
+  # 3.-5. Each instance in turn: started with the drill CPF and nostu, checked, stopped before the next one starts
+  # (so the EXIT trap has at most the current one to stop). One that does not come up does not stop the others.
+  for _n in $INSTANCES; do
+    select_instance "$_n" || finish "$EX_OTHER"
+    LOG_SIZE0=0
+    [ ! -f "$LOG" ] || LOG_SIZE0="$(file_size "$LOG")"
+    prepare_cpf || finish "$EX_OTHER"
+    start_iris
+    read_recovery
+    progress "$INST: $I_IRIS after start, recovery: $I_RECOVERY"
+    if [ "$I_IRIS" = up ] && [ "$I_RECOVERY" != failed ]; then
+      run_integrity
+    fi
+    stop_iris
+    add_result
+  done
 
-  # 4. Integrity.
-  run_integrity
-
-  # 5. and 6. Stop and summary.
+  # 6. Evidence and summary.
   finish 0
+}
+
+# select_instance NAME: makes NAME the current instance (INST, INSTALL, DATA_DIR, CPF_NAME, PRODUCT, LOG, QSTATUS).
+select_instance() {
+  INST=$1
+  INSTALL=""
+  if ! qlist_fields; then
+    NOTE="instance not found by qlist: $1"
+    return 1
+  fi
+  case "$INST" in '' | *[!A-Za-z0-9_-]*)
+    NOTE="bad instance name from qlist"
+    INST=$1
+    return 1
+    ;;
+  esac
+  case "$INSTALL" in /*) ;; *)
+    NOTE="no install directory in qlist for $INST"
+    return 1
+    ;;
+  esac
+  [ -n "$FIRST_PRODUCT" ] || FIRST_PRODUCT=$PRODUCT
+  if [ "$FLAVOUR" = cache ]; then LOG="$R$DATA_DIR/mgr/cconsole.log"; else LOG="$R$DATA_DIR/mgr/messages.log"; fi
 }
 
 # Traps first: from here on every exit goes through finish or on_exit, which stop IRIS if this run started it.

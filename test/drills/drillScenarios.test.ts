@@ -335,36 +335,31 @@ describe('restore drill scenarios (sandbox)', () => {
     expect(await drillGroupNames(world())).toEqual([]);
   }, 180_000);
 
-  // KNOWN DEFECT (open): vm/drill-verify.sh verifies only the first instance qlist lists (INSTANCE is never passed),
-  // so a VM whose second IRIS instance is corrupt passes its drill, "every database (2) passed". Turns red when fixed.
-  it.failing(
-    'two IRIS instances, integrity errors in the second one only: failed at integrity, naming its database',
-    async () => {
-      const scenario = drillScenario([], {
-        faults: [{ kind: 'restoredIntegrityErrors', vm: 'iris-a', instance: 'IRIS2' }],
-      });
-      scenario.vms = [
-        protectionVm('iris-a', {
-          irisInstances: [
-            { name: 'IRIS', product: 'IRIS', status: 'running' },
-            { name: 'IRIS2', product: 'IRIS', status: 'running', installDir: '/opt/iris2' },
-          ],
-        }),
-      ];
-      w = await startDrillWorld(scenario, {}, azurite);
-      const night = tonight(w);
-      await runNightlyProtection(w.deps, night);
-      const run = await untilEnded(w, night, 'iris-a', { stepMs: 10 * MINUTE });
-      expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'integrity' });
-      expect(run.drill?.outcome?.reason).toContain('/opt/iris2/');
-      expect(run.drill?.outcome?.reason).not.toContain('/usr/irissys/');
-      const dbs = run.drill?.integrity?.databases.map((d) => d.directory) ?? [];
-      expect(dbs.some((d) => d.startsWith('/usr/irissys/'))).toBe(true);
-      expect(dbs.some((d) => d.startsWith('/opt/iris2/'))).toBe(true);
-      expect(await drillGroupNames(world())).toEqual([]);
-    },
-    120_000,
-  );
+  // vm/drill-verify.sh verifies every instance qlist lists: a corrupt second instance fails the drill.
+  it('two IRIS instances, integrity errors in the second one only: failed at integrity, naming its database', async () => {
+    const scenario = drillScenario([], {
+      faults: [{ kind: 'restoredIntegrityErrors', vm: 'iris-a', instance: 'IRIS2' }],
+    });
+    scenario.vms = [
+      protectionVm('iris-a', {
+        irisInstances: [
+          { name: 'IRIS', product: 'IRIS', status: 'running' },
+          { name: 'IRIS2', product: 'IRIS', status: 'running', installDir: '/opt/iris2' },
+        ],
+      }),
+    ];
+    w = await startDrillWorld(scenario, {}, azurite);
+    const night = tonight(w);
+    await runNightlyProtection(w.deps, night);
+    const run = await untilEnded(w, night, 'iris-a', { stepMs: 10 * MINUTE });
+    expect(run.drill?.outcome).toMatchObject({ verdict: 'failed', stage: 'integrity' });
+    expect(run.drill?.outcome?.reason).toContain('/opt/iris2/');
+    expect(run.drill?.outcome?.reason).not.toContain('/usr/irissys/');
+    const dbs = run.drill?.integrity?.databases.map((d) => d.directory) ?? [];
+    expect(dbs.some((d) => d.startsWith('/usr/irissys/'))).toBe(true);
+    expect(dbs.some((d) => d.startsWith('/opt/iris2/'))).toBe(true);
+    expect(await drillGroupNames(world())).toEqual([]);
+  }, 120_000);
 
   it('an older point sampled (IBG_DRILL_OLDER_POINT_EVERY=1): a vault-tier point restored, recorded as sampled', async () => {
     const scenario = drillScenario([]);

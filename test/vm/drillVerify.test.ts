@@ -340,3 +340,119 @@ describe('drill-verify.sh when something started IRIS before it', () => {
     expect(state(root)).toBe('down');
   });
 });
+
+describe('drill-verify.sh on a VM with two instances', () => {
+  const IRIS2_USER_DB = '/opt/iris2/mgr/user/';
+
+  /** IRIS (/usr/irissys) and IRIS2 (/opt/iris2), both frozen at the snapshot, then restored with `faults`. */
+  function twoInstances(faults: RestoredIrisFaults = {}): string {
+    const root = makeRoot();
+    writeIrisInstance(root, { name: 'IRIS', product: 'IRIS', status: 'running' });
+    writeIrisInstance(root, { name: 'IRIS2', product: 'IRIS', status: 'running', installDir: '/opt/iris2' });
+    for (const name of ['IRIS', 'IRIS2']) {
+      fs.writeFileSync(irisMessagesLogPath(root, readIrisInstance(root, name)!), '');
+    }
+    fs.writeFileSync(
+      path.join(root, 'freeze.sh'),
+      ['IRIS', 'IRIS2']
+        .map(
+          (n) =>
+            `iris session ${n} -U%SYS '##Class(Backup.General).ExternalFreeze("",,,,,,600,,,300)' >/dev/null\n[ $? -eq 5 ] || exit 1\n`,
+        )
+        .join(''),
+    );
+    freeze(root);
+    bootRestoredIris(root, faults);
+    return root;
+  }
+  const statusOf = (root: string, name: string): string | undefined => readIrisInstance(root, name)?.status;
+
+  it('both clean: passes, each started with its drill CPF and nostu, both stopped, one evidence file for both', () => {
+    const root = twoInstances();
+    const run = verify(root);
+    const s = parseVerifierSummary(run.stdout);
+    expect(run.status).toBe(0);
+    expect(s).toMatchObject({
+      complete: true,
+      rc: 0,
+      instance: 'IRIS,IRIS2',
+      freeze: 'frozen',
+      iris: 'up',
+      recovery: 'clean',
+      integrity: 'clean',
+      databases: 4,
+      errors: 0,
+      stop: 'ok',
+      problems: [],
+    });
+    expect(s.databaseResults.map((d) => d.directory)).toEqual(
+      expect.arrayContaining(['/usr/irissys/mgr/', USER_DB, '/opt/iris2/mgr/', IRIS2_USER_DB]),
+    );
+    expect(starts(root)).toEqual([
+      `iris start IRIS ${path.join(root, 'usr/irissys/iris-ibg-drill.cpf')} nostu`,
+      `iris start IRIS2 ${path.join(root, 'opt/iris2/iris-ibg-drill.cpf')} nostu`,
+    ]);
+    expect(stops(root)).toEqual(['iris stop IRIS quietly', 'iris stop IRIS2 quietly']);
+    // The first is stopped before the second starts.
+    const calls = readIrisCalls(root).filter((c) => /^iris (start|stop) /.test(c));
+    expect(calls.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'iris start IRIS',
+      'iris stop IRIS',
+      'iris start IRIS2',
+      'iris stop IRIS2',
+    ]);
+    expect(statusOf(root, 'IRIS')).toBe('down');
+    expect(statusOf(root, 'IRIS2')).toBe('down');
+    const report = readIfExists(path.join(root, 'var/tmp/ibg-drill/integrity.log'));
+    expect(report).toContain('=== IBG instance IRIS (IRIS) ===');
+    expect(report).toContain('=== IBG instance IRIS2 (IRIS) ===');
+    expect(report.indexOf('IBG instance IRIS ')).toBeLessThan(report.indexOf('IBG instance IRIS2 '));
+    expect(run.stdout.split('IBG-INTEGRITY-BEGIN')).toHaveLength(2);
+    expect(run.stdout).toContain(`IBG-INTEGRITY-BEGIN bytes=${String(Buffer.byteLength(report))}\n${report}`);
+    expect(s.evidence).toEqual({ path: '/var/tmp/ibg-drill/integrity.log', bytes: Buffer.byteLength(report) });
+  });
+
+  it('integrity errors in the second only: integrity=errors, exit 1, its database named first, both stopped', () => {
+    const root = twoInstances({ integrityErrors: { instance: 'IRIS2', database: IRIS2_USER_DB } });
+    const run = verify(root);
+    const s = parseVerifierSummary(run.stdout);
+    expect(run.status).toBe(1);
+    expect(s).toMatchObject({ rc: 1, iris: 'up', integrity: 'errors', databases: 4, errors: 1, stop: 'ok' });
+    expect(s.databaseResults[0]).toEqual({ status: 'error', directory: IRIS2_USER_DB });
+    expect(s.databaseResults).toContainEqual({ status: 'ok', directory: USER_DB });
+    expect(statusOf(root, 'IRIS')).toBe('down');
+    expect(statusOf(root, 'IRIS2')).toBe('down');
+  });
+
+  it('the second never starts: iris=down naming it, exit 3, the first still verified, both stopped', () => {
+    const root = twoInstances({ neverStarts: { instance: 'IRIS2' } });
+    const run = verify(root);
+    const s = parseVerifierSummary(run.stdout);
+    expect(run.status).toBe(3);
+    expect(s).toMatchObject({ rc: 3, iris: 'down', integrity: 'not-run', databases: 2, errors: 0, stop: 'ok' });
+    expect(s.databaseResults).toEqual([
+      { status: 'ok', directory: '/usr/irissys/mgr/' },
+      { status: 'ok', directory: USER_DB },
+    ]);
+    expect(s.evidenceLines.some((l) => l.startsWith('IRIS2 not up after'))).toBe(true);
+    // The integrity session (the freeze's sessions were "-U%SYS '...'"): only the first instance had one.
+    const checks = readIrisCalls(root).filter((c) => / -U %SYS$/.test(c));
+    expect(checks).toEqual(['iris session IRIS -U %SYS']);
+    const report = readIfExists(path.join(root, 'var/tmp/ibg-drill/integrity.log'));
+    expect(report).toContain('=== IBG instance IRIS (IRIS) ===');
+    expect(report).not.toContain('IBG instance IRIS2');
+    expect(stops(root)).toEqual(['iris stop IRIS quietly', 'iris stop IRIS2 quietly']);
+    expect(statusOf(root, 'IRIS')).toBe('down');
+    expect(statusOf(root, 'IRIS2')).toBe('down');
+  });
+
+  it('INSTANCE=IRIS2 verifies only that one', () => {
+    const root = twoInstances({ integrityErrors: { instance: 'IRIS' } });
+    const run = verify(root, { INSTANCE: 'IRIS2' });
+    const s = parseVerifierSummary(run.stdout);
+    expect(run.status).toBe(0);
+    expect(s).toMatchObject({ instance: 'IRIS2', integrity: 'clean', databases: 2 });
+    expect(starts(root)).toEqual([`iris start IRIS2 ${path.join(root, 'opt/iris2/iris-ibg-drill.cpf')} nostu`]);
+    expect(stops(root)).toEqual(['iris stop IRIS2 quietly']);
+  });
+});
