@@ -4,33 +4,10 @@
  * and the cleanup.
  */
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
-import { isTerminalStage, type Run } from '../../src/shared/runs/run';
-import type { DrillRecord } from '../../src/shared/drills/drillRecord';
-import { MINUTE, runOf, tick, tonight } from '../protection/cycleHelpers';
+import { tonight } from '../protection/cycleHelpers';
+import { drillGroupNames, drillRecords, untilEnded } from './drillHarness';
 import type { ProtectionWorld } from '../protection/protectionWorld';
-import { DRILL_RG_ID, drillScenario, startDrillWorld } from './drillWorld';
-
-async function untilEnded(w: ProtectionWorld, night: string, vm: string, maxTicks = 40): Promise<Run> {
-  for (let i = 0; i < maxTicks; i += 1) {
-    const run = await runOf(w, night, vm);
-    if (run !== undefined && isTerminalStage(run.stage)) return run;
-    await tick(w, w.deps, 5 * MINUTE);
-  }
-  const run = await runOf(w, night, vm);
-  throw new Error(`run of ${vm} did not end: ${run?.stage} ${run?.reason ?? ''} ${JSON.stringify(run?.drill ?? {})}`);
-}
-
-async function drillGroupResources(w: ProtectionWorld): Promise<string[]> {
-  const out: string[] = [];
-  for await (const r of w.deps.gateways.drills?.listResources(DRILL_RG_ID) ?? []) out.push(`${r.kind} ${r.name}`);
-  return out;
-}
-
-async function records(w: ProtectionWorld): Promise<DrillRecord[]> {
-  const out: DrillRecord[] = [];
-  for await (const r of w.deps.drillRecords?.list() ?? []) out.push(r);
-  return out;
-}
+import { drillScenario, startDrillWorld } from './drillWorld';
 
 describe('restore drill, end to end', () => {
   let w: ProtectionWorld | undefined;
@@ -46,13 +23,13 @@ describe('restore drill, end to end', () => {
     const run = await untilEnded(w, night, 'iris-a');
     expect(run.drill?.outcome).toMatchObject({ verdict: 'passed' });
     expect(run.stage).toBe('done');
-    const [record] = await records(w);
+    const [record] = await drillRecords(w);
     expect(record).toMatchObject({ verdict: 'passed', vmName: 'iris-a', freeze: 'frozen' });
     expect(record?.rtoMs).toBeGreaterThan(0);
     expect(record?.integrity?.status).toBe('clean');
     expect(record?.integrity?.source).toBe('evidence');
     // Nothing is left in the drill group, as Azure lists it.
-    expect(await drillGroupResources(w)).toEqual([]);
+    expect(await drillGroupNames(w)).toEqual([]);
   }, 300_000);
 
   it('alerts a VM with no passed drill for IBG_DRILL_STALE_DAYS, once a night', async () => {
