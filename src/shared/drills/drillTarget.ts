@@ -10,6 +10,7 @@ import {
   parseVmId,
 } from '../azure/armResourceId';
 import type { RestoreVmRequest } from '../azure/drillResources';
+import type { DrillPoint, RunDrill } from './drillState';
 import {
   DRILL_TAG_EXPIRES,
   DRILL_TAG_MANAGED_BY,
@@ -85,3 +86,28 @@ export function restoreRequestOf(
     region,
   };
 }
+
+/**
+ * The point as a drill keeps it. A point with its snapshot tier is restored from it (Instant Restore); one whose
+ * tiers are not known was listed at the snapshot, so it has that tier.
+ */
+export const drillPointOf = (rp: {
+  name: string;
+  time: string;
+  type: string;
+  tiers?: readonly string[];
+}): DrillPoint => ({
+  name: rp.name,
+  time: rp.time,
+  type: rp.type,
+  tier: rp.tiers === undefined || rp.tiers.includes('InstantRP') ? 'snapshot' : 'vault',
+});
+
+/** A drill of `point` into the drill VM `vmName`, queued at `at` for a slot in the subscription's drill budget. */
+export const newRunDrill = (target: DrillTargetSettings, vmName: string, point: DrillPoint, at: string): RunDrill => ({
+  vmName,
+  vmId: drillVmId(target, vmName),
+  queuedAt: at,
+  point,
+  cleanup: { claimed: [], failures: 0 },
+});

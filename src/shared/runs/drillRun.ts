@@ -4,9 +4,9 @@
  * own (`backup: {}`) and no verdict, and then goes restore → verify → cleanup → done/failed as a nightly drill does.
  */
 import type { RecoveryPoint } from '../azure/backupGateway';
-import type { DrillPoint } from '../drills/drillState';
 import type { DrillTargetSettings } from '../drills/drillPolicy';
-import { drillVmId, drillVmName } from '../drills/drillTarget';
+import { drillPointOf, drillVmName, newRunDrill } from '../drills/drillTarget';
+import { runPointOf } from './phases/recoveryPoint';
 import { RUN_SCHEMA_VERSION, runIdOf, vmKeyOf, type Run, type RunTarget } from './run';
 
 const YMD = /^\d{4}-\d{2}-\d{2}$/;
@@ -29,14 +29,6 @@ export function drillRunNumber(runId: string, night: string, vmKey: string): num
   const n = Number(runId.slice(prefix.length));
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
-
-/** The point as a drill keeps it; a point with its snapshot tier is restored from it (Instant Restore). */
-export const drillPointOf = (rp: Pick<RecoveryPoint, 'name' | 'time' | 'type' | 'tiers'>): DrillPoint => ({
-  name: rp.name,
-  time: rp.time,
-  type: rp.type,
-  tier: rp.tiers.includes('InstantRP') ? 'snapshot' : 'vault',
-});
 
 export interface DrillRunInput {
   night: string;
@@ -69,15 +61,8 @@ export function newDrillRun(input: DrillRunInput): Run {
     updatedAt: at,
     stageStartedAt: at,
     backup: {},
-    recoveryPoint: { id: point.id, name: point.name, time: point.time, type: point.type, tiers: point.tiers },
-    drill: {
-      vmName,
-      vmId: drillVmId(input.drillTarget, vmName),
-      queuedAt: at,
-      point: drillPointOf(point),
-      onDemand: true,
-      cleanup: { claimed: [], failures: 0 },
-    },
+    recoveryPoint: runPointOf(point),
+    drill: { ...newRunDrill(input.drillTarget, vmName, drillPointOf(point), at), onDemand: true },
     history: [],
   };
 }

@@ -6,8 +6,8 @@
  */
 import type { BackupJob } from '../../azure/backupGateway';
 import { isDrillNight } from '../../drills/drillPolicy';
-import type { DrillOutcome, DrillPoint } from '../../drills/drillState';
-import { drillVmId, drillVmName } from '../../drills/drillTarget';
+import type { DrillOutcome } from '../../drills/drillState';
+import { drillPointOf, drillVmName, newRunDrill } from '../../drills/drillTarget';
 import { drillRecordOf } from '../../drills/drillRecord';
 import type { Run } from '../run';
 import type { RunPolicy } from '../runPolicy';
@@ -33,24 +33,8 @@ export function startDrill(run: Run, at: string, policy: RunPolicy): Run {
   const rp = run.recoveryPoint;
   if (drill === undefined || rp === undefined || rp === null) return run;
   const name = drillVmName(run.id, run.target.vmName, run.night);
-  const point: DrillPoint = {
-    name: rp.name,
-    time: rp.time,
-    type: rp.type,
-    // Listed at the snapshot, a point has its snapshot tier; Azure restores from it when it has one.
-    tier: rp.tiers === undefined || rp.tiers.includes('InstantRP') ? 'snapshot' : 'vault',
-  };
   return moveTo(
-    {
-      ...settled(run, at),
-      drill: {
-        vmName: name,
-        vmId: drillVmId(drill.target, name),
-        queuedAt: at,
-        point,
-        cleanup: { claimed: [], failures: 0 },
-      },
-    },
+    { ...settled(run, at), drill: newRunDrill(drill.target, name, drillPointOf(rp), at) },
     'restore-running',
     at,
   );

@@ -7,7 +7,7 @@
 import type { BackupJob, RecoveryPoint } from '../../azure/backupGateway';
 import { olderPointIndex } from '../../drills/drillPolicy';
 import type { DrillFailureStage, DrillPoint, RunDrill } from '../../drills/drillState';
-import { restoreRequestOf } from '../../drills/drillTarget';
+import { drillPointOf, restoreRequestOf } from '../../drills/drillTarget';
 import type { Run } from '../run';
 import type { CommandBuilder } from './commandBuilder';
 import { endDrill, onBackupJobDuringDrill } from './drillFlow';
@@ -188,13 +188,7 @@ function olderPoint(run: Run, drill: RunDrill, points: RecoveryPoint[], ctx: Pha
   const i = olderPointIndex(policy, run.vmKey, run.id, run.night, older.length);
   const p = i === undefined ? undefined : older[i];
   if (p === undefined) return undefined;
-  return {
-    name: p.name,
-    time: p.time,
-    type: p.type,
-    tier: p.tiers.includes('InstantRP') ? 'snapshot' : 'vault',
-    sampled: true,
-  };
+  return { ...drillPointOf(p), sampled: true };
 }
 
 function onRestoreTick(run: RunIn<'restore-running'>, drill: RunDrill, at: string, ctx: PhaseContext): Run {
