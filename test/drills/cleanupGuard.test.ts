@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { DrillResource, DrillResourceKind } from '../../src/shared/azure/drillResources';
-import { mayDeleteDrillResource } from '../../src/shared/drills/cleanupGuard';
+import { drillResourceKindOf, inDrillGroup, mayDeleteDrillResource } from '../../src/shared/drills/cleanupGuard';
 import { DRILL_TAG_MANAGED_BY, DRILL_TAG_RUN, MANAGED_BY_VALUE } from '../../src/shared/drills/drillTags';
 
 const SUB = '00000000-0000-0000-0000-0000000000aa';
@@ -118,5 +118,29 @@ describe('mayDeleteDrillResource', () => {
       resourceGroupId: `/subscriptions/${SUB}`,
     });
     expect(decision).toEqual({ ok: false, reason: expect.stringContaining('not a resource group id') });
+  });
+});
+
+describe('drillResourceKindOf and inDrillGroup', () => {
+  const G = '/subscriptions/s1/resourceGroups/rg-drill';
+  it('name the kind of a VM, disk or NIC id, and nothing else', () => {
+    expect(drillResourceKindOf(`${G}/providers/Microsoft.Compute/virtualMachines/v`)).toBe('vm');
+    expect(drillResourceKindOf(`${G}/providers/microsoft.compute/DISKS/d`)).toBe('disk');
+    expect(drillResourceKindOf(`${G}/providers/Microsoft.Network/networkInterfaces/n`)).toBe('nic');
+    expect(drillResourceKindOf(`${G}/providers/Microsoft.Network/virtualNetworks/v`)).toBeUndefined();
+    expect(drillResourceKindOf(`${G}/providers/Microsoft.Compute/virtualMachines/v/extensions/x`)).toBeUndefined();
+  });
+
+  it('place an id in the drill group by its segments, case-insensitive, never by substring', () => {
+    const scope = { resourceGroupId: G };
+    expect(inDrillGroup(`/subscriptions/S1/resourceGroups/RG-DRILL/providers/Microsoft.Compute/disks/d`, scope)).toBe(
+      true,
+    );
+    expect(inDrillGroup(`/subscriptions/s1/resourceGroups/rg-drill2/providers/Microsoft.Compute/disks/d`, scope)).toBe(
+      false,
+    );
+    expect(inDrillGroup(`/subscriptions/s2/resourceGroups/rg-drill/providers/Microsoft.Compute/disks/d`, scope)).toBe(
+      false,
+    );
   });
 });

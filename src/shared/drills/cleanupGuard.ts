@@ -72,3 +72,21 @@ export const mayDeleteDrillResource = (resource: DrillResource, scope: DrillScop
   if (run === undefined || run.trim() === '') return refuse(`it has no non-empty tag ${DRILL_TAG_RUN}`);
   return { ok: true };
 };
+
+/** The kind of drill resource (VM, disk, NIC) an ARM id names; undefined for any other id. */
+export const drillResourceKindOf = (id: string): DrillResourceKind | undefined => {
+  const type = parseTopLevelResourceId(id)?.type.toLowerCase();
+  return (Object.keys(RESOURCE_TYPE) as DrillResourceKind[]).find((k) => RESOURCE_TYPE[k] === type);
+};
+
+/** Whether an ARM id names a resource of the drill's own subscription and resource group (the guard's first rule). */
+export const inDrillGroup = (id: string, scope: DrillScope): boolean => {
+  const scopeRef = parseResourceGroupId(scope.resourceGroupId);
+  const ref = parseTopLevelResourceId(id);
+  return (
+    scopeRef !== undefined &&
+    ref !== undefined &&
+    ref.subscriptionId.toLowerCase() === scopeRef.subscriptionId.toLowerCase() &&
+    ref.resourceGroup.toLowerCase() === scopeRef.resourceGroup.toLowerCase()
+  );
+};

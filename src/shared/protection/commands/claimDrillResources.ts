@@ -1,21 +1,9 @@
-import { parseResourceGroupId } from '../../azure/armResourceId';
 import type { DrillResource } from '../../azure/drillResources';
 import { CLOCK_SKEW_MS } from './backupJobs';
 import type { RunEvent } from '../../runs/runEvent';
 import type { CommandHandler } from './commandHandler';
+import { inDrillGroup } from '../../drills/cleanupGuard';
 import { drillDepsOf } from './drillDeps';
-
-/** Whether an ARM id lies in the drill resource group (parsed by segment, case-insensitive). */
-const inGroup = (id: string, groupId: string): boolean => {
-  const g = parseResourceGroupId(groupId);
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(id.trim());
-  return (
-    g !== undefined &&
-    m !== null &&
-    m[1]?.toLowerCase() === g.subscriptionId.toLowerCase() &&
-    m[2]?.toLowerCase() === g.resourceGroup.toLowerCase()
-  );
-};
 
 /**
  * Tags what the drill's restore created, so cleanup (and the daily sweep) may delete it: the drill VM with its
@@ -27,7 +15,7 @@ export const claimDrillResources: CommandHandler<'ClaimDrillResources'> = async 
   const events: RunEvent[] = [];
   const d = drillDepsOf(deps);
   const group = d.target.resourceGroupId;
-  const vm = inGroup(command.drillVmId, group) ? await d.drills.getDrillVm(command.drillVmId) : undefined;
+  const vm = inDrillGroup(command.drillVmId, d.scope) ? await d.drills.getDrillVm(command.drillVmId) : undefined;
   const found: DrillResource[] = [];
   if (vm !== undefined) {
     // The VM was just read with its instance view: how far it has booted comes with the claim, a read saved.
@@ -53,7 +41,7 @@ export const claimDrillResources: CommandHandler<'ClaimDrillResources'> = async 
   }
   const claimed: string[] = [];
   for (const r of found) {
-    if (!inGroup(r.id, group)) continue;
+    if (!inDrillGroup(r.id, d.scope)) continue;
     // The VM's tags (and a listed resource's) are known; disks and NICs of a VM are read before they are merged.
     const known = r.kind === 'vm' || vm === undefined ? { currentTags: r.tags } : {};
     await d.drills.addTags(r.kind, r.id, command.tags, known);

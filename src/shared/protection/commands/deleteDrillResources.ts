@@ -1,6 +1,7 @@
 import { isAppError, toError } from '../../errors/appError';
 import type { CommandHandler } from './commandHandler';
-import { drillDepsOf, drillResourceKindOf } from './drillDeps';
+import { drillResourceKindOf } from '../../drills/cleanupGuard';
+import { drillDepsOf } from './drillDeps';
 
 /**
  * Deletes the drill VM first (its disks and NIC cannot go while attached), then its other resources, each through

@@ -22,11 +22,3 @@ export function drillDepsOf(deps: ProtectionDeps): DrillDeps {
   }
   return { drills, evidence, records: deps.drillRecords, target, scope: { resourceGroupId: target.resourceGroupId } };
 }
-
-/** The kind of a drill resource from its ARM id. */
-export function drillResourceKindOf(id: string): 'vm' | 'disk' | 'nic' | undefined {
-  if (/\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i.test(id)) return 'vm';
-  if (/\/providers\/Microsoft\.Compute\/disks\/[^/]+$/i.test(id)) return 'disk';
-  if (/\/providers\/Microsoft\.Network\/networkInterfaces\/[^/]+$/i.test(id)) return 'nic';
-  return undefined;
-}
