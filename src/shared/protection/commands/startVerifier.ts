@@ -7,6 +7,8 @@ import { evidenceBlobName } from '../../drills/evidenceBlobName';
 import { readVmScript } from '../../vmScripts/vmScripts';
 import type { CommandInput, CommandOf } from './commandHandler';
 import { drillDepsOf, type DrillDeps } from './drillDeps';
+import { runPolicyOf } from '../runPolicyOf';
+import { scriptTimeoutMs } from '../../runs/phases/vmScript';
 import type { ProtectionDeps } from '../protectionDeps';
 
 /** IRIS superserver, ISCAgent (mirroring), web gateway/management, SSH: what a production copy could talk to. */
@@ -23,6 +25,8 @@ export async function sourceNics(deps: ProtectionDeps, d: DrillDeps, vmId: strin
   const source = await deps.gateways.compute.getVm(vmId);
   return Promise.all((source?.nicIds ?? []).map((id) => d.drills.getNic(id)));
 }
+/** The verifier's own default, should a policy ever come without drills (drillDepsOf refuses that first). */
+const DEFAULT_IRIS_UP_SECONDS = 600;
 /** The upload URL outlives the Run Command's own time-out. */
 const UPLOAD_GRACE_MS = 60 * 60_000;
 
@@ -37,17 +41,15 @@ export async function startVerifier({
   if (drill === undefined) throw new Error(`Run ${run.id} has no drill to verify`);
   // Read with the target checks before the restore; read again only for a run that does not have them.
   const addresses = drill.productionAddresses ?? productionAddressesOf(await sourceNics(deps, d, run.target.vmId));
-  const timeoutMs =
-    deps.settings.drills?.verifyTimeoutMinutes === undefined
-      ? 3_600_000
-      : deps.settings.drills.verifyTimeoutMinutes * 60_000;
+  const policy = runPolicyOf(deps.settings);
+  const timeoutMs = scriptTimeoutMs('verify', policy);
   const blob = evidenceBlobName(run.night, drill.vmName, command.name);
   const outputBlobUri = await d.evidence.uploadUrl(blob, new Date(now.getTime() + timeoutMs + UPLOAD_GRACE_MS));
   await deps.gateways.compute.startScript(command.vmId, readVmScript('drill-verify'), {
     name: command.name,
     parameters: [
       { name: 'PRODUCTION_ADDRESSES', value: addresses.join(' ') },
-      { name: 'IRIS_UP_SECONDS', value: String((deps.settings.drills?.irisStartMinutes ?? 10) * 60) },
+      { name: 'IRIS_UP_SECONDS', value: String(policy.drill?.irisUpSeconds ?? DEFAULT_IRIS_UP_SECONDS) },
     ],
     timeoutInSeconds: Math.round(timeoutMs / 1000),
     outputBlobUri,

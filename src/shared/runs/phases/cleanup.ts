@@ -10,7 +10,7 @@ import { drillRecordOf } from '../../drills/drillRecord';
 import type { RunDrill } from '../../drills/drillState';
 import type { Run } from '../run';
 import type { CommandBuilder } from './commandBuilder';
-import { drillTagsFor } from './drillClaim';
+import { drillTagsFor, withClaimed } from './drillClaim';
 import { finishAfterDrill, onBackupJobDuringDrill } from './drillFlow';
 import { minutes, ms } from './isoTime';
 import { COMPLETED, UNSUCCESSFUL } from './jobStatus';
@@ -34,10 +34,7 @@ export const cleaningUp: PhaseHandler<'cleaning-up'> = (run, event, ctx) => {
     case 'DrillRecorded':
       return proceed({ ...settled(run, event.at), drill: { ...drill, recordedAt: event.at } }, event.at, ctx);
     case 'DrillResourcesClaimed': {
-      const claimed = [...drill.cleanup.claimed];
-      for (const id of event.resourceIds)
-        if (!claimed.some((x) => x.toLowerCase() === id.toLowerCase())) claimed.push(id);
-      const cleanup = { ...drill.cleanup, claimed, claimedAt: event.at };
+      const cleanup = withClaimed(drill.cleanup, event.resourceIds, event.at);
       return proceed({ ...settled(run, event.at), drill: { ...drill, cleanup } }, event.at, ctx);
     }
     case 'DrillResourcesDeleted':
@@ -165,9 +162,10 @@ function proceed(run: Run, at: string, ctx: PhaseContext, retry = false): Run {
       since: drill.restoreRequestedAt ?? drill.queuedAt,
       tags: drillTagsFor(run, at, ctx.policy, keptUntil),
     });
-    const cleanup = keptUntil === undefined ? drill.cleanup : { ...drill.cleanup, keptUntil, claimedAt: undefined };
-    const next: Run = { ...run, drill: { ...drill, cleanup: stripUndefined(cleanup) } };
-    return pending(next);
+    if (keptUntil === undefined) return pending(run);
+    // Kept: claimed again with the keep's deadline in ibg-expires, so the claim is pending until it answers.
+    const { claimedAt: _claimed, ...unclaimed } = drill.cleanup;
+    return pending({ ...run, drill: { ...drill, cleanup: { ...unclaimed, keptUntil } } });
   }
   if (drill.cleanup.keptUntil !== undefined || drill.cleanup.claimed.length === 0)
     return finishAfterDrill(settled(run, at), at);
@@ -182,10 +180,4 @@ function recordAgain(run: Run, c: CommandBuilder): boolean {
   if (record === undefined) return false;
   c.add({ type: 'RecordDrill', record });
   return true;
-}
-
-function stripUndefined<T extends object>(o: T): T {
-  const out = { ...o };
-  for (const k of Object.keys(out) as (keyof T)[]) if (out[k] === undefined) delete out[k];
-  return out;
 }

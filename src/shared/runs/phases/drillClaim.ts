@@ -4,6 +4,7 @@
  * deletes tagged resources past it (safety invariant 6), whatever happened to the run.
  */
 import { drillTags } from '../../drills/drillTarget';
+import type { DrillCleanup } from '../../drills/drillState';
 import type { Run } from '../run';
 import type { RunPolicy } from '../runPolicy';
 
@@ -11,4 +12,11 @@ export function drillTagsFor(run: Run, at: string, policy: RunPolicy, keptUntil?
   const l = policy.stageLimitsMs;
   const deadline = keptUntil ?? new Date(Date.parse(at) + l.verifying + l['cleaning-up']).toISOString();
   return drillTags(run.id, run.target.vmId, deadline);
+}
+
+/** The cleanup state once a claim answered: its ids added to those already claimed (ARM ids compare without case). */
+export function withClaimed(cleanup: DrillCleanup, ids: readonly string[], at: string): DrillCleanup {
+  const claimed = [...cleanup.claimed];
+  for (const id of ids) if (!claimed.some((x) => x.toLowerCase() === id.toLowerCase())) claimed.push(id);
+  return { ...cleanup, claimed, claimedAt: at };
 }

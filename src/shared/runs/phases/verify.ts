@@ -10,7 +10,7 @@ import { evidenceBlobName } from '../../drills/evidenceBlobName';
 import { integrityFromSummary, type IntegrityVerdict } from '../../drills/integrityVerdict';
 import { verifierFactsOf } from '../../drills/verifierFacts';
 import type { Run } from '../run';
-import { drillTagsFor } from './drillClaim';
+import { drillTagsFor, withClaimed } from './drillClaim';
 import { endDrill, onBackupJobDuringDrill } from './drillFlow';
 import { minutes, ms } from './isoTime';
 import type { PhaseContext, PhaseHandler, RunIn } from './phase';
@@ -35,7 +35,7 @@ export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
         ...settled(run, event.at),
         drill: {
           ...drill,
-          cleanup: { ...drill.cleanup, claimed: union(drill.cleanup.claimed, event.resourceIds), claimedAt: event.at },
+          cleanup: withClaimed(drill.cleanup, event.resourceIds, event.at),
         },
       };
     case 'DrillVmObserved': {
@@ -104,11 +104,6 @@ export const verifying: PhaseHandler<'verifying'> = (run, event, ctx) => {
     case 'CommandFailed':
       return onCommandFailed(run, event);
   }
-};
-
-const union = (a: string[], b: string[]): string[] => {
-  const seen = new Set(a.map((x) => x.toLowerCase()));
-  return [...a, ...b.filter((x) => !seen.has(x.toLowerCase()))];
 };
 
 /** The verifier's end: its summary parsed, then the whole output read from the evidence blob for the verdict. */
