@@ -36,6 +36,13 @@ describe('checkDrillTarget', () => {
       'IBG_DRILL_SUBNET_ID',
     ],
     [
+      'the drill resource group is the source VM’s own',
+      { ...TARGET, resourceGroupId: `${SUB}/resourceGroups/IRIS-RG` },
+      facts(),
+      /the drill resource group is the source VM's own/,
+      'IBG_DRILL_RESOURCE_GROUP_ID',
+    ],
+    [
       'a drill network peered with the source VM’s',
       TARGET,
       facts({

@@ -4,7 +4,14 @@
  * account in the vault's region with a staging account Azure accepts (not zone-redundant). The vault's region is
  * the source VM's: Azure Backup protects a VM only from a vault in its region.
  */
-import { parseResourceGroupId, parseStorageAccountId, parseSubnetId, sameResourceId } from '../azure/armResourceId';
+import {
+  formatResourceGroupId,
+  parseResourceGroupId,
+  parseStorageAccountId,
+  parseSubnetId,
+  parseVmId,
+  sameResourceId,
+} from '../azure/armResourceId';
 import type { NicInfo, StorageAccountInfo, SubnetInfo } from '../azure/drillResources';
 import type { DrillTargetSettings } from './drillPolicy';
 import { virtualNetworkIdOf } from './drillTarget';
@@ -47,6 +54,13 @@ export function checkDrillTarget(target: DrillTargetSettings, facts: DrillTarget
   const reasons = drillSettingsProblems(target);
   if (reasons.length > 0) return { ok: false, reasons };
   const drillVnet = virtualNetworkIdOf(target.subnetId);
+  // The drill group must not be the source VM's own: cleanup there would sit next to production resources.
+  const source = parseVmId(facts.sourceVmId);
+  if (source !== undefined && sameResourceId(formatResourceGroupId(source), target.resourceGroupId)) {
+    reasons.push(
+      `the drill resource group is the source VM's own (${target.resourceGroupId}); set IBG_DRILL_RESOURCE_GROUP_ID to a group used only for drills`,
+    );
+  }
   const subnet = facts.drillSubnet;
   if (subnet === undefined) {
     reasons.push(`the drill subnet ${target.subnetId} (IBG_DRILL_SUBNET_ID) does not exist or cannot be read`);

@@ -1,4 +1,3 @@
-import { parseResourceGroupId, parseVmId } from '../../azure/armResourceId';
 import type { NicInfo } from '../../azure/drillResources';
 import { checkDrillTarget } from '../../drills/drillTargetCheck';
 import { isAppError } from '../../errors/appError';
@@ -36,22 +35,9 @@ export const triggerRestore: CommandHandler<'TriggerRestore'> = async ({ deps, r
     drillSubnet,
     stagingAccount,
   });
-  const reasons = verdict.ok ? [] : [...verdict.reasons];
-  // The drill group must not be the source VM's own: cleanup there would sit next to production resources.
-  const sourceRg = parseVmId(run.target.vmId);
-  const drillRg = parseResourceGroupId(d.target.resourceGroupId);
-  if (
-    sourceRg !== undefined &&
-    drillRg !== undefined &&
-    sourceRg.subscriptionId.toLowerCase() === drillRg.subscriptionId.toLowerCase() &&
-    sourceRg.resourceGroup.toLowerCase() === drillRg.resourceGroup.toLowerCase()
-  ) {
-    reasons.push(
-      `the drill resource group is the source VM's own (${d.target.resourceGroupId}); set IBG_DRILL_RESOURCE_GROUP_ID to a group used only for drills`,
-    );
-  }
-  if (reasons.length > 0) {
-    return [{ type: 'RestoreTriggerFailed', at, reason: `drill refused: ${reasons.join('; ')}`, refusedBy: 'checks' }];
+  if (!verdict.ok) {
+    const reason = `drill refused: ${verdict.reasons.join('; ')}`;
+    return [{ type: 'RestoreTriggerFailed', at, reason, refusedBy: 'checks' }];
   }
   try {
     const { operationId } = await deps.gateways.backup.triggerRestore(protectedItemOf(deps.settings, run), {
