@@ -1,6 +1,7 @@
 /**
- * An alert: something an operator must look at, with what it is about. Today alerts are written to the log as
- * `ALERT <severity> <code>: <message>` (see logAlertSink); a delivery channel can route on `scope` and `code`.
+ * An alert: something an operator must look at, with what it is about. Every alert is written to the log as
+ * `ALERT <severity> <code>: <message>` (a log alert rule matches it), recorded, and delivered to the targets its
+ * severity is routed to (alertRouting.ts); `scope` and `code` make its deduplication key (alertDedup.ts).
  */
 import type { Severity } from '../checks/finding';
 import { terminalLine } from '../report/terminalText';
@@ -40,6 +41,16 @@ export interface Alert {
   /** ISO 8601. */
   at: string;
   failedCall?: FailedCall;
+  /** Azure's troubleshooting name or ours (classification.ts), e.g. Post-ScriptExecutionFailed, IrisStillFrozen. */
+  classification?: string;
+  /** Lines quoted from the VM's logs or Azure: untrusted, capped here and escaped by each renderer. */
+  evidence?: string[];
+  /** What to do about it, in words and the exact commands. */
+  fix?: string;
+  /** The VM's name, for the title of a notification. */
+  vmName?: string;
+  /** 'recovery': the problem `code` on this scope is over; announced once, and only if it was announced. */
+  kind?: 'problem' | 'recovery';
 }
 
 /** The one-line form alerts take in the log; the message may quote a VM's text, so it is neutralised (one line). */

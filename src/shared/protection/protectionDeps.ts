@@ -7,6 +7,9 @@ import type { VmCommandGateway } from '../azure/vmCommandGateway';
 import type { DrillResourceGateway, EvidenceStore } from '../azure/drillResources';
 import type { DrillRecordStore } from '../store/drillRecordStore';
 import type { RunRepository } from './runRepository';
+import type { AlertRepository } from '../alerts/alertRepository';
+import type { NotificationTarget } from '../alerts/notificationTarget';
+import type { LeaseRepository } from '../store/leaseRepository';
 
 export interface ProtectionLog {
   info(message: string, details?: Record<string, unknown>): void;
@@ -47,6 +50,18 @@ export interface ProtectionDeps {
   log: ProtectionLog;
   /** Absent: alerts are written to `log`. */
   alerts?: AlertSink;
+  /**
+   * The alert outbox and its targets: absent, alerts are only logged (the CLI). Every alert is logged either way.
+   */
+  notifications?: Notifications;
+  /** Leases per VM (one remediation at a time); absent, remediation is refused rather than run unguarded. */
+  leases?: LeaseRepository;
+}
+
+export interface Notifications {
+  store: AlertRepository;
+  /** Configured targets only; routing by severity is in alerts/alertRouting.ts. */
+  targets: NotificationTarget[];
 }
 
 export const logAlertSink = (log: ProtectionLog): AlertSink => ({
