@@ -95,12 +95,12 @@ describe('loadFunctionAppSettings', () => {
 
   it('starts with planned settings still set, warning about each', () => {
     const loaded = loadFunctionAppSettings(
-      { ...sample, IBG_AUTO_THAW: 'true', IBG_ALERT_WEBHOOK_URL: 'https://hooks.example/ibg' },
+      { ...sample, IBG_LOG_ANALYTICS_WORKSPACE_ID: 'ws', AZURE_LOGS_ENDPOINT: 'https://logs.example.invalid/v1' },
       NOW,
     );
     expect(loaded.warnings).toEqual([
-      'IBG_ALERT_WEBHOOK_URL is set but has no effect yet (planned: alert delivery to a webhook); it is ignored.',
-      'IBG_AUTO_THAW is set but has no effect yet (planned: automatic thaw of a frozen IRIS); it is ignored.',
+      'AZURE_LOGS_ENDPOINT is set but has no effect yet (planned: the daily Log Analytics cross-check); it is ignored.',
+      'IBG_LOG_ANALYTICS_WORKSPACE_ID is set but has no effect yet (planned: the daily Log Analytics cross-check); it is ignored.',
     ]);
   });
 });

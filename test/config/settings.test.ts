@@ -41,6 +41,9 @@ describe('loadSettings', () => {
       runsTable: { kind: 'endpoint', endpoint: 'https://acct.table.core.windows.net', tableName: 'ibgruns' },
       azure: { armEndpoint: 'https://management.azure.com', logsEndpoint: 'https://api.loganalytics.io/v1' },
       pollIntervalInMs: 5000,
+      alerts: { minSeverity: 'warning', renotifyMinutes: 360 },
+      autoThaw: false,
+      intakeKeys: [],
     });
   });
 
@@ -82,9 +85,8 @@ describe('loadSettings', () => {
     expect(() =>
       loadSettings({
         ...minimal(),
-        IBG_ALERT_MIN_SEVERITY: 'loud',
-        IBG_ALERT_WEBHOOK_URL: 'ftp://x',
-        IBG_AUTO_THAW: 'maybe',
+        IBG_LOG_ANALYTICS_WORKSPACE_ID: 'not-a-guid',
+        AZURE_LOGS_ENDPOINT: 'ftp://x',
       }),
     ).not.toThrow();
   });

@@ -26,9 +26,19 @@ describe('SETTINGS_CATALOGUE and local.settings.sample.json', () => {
     expect(PLANNED_SETTINGS.filter((p) => offered.has(p.name))).toEqual([]);
   });
 
-  it('mark only the table connection string as secret, and no description repeats the secret marking', () => {
-    expect(SETTINGS_CATALOGUE.filter((s) => s.secret).map((s) => s.name)).toEqual(['IBG_RUNS_TABLE_CONNECTION_STRING']);
-    expect(SETTINGS_CATALOGUE.filter((s) => /secret/i.test(s.description)).map((s) => s.name)).toEqual([]);
+  it('mark the connection string, alert target URLs and keys as secret, and no description repeats the marking', () => {
+    expect(SETTINGS_CATALOGUE.filter((s) => s.secret).map((s) => s.name)).toEqual([
+      'IBG_ALERT_WEBHOOK_URL',
+      'IBG_ALERT_WEBHOOK_SECRET',
+      'IBG_ALERT_TEAMS_WEBHOOK_URL',
+      'IBG_ALERT_SLACK_WEBHOOK_URL',
+      'IBG_ALERT_EVENTGRID_TOPIC_KEY',
+      'IBG_ALERT_INTAKE_KEYS',
+      'IBG_RUNS_TABLE_CONNECTION_STRING',
+    ]);
+    // Setting names (IBG_ALERT_WEBHOOK_SECRET) may appear; the word itself may not.
+    const prose = (text: string): string => text.replace(/\bIBG_[A-Z_]+/g, '');
+    expect(SETTINGS_CATALOGUE.filter((s) => /\bsecret\b/i.test(prose(s.description))).map((s) => s.name)).toEqual([]);
   });
 
   it('give the schedules no default: the host reads them before the app could apply one', () => {
@@ -48,6 +58,15 @@ describe('SETTINGS_CATALOGUE and local.settings.sample.json', () => {
     // Each documented example must load, without warnings, on top of a valid environment.
     const env: Record<string, string> = { ...sample.Values, [name]: entry.example };
     if (name === 'IBG_RUNS_TABLE_ENDPOINT') env['IBG_RUNS_TABLE_CONNECTION_STRING'] = '';
+    // A target's least severity needs the target itself.
+    const target = /^IBG_ALERT_(WEBHOOK|TEAMS|SLACK|EVENTGRID)_MIN_SEVERITY$/.exec(name)?.[1];
+    const urlName = {
+      WEBHOOK: 'IBG_ALERT_WEBHOOK_URL',
+      TEAMS: 'IBG_ALERT_TEAMS_WEBHOOK_URL',
+      SLACK: 'IBG_ALERT_SLACK_WEBHOOK_URL',
+      EVENTGRID: 'IBG_ALERT_EVENTGRID_TOPIC_ENDPOINT',
+    }[target ?? ''];
+    if (urlName !== undefined) env[urlName] = SETTINGS_CATALOGUE.find((s) => s.name === urlName)?.example ?? '';
     expect(loadFunctionAppSettings(env).warnings).toEqual([]);
   });
 

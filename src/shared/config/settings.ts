@@ -16,6 +16,7 @@ import {
   parseTimeZone,
   type TagSelector,
 } from './settingFormats';
+import { readAlertSettings, readIntakeKeys, type AlertSettings } from './alertSettings';
 import { readDrillSettings, type DrillSettings } from './drillSettings';
 import { readEvidenceSettings, type EvidenceStoreSettings } from './evidenceSettings';
 import { SettingReader } from './settingReader';
@@ -85,6 +86,12 @@ export interface Settings {
   evidence?: EvidenceStoreSettings;
   /** IBG_DRILL_*: absent when drills are off. */
   drills?: DrillSettings;
+  /** IBG_ALERT_*: notification targets, severities, re-notify interval (alertSettings.ts). Secrets inside. */
+  alerts: AlertSettings;
+  /** IBG_AUTO_THAW: a frozen IRIS found after a backup is thawed by the app. */
+  autoThaw: boolean;
+  /** IBG_ALERT_INTAKE_KEYS (secrets): empty, the Azure Monitor alert intake refuses every call. */
+  intakeKeys: string[];
 }
 
 const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
@@ -125,6 +132,9 @@ export const readSettings = (r: SettingReader): Settings => {
     runsTable: readRunsTable(r),
     azure: azureEndpoints(access.armEndpoint),
     pollIntervalInMs: access.pollIntervalInMs,
+    alerts: readAlertSettings(r),
+    autoThaw: r.bool('IBG_AUTO_THAW'),
+    intakeKeys: readIntakeKeys(r),
   };
   const evidence = readEvidenceSettings(r);
   if (evidence !== undefined) settings.evidence = evidence;
@@ -239,13 +249,33 @@ const dedupe = <T extends { id: string }>(items: T[]): T[] => {
  * pasted into any other value are redacted too (redactSecrets.ts).
  */
 export const describeSettings = (settings: Settings): Record<string, unknown> => {
-  const { runsTable, evidence, ...rest } = settings;
+  const { runsTable, evidence, alerts, intakeKeys, ...rest } = settings;
   const described = {
     ...rest,
+    alerts: describeAlertSettings(alerts),
+    intakeKeys: intakeKeys.map(() => REDACTED),
     runsTable: runsTable.kind === 'connectionString' ? { ...runsTable, connectionString: REDACTED } : runsTable,
     ...(evidence === undefined
       ? {}
       : { evidence: evidence.kind === 'connectionString' ? { ...evidence, connectionString: REDACTED } : evidence }),
   };
   return redactSecretsDeep(described) as Record<string, unknown>;
+};
+
+const describeAlertSettings = (alerts: AlertSettings): Record<string, unknown> => {
+  const { webhook, teams, slack, eventGrid, ...rest } = alerts;
+  const hide = <T extends { url: string }>(t: T | undefined): T | undefined =>
+    t === undefined ? undefined : { ...t, url: REDACTED };
+  return {
+    ...rest,
+    ...(webhook === undefined
+      ? {}
+      : { webhook: { ...hide(webhook), ...(webhook.signingSecret === undefined ? {} : { signingSecret: REDACTED }) } }),
+    ...(teams === undefined ? {} : { teams: hide(teams) }),
+    ...(slack === undefined ? {} : { slack: hide(slack) }),
+    // The topic endpoint is not a secret; its key is.
+    ...(eventGrid === undefined
+      ? {}
+      : { eventGrid: { ...eventGrid, ...(eventGrid.key === undefined ? {} : { key: REDACTED }) } }),
+  };
 };

@@ -20,9 +20,6 @@ export interface SettingDescription {
  * deployment that already sets them still starts: each one is ignored with a start-up warning (unusedSettings.ts).
  */
 export const PLANNED_SETTINGS: readonly { name: string; feature: string }[] = [
-  { name: 'IBG_ALERT_WEBHOOK_URL', feature: 'alert delivery to a webhook' },
-  { name: 'IBG_ALERT_MIN_SEVERITY', feature: 'alert delivery to a webhook' },
-  { name: 'IBG_AUTO_THAW', feature: 'automatic thaw of a frozen IRIS' },
   { name: 'IBG_LOG_ANALYTICS_WORKSPACE_ID', feature: 'the daily Log Analytics cross-check' },
   { name: 'AZURE_LOGS_ENDPOINT', feature: 'the daily Log Analytics cross-check' },
 ];
@@ -261,6 +258,121 @@ export const SETTINGS_CATALOGUE = [
       'When true, a VM whose preflight finds a blocking problem is not backed up that night (the finding is alerted either way).',
     example: 'false',
     secret: false,
+  },
+  {
+    name: 'IBG_ALERT_MIN_SEVERITY',
+    required: 'no',
+    default: 'warning',
+    description:
+      'The least severe alert sent to each notification target that has no minimum of its own (critical, error, warning or info). The Functions log gets every alert.',
+    example: 'warning',
+    secret: false,
+  },
+  {
+    name: 'IBG_ALERT_RENOTIFY_MINUTES',
+    required: 'no',
+    default: '360',
+    description:
+      'A problem that stays open on the same VM is notified again after this many minutes (5-10080), not at every tick; the repeat says how many alerts were held back. A recovery is announced once.',
+    example: '360',
+    secret: false,
+  },
+  {
+    name: 'IBG_ALERT_WEBHOOK_URL',
+    required: 'no',
+    description:
+      'Generic webhook (https) that receives each alert as JSON (schema `iris-backup-guard/alert@1`), signed when IBG_ALERT_WEBHOOK_SECRET is set. May be a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`).',
+    example: 'https://hooks.example.com/iris-backup-guard',
+    secret: true,
+  },
+  {
+    name: 'IBG_ALERT_WEBHOOK_SECRET',
+    required: 'no',
+    description:
+      'HMAC-SHA256 key for the webhook: each request carries `X-IBG-Signature: t=<unix seconds>,v1=<hex HMAC of "<t>.<body>">`. May be a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`).',
+    example: 'a-long-random-string',
+    secret: true,
+  },
+  {
+    name: 'IBG_ALERT_WEBHOOK_MIN_SEVERITY',
+    required: 'no',
+    description:
+      'The least severe alert the webhook receives (default IBG_ALERT_MIN_SEVERITY); needs IBG_ALERT_WEBHOOK_URL.',
+    example: 'error',
+    secret: false,
+  },
+  {
+    name: 'IBG_ALERT_TEAMS_WEBHOOK_URL',
+    required: 'no',
+    description:
+      'Microsoft Teams Workflows webhook URL ("Post to a channel when a webhook request is received"); alerts arrive as Adaptive Cards. The URL is a credential. May be a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`).',
+    example: 'https://prod-00.westeurope.logic.azure.com/workflows/0000/triggers/manual/paths/invoke',
+    secret: true,
+  },
+  {
+    name: 'IBG_ALERT_TEAMS_MIN_SEVERITY',
+    required: 'no',
+    description:
+      'The least severe alert Teams receives (default IBG_ALERT_MIN_SEVERITY); needs IBG_ALERT_TEAMS_WEBHOOK_URL.',
+    example: 'error',
+    secret: false,
+  },
+  {
+    name: 'IBG_ALERT_SLACK_WEBHOOK_URL',
+    required: 'no',
+    description:
+      'Slack incoming webhook URL; alerts arrive as Block Kit messages. The URL is a credential. May be a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`).',
+    example: 'https://hooks.slack.com/services/T0000/B0000/XXXXXXXX',
+    secret: true,
+  },
+  {
+    name: 'IBG_ALERT_SLACK_MIN_SEVERITY',
+    required: 'no',
+    description:
+      'The least severe alert Slack receives (default IBG_ALERT_MIN_SEVERITY); needs IBG_ALERT_SLACK_WEBHOOK_URL.',
+    example: 'critical',
+    secret: false,
+  },
+  {
+    name: 'IBG_ALERT_EVENTGRID_TOPIC_ENDPOINT',
+    required: 'no',
+    description:
+      'Event Grid custom topic endpoint (CloudEvents 1.0 input schema) that receives `IrisBackupGuard.Alert.Raised` and `IrisBackupGuard.Alert.Resolved` events. Without IBG_ALERT_EVENTGRID_TOPIC_KEY the managed identity publishes (it needs EventGrid Data Sender on the topic).',
+    example: 'https://iris-alerts.westeurope-1.eventgrid.azure.net/api/events',
+    secret: false,
+  },
+  {
+    name: 'IBG_ALERT_EVENTGRID_TOPIC_KEY',
+    required: 'no',
+    description:
+      'Access key of the Event Grid topic; unset, the managed identity is used. May be a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`).',
+    example: '<topic access key>',
+    secret: true,
+  },
+  {
+    name: 'IBG_ALERT_EVENTGRID_MIN_SEVERITY',
+    required: 'no',
+    description:
+      'The least severe alert published to Event Grid (default IBG_ALERT_MIN_SEVERITY); needs IBG_ALERT_EVENTGRID_TOPIC_ENDPOINT.',
+    example: 'info',
+    secret: false,
+  },
+  {
+    name: 'IBG_AUTO_THAW',
+    required: 'no',
+    default: 'false',
+    description:
+      'When true, an IRIS instance that a check finds still frozen after a backup is thawed by the app (ExternalThaw through Run Command, then checked again). Off, the alert says exactly what to run.',
+    example: 'false',
+    secret: false,
+  },
+  {
+    name: 'IBG_ALERT_INTAKE_KEYS',
+    required: 'for the Azure Monitor alert intake',
+    description:
+      'Comma-separated keys that the Azure Monitor alert intake function accepts (the action group calls it with one). Unset, the intake refuses every call with 401. May be a Key Vault reference (`@Microsoft.KeyVault(SecretUri=...)`).',
+    example: '<random key 1>,<random key 2>',
+    secret: true,
   },
   {
     name: 'IBG_RUNS_TABLE_ENDPOINT',
