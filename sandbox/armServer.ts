@@ -20,6 +20,8 @@ export interface ArmServerOptions {
   port?: number;
   /** Called before each routed request, e.g. to settle jobs that became due. */
   beforeRequest?: () => void;
+  /** Called after each answered request (the ARM events it produces are recorded from it). */
+  afterResponse?: (method: string, path: string, status: number) => void;
 }
 
 export class ArmServer {
@@ -119,6 +121,8 @@ export class ArmServer {
     headers['x-ms-request-id'] = `sandbox-${this.requests}`;
     res.writeHead(response.status, headers);
     res.end(payload);
+    if (routeName !== 'unrouted' && !routeName.startsWith('fault.'))
+      this.options.afterResponse?.(method, decodedPath(url.pathname), response.status);
 
     const stats = this.routeStats.get(routeName) ?? { count: 0, totalMs: 0 };
     stats.count += 1;
@@ -134,6 +138,14 @@ export class ArmServer {
       responseBody: hasBody ? response.body : null,
       routeName,
     });
+  }
+}
+
+function decodedPath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
   }
 }
 

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { vmResourceId } from './armIds';
+import { ArmEventLog } from './armEvents';
+import { monitorAlertPayload, type MonitorAlertOptions } from './monitorAlerts';
 import { ArmRouter } from './armRouter';
 import { ArmServer, type RouteStats } from './armServer';
 import { backupRoutes } from './backupRoutes';
@@ -27,6 +29,16 @@ export { SandboxClock } from './clock';
 export { loadScenario, validateScenario, ScenarioError } from './scenario';
 export type { Scenario, VmSpec, VmFileSpec, VaultSpec, FaultSpec, WorkspaceSpec, LogTableSpec } from './scenario';
 export { generateFleetScenario } from './fleetGenerator';
+export {
+  ArmEventLog,
+  armEventIn,
+  armOperationOf,
+  type ArmEventRecord,
+  type ArmEventSchema,
+  type CloudEventsSchemaEvent,
+  type EventGridSchemaEvent,
+} from './armEvents';
+export { monitorAlertPayload, type FailedJobFacts, type MonitorAlertOptions } from './monitorAlerts';
 export { formatFilterDate } from './odataFilter';
 export { hardenedSetupFiles } from './hardenedSetup';
 export { startAzurite, type AzuriteTables } from './azurite';
@@ -65,6 +77,16 @@ export interface Sandbox {
   /** Number of requests served so far. */
   readonly requests: number;
   requestStats(): SandboxRequestStats;
+  /**
+   * The ARM resource events the emulator's operations produced (backup POSTs, VM writes and deletes, the VMs a restore
+   * creates), waiting to be taken and delivered to the app's Event Grid handler in either schema.
+   */
+  events: ArmEventLog;
+  /**
+   * An Azure Monitor common-schema alert for a failed backup job of the sandbox (by job id), as an action group
+   * posts it: Azure Backup's built-in alert, or a log alert on AddonAzureBackupJobs.
+   */
+  monitorAlertFor(jobId: string, options?: MonitorAlertOptions): Record<string, unknown>;
   /** Resolves when no simulated backup extension run and no Run Command script process is running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -106,6 +128,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     cleanup();
     throw e;
   }
+  const events = new ArmEventLog(clock);
+  world.onVmCreated = (vm) => events.recordPlatformWrite(vm.id);
   const runCommands = new RunCommandService(clock, processes, scenario.faults ?? [], scenario.runCommand);
   const pageSize = scenario.pageSize ?? 50;
   const router = new ArmRouter([
@@ -123,6 +147,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     tls: { cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) },
     port: options.port,
     beforeRequest: () => backup.settle(),
+    afterResponse: (method, requestPath, status) => events.recordRequest(method, requestPath, status),
   });
   let url: string;
   try {
@@ -148,6 +173,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     },
     get requests(): number {
       return server.requests;
+    },
+    events,
+    monitorAlertFor(jobId: string, options?: MonitorAlertOptions): Record<string, unknown> {
+      const job = backup.jobs.get(jobId.toLowerCase());
+      if (!job) throw new Error(`No job ${jobId} in the sandbox`);
+      const sub = /^\/subscriptions\/([^/]+)/i.exec(job.vaultId)?.[1] ?? '';
+      const error = job.result?.errors[0];
+      return monitorAlertPayload(
+        {
+          jobId: job.id,
+          vaultId: job.vaultId,
+          vmId: vmResourceId(sub, job.vmResourceGroup, job.vmName),
+          vmName: job.vmName,
+          startTime: new Date(job.startMs).toISOString(),
+          ...(error === undefined
+            ? {}
+            : { errorCode: error.errorTitle || String(error.errorCode), errorMessage: error.errorString }),
+        },
+        options,
+      );
     },
     requestStats: () => ({ total: server.requests, byRoute: Object.fromEntries(server.routeStats) }),
     idle: async () => {

@@ -151,6 +151,8 @@ export class World {
   private readonly nextHost = new Map<string, number>();
   /** Names of VMs the scenario's vmNotRunning fault stops (lower case). */
   readonly stoppedVmNames = new Set<string>();
+  /** Told of every VM created after the scenario loaded (a restore's), so the ARM events record it. */
+  onVmCreated?: (vm: VmRecord) => void;
   private nextIp = 4;
 
   constructor(
@@ -411,6 +413,7 @@ export class World {
       ...(init.restored ? { restored: init.restored } : {}),
     };
     this.vms.set(resourceKey(id), vm);
+    this.onVmCreated?.(vm);
     return vm;
   }
 

@@ -6,6 +6,7 @@
 import { loadFunctionAppSettings } from '../shared/config/functionAppSettings';
 import { protectionDeps } from './protectionContext';
 import './advanceRuns';
+import './alertIntake';
 import './azureEvents';
 import './nightlyProtection';
 

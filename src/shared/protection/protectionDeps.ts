@@ -10,6 +10,7 @@ import type { RunRepository } from './runRepository';
 import type { AlertRepository } from '../alerts/alertRepository';
 import type { NotificationTarget } from '../alerts/notificationTarget';
 import type { LeaseRepository } from '../store/leaseRepository';
+import type { EventLedger } from './eventLedger';
 
 export interface ProtectionLog {
   info(message: string, details?: Record<string, unknown>): void;
@@ -56,6 +57,13 @@ export interface ProtectionDeps {
   notifications?: Notifications;
   /** Leases per VM (one remediation at a time); absent, remediation is refused rather than run unguarded. */
   leases?: LeaseRepository;
+  /**
+   * Waits inside an invocation, for the follow-up reads of urgent scripts (followUpScripts.ts): the Functions app
+   * passes a real timer, tests one that moves the sandbox clock; absent, results wait for the next tick.
+   */
+  pause?: (ms: number) => Promise<void>;
+  /** Events and alerts received (insert-only, deduplicated by id); absent, every delivery is acted on. */
+  events?: EventLedger;
 }
 
 export interface Notifications {
