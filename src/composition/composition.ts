@@ -14,20 +14,28 @@ import { decodeRun } from '../shared/runs/decodeRun';
 import type { Run } from '../shared/runs/run';
 import { TableRunStore } from '../shared/store/tableRunStore';
 import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/drillRecordStore';
+import { TableLeaseStore } from '../shared/store/tableLeaseStore';
 import { createTableGateway } from '../shared/gateways/sdkTableGateway';
 import { getDefaultCredential } from '../shared/gateways/azureCredential';
 import { ConfigError } from '../shared/errors/appError';
 import type { ProtectionDeps, ProtectionLog } from '../shared/protection/protectionDeps';
 import type { RunRepository } from '../shared/protection/runRepository';
-import { runRepositoryOf } from '../shared/protection/runRepositoryOf';
+import { runIndexOf, runRepositoryOf, type RunIndex } from '../shared/protection/runRepositoryOf';
 
 export interface ProtectionOverrides {
   credential?: TokenCredential;
   clock?: Clock;
+  /**
+   * How the follow-up reads wait (followUpScripts.ts). Default: a real timer with the system clock, none with a
+   * clock override (a test's sandbox clock would not move while a real timer waits; tests pass one that moves it).
+   */
+  pause?: (ms: number) => Promise<void>;
   log?: ProtectionLog;
   /** Replace any part after it was built (e.g. wrap a gateway to inject a crash). */
   wrap?: (deps: ProtectionDeps) => ProtectionDeps;
 }
+
+const realPause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const consoleProtectionLog: ProtectionLog = {
   info: (message, details) => console.info(message, details ?? {}),
@@ -49,7 +57,10 @@ export function createProtectionDeps(
     store: createRunRepository(settings, { credential: overrides.credential, warn: (m, d) => log.warn(m, d) }),
     clock: overrides.clock ?? systemClock,
     log,
+    leases: new TableLeaseStore(sideTable(settings, 'leases', overrides.credential)),
   };
+  const pause = overrides.pause ?? (overrides.clock === undefined ? realPause : undefined);
+  if (pause !== undefined) deps.pause = pause;
   if (settings.drills !== undefined) {
     if (gateways.evidence === undefined) {
       throw new ConfigError(
@@ -75,8 +86,8 @@ export interface RunRepositoryOptions {
 /** The runs, stored in the runs table (IBG_RUNS_TABLE_ENDPOINT or IBG_RUNS_TABLE_CONNECTION_STRING). */
 export function createRunRepository(settings: Settings, options: RunRepositoryOptions): RunRepository {
   const table = createRunsTableGateway(settings, options.credential);
-  const store = new TableRunStore<Run, 'stage'>(options.table ? options.table(table) : table, {
-    indexOf: (run) => ({ stage: run.stage }),
+  const store = new TableRunStore<Run, RunIndex>(options.table ? options.table(table) : table, {
+    indexOf: runIndexOf,
     decode: decodeRun,
     logger: { warn: (m, d) => options.warn(m, d) },
   });
@@ -93,11 +104,18 @@ export function createDrillRecordStore(
   /** Wraps the table before the store uses it (`status` passes a read-only view). */
   wrapTable: (table: TableGateway) => TableGateway = (table) => table,
 ): DrillRecordStore {
-  const table = createTableGateway(
-    { ...settings.runsTable, tableName: `${settings.runsTable.tableName}drills`.slice(0, 63) },
+  return new TableDrillRecordStore(wrapTable(sideTable(settings, 'drills', credential)));
+}
+
+/**
+ * A table beside the runs table, in the same account, named `<runs table><suffix>` (drills, alerts, leases,
+ * events): each holds one kind of record, so no listing of one ever has to skip another's rows.
+ */
+export function sideTable(settings: Settings, suffix: string, credential?: TokenCredential): TableGateway {
+  return createTableGateway(
+    { ...settings.runsTable, tableName: `${settings.runsTable.tableName}${suffix}`.slice(0, 63) },
     () => credential ?? getDefaultCredential(),
   );
-  return new TableDrillRecordStore(wrapTable(table));
 }
 
 export interface VmAccess {

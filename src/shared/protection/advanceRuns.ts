@@ -15,6 +15,8 @@ import type { StoredRun } from './runRepository';
 import { runPolicyOf } from './runPolicyOf';
 import { grantScriptSlots } from '../runs/scriptSlots';
 import { grantDrillSlots } from '../runs/drillSlots';
+import { deliverPending, type DeliveryReport } from './alertDelivery';
+import { followUpScripts } from './followUpScripts';
 
 export interface AdvanceResult {
   /** Runs looked at. */
@@ -29,6 +31,8 @@ export interface AdvanceResult {
   stages: Record<string, RunStage>;
   /** Vaults whose job list could not be read this tick. */
   vaultErrors: { vaultId: string; error: string }[];
+  /** The alert deliveries made at the end of the tick (when notifications are wired). */
+  delivery?: DeliveryReport;
 }
 
 /** Azure's job times and ours differ a little; a job may start just before the trigger time we recorded. */
@@ -261,6 +265,12 @@ async function advanceStoredRuns(
     async (stored) => driveRun(deps, policy, stored, { events: [{ type: 'DrillSlotGranted', at }] }, context),
   );
   for (const s of drillsStarted) if (s.ok) startedById.set(s.value.stored.run.id, s.value);
+  // The urgent scripts started this tick (a verdict's logs, a remediation) are read again before the tick ends.
+  const ours = settled.flatMap((s, i) => {
+    const outcome = s.ok ? (startedById.get(active[i]?.run.id ?? '') ?? s.value) : undefined;
+    return outcome?.kind === 'advanced' ? [outcome.stored] : [];
+  });
+  const followed = new Map((await followUpScripts(deps, policy, ours, now, context)).map((s) => [s.run.id, s]));
   settled.forEach((s, i) => {
     const runId = active[i]?.run.id ?? '';
     if (!s.ok) {
@@ -268,10 +278,13 @@ async function advanceStoredRuns(
       return;
     }
     const outcome = startedById.get(runId) ?? s.value;
+    const stored = followed.get(runId) ?? outcome.stored;
     if (outcome.kind === 'superseded') result.superseded += 1;
-    else if (outcome.stored.etag === active[i]?.etag) result.unchanged += 1;
+    else if (stored.etag === active[i]?.etag) result.unchanged += 1;
     else result.advanced += 1;
-    result.stages[runId] = outcome.stored.run.stage;
+    result.stages[runId] = stored.run.stage;
   });
+  // Alerts recorded by this tick (and any still due from earlier ones) go out now, after the runs have moved.
+  if (deps.notifications !== undefined) result.delivery = await deliverPending(deps);
   return result;
 }

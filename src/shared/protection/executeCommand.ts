@@ -26,6 +26,8 @@ import { readEvidence } from './commands/readEvidence';
 import { recordDrill } from './commands/recordDrill';
 import { triggerRestore } from './commands/triggerRestore';
 import type { ProtectionDeps } from './protectionDeps';
+import { findSnapshotInProgress } from './commands/findSnapshotInProgress';
+import { acquireRemediationLease, releaseRemediationLease } from './commands/remediationLease';
 
 const HANDLERS: CommandHandlers = {
   StartScript: startScript,
@@ -45,6 +47,9 @@ const HANDLERS: CommandHandlers = {
   ReadEvidence: readEvidence,
   RecordDrill: recordDrill,
   DeleteDrillResources: deleteDrillResources,
+  FindSnapshotInProgress: findSnapshotInProgress,
+  AcquireRemediationLease: acquireRemediationLease,
+  ReleaseRemediationLease: releaseRemediationLease,
 };
 
 // Generic in the command type, so that the handler looked up and the command it gets are checked to match.

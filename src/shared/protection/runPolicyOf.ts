@@ -32,6 +32,7 @@ export function runPolicyOf(settings: Settings): RunPolicy {
     retryAfterMs,
     scriptTimeoutMs: settings.runCommandTimeoutInSeconds * 1000,
     scriptAttempts: DEFAULT_RUN_POLICY.scriptAttempts,
+    remediation: { ...DEFAULT_RUN_POLICY.remediation, autoThaw: settings.autoThaw },
     ...(d === undefined ? {} : { drill: drillPolicyOf(d) }),
   };
 }

@@ -13,7 +13,7 @@ export interface RunRepository {
   get(id: string): Promise<StoredRun | undefined>;
   create(run: Run): Promise<StoredRun>;
   update(run: Run, etag: string): Promise<StoredRun>;
-  /** Runs that are not in a terminal stage. */
+  /** Runs not in a terminal stage, and finished runs with open tracks (an alert to record, a remediation). */
   listActive(): Promise<StoredRun[]>;
   /** Every run of one night, or of every night when `night` is absent (finished runs included). */
   list(night?: string): Promise<StoredRun[]>;

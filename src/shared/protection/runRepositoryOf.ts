@@ -1,8 +1,8 @@
 /**
  * The use cases' RunRepository over the generic ETag store: partition = night, key = the rest of the run id (the VM
- * key; `<vmKey>~drill-<n>` for an operator's drill run, runs/drillRun.ts), `stage` indexed.
+ * key; `<vmKey>~drill-<n>` for an operator's drill run, runs/drillRun.ts), `stage` and open tracks indexed.
  */
-import { ACTIVE_STAGES, type Run } from '../runs/run';
+import { ACTIVE_STAGES, hasOpenTracks, type Run } from '../runs/run';
 import type { RunStore } from '../store/runStore';
 import type { RunRepository, StoredRun } from './runRepository';
 
@@ -12,7 +12,15 @@ const keysOf = (id: string): [string, string] => {
   return [id.slice(0, at), id.slice(at + 1)];
 };
 
-export function runRepositoryOf(store: RunStore<Run, 'stage'>): RunRepository {
+/** The indexed properties of a run: its stage, and whether a finished run still has open tracks. */
+export type RunIndex = 'stage' | 'tracks';
+
+export const runIndexOf = (run: Run): Record<RunIndex, string> => ({
+  stage: run.stage,
+  tracks: hasOpenTracks(run) ? 'open' : 'closed',
+});
+
+export function runRepositoryOf(store: RunStore<Run, RunIndex>): RunRepository {
   return {
     async get(id) {
       const found = await store.get(...keysOf(id));
@@ -29,6 +37,11 @@ export function runRepositoryOf(store: RunStore<Run, 'stage'>): RunRepository {
       const runs: StoredRun[] = [];
       for (const stage of ACTIVE_STAGES) {
         for await (const r of store.listWhere({ stage })) runs.push({ run: r.value, etag: r.etag });
+      }
+      // Finished runs whose alert outbox or remediation is still open are ticked too.
+      const seen = new Set(runs.map((s) => s.run.id));
+      for await (const r of store.listWhere({ tracks: 'open' })) {
+        if (!seen.has(r.value.id)) runs.push({ run: r.value, etag: r.etag });
       }
       return runs;
     },

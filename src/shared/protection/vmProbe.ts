@@ -15,7 +15,8 @@ export interface ProbeRun {
 }
 
 export interface ProbeOptions {
-  mode: 'check' | 'logs';
+  /** frozen: only whether each IRIS instance is frozen (the remediation's check). */
+  mode: 'check' | 'logs' | 'frozen';
   /** logs mode: the earliest log time wanted (ISO 8601). */
   since?: string;
   /** Run Command resource name, unique per VM and attempt. */

@@ -8,7 +8,7 @@
  */
 import { isTerminalStage, type Run, type RunStage } from './run';
 import type { RunCommand } from './runCommand';
-import { EVENT_STAGES, isScriptCleanupEvent, type RunEvent } from './runEvent';
+import { EVENT_STAGES, isScriptCleanupEvent, isTrackEvent, type RunEvent } from './runEvent';
 import type { RunPolicy } from './runPolicy';
 import { boundRun } from './runLimits';
 import { assessing } from './phases/assess';
@@ -22,6 +22,13 @@ import { preflight } from './phases/preflight';
 import { terminal } from './phases/terminal';
 import { transferRunning } from './phases/transfer';
 import { onScriptCleanup, retryDeletes } from './phases/vmScript';
+import { onAlertRecorded, retryAlerts, withDecidedAlerts } from './phases/alertOutbox';
+import {
+  isRemediationScriptEvent,
+  onRemediationEvent,
+  onRemediationScript,
+  onRemediationTick,
+} from './phases/remediation';
 
 // The phases' constants and rules that callers and tests use keep their home here.
 export { LOG_SINCE_MARGIN_MS } from './phases/assess';
@@ -49,17 +56,30 @@ const PHASES: PhaseTable = {
 
 export function decide(run: Run, event: RunEvent, policy: RunPolicy): Decision {
   const commands = new CommandBuilder(run);
+  const ctx = { policy, commands };
   // Deleting the Run Commands a run is done with is the same in every stage, and may end after the run has.
-  if (isScriptCleanupEvent(event)) return bounded(run, onScriptCleanup(run, event), commands);
+  if (isScriptCleanupEvent(event)) return bounded(run, onScriptCleanup(run, event), ctx, event.at);
+  // The tracks beside the stages (the alert outbox, the remediation) go on in every stage, terminal ones too.
+  if (event.type === 'AlertRecorded') return bounded(run, onAlertRecorded(run, event), ctx, event.at);
+  if (isTrackEvent(event)) return bounded(run, onRemediationEvent(run, event, ctx), ctx, event.at);
+  if (isRemediationScriptEvent(run, event)) return bounded(run, onRemediationScript(run, event, ctx), ctx, event.at);
+  if (event.type === 'Tick') {
+    retryAlerts(run, commands);
+    const tracked = onRemediationTick(run, event.at, ctx);
+    if (isTerminalStage(tracked.stage)) return bounded(run, tracked, ctx, event.at);
+    retryDeletes(tracked, commands);
+    return bounded(run, handlerFor(tracked.stage)(tracked, event, ctx), ctx, event.at);
+  }
   const stages: readonly RunStage[] = EVENT_STAGES[event.type];
   if (isTerminalStage(run.stage) || !stages.includes(run.stage)) return { run, commands: [] };
-  if (event.type === 'Tick') retryDeletes(run, commands);
-  return bounded(run, handlerFor(run.stage)(run, event, { policy, commands }), commands);
+  return bounded(run, handlerFor(run.stage)(run, event, ctx), ctx, event.at);
 }
 
-function bounded(run: Run, next: Run, commands: CommandBuilder): Decision {
+/** The decision: the alerts decided go into the run's outbox (alertOutbox.ts), and the run is capped for writing. */
+function bounded(run: Run, decided: Run, ctx: PhaseContext, at: string): Decision {
+  const next = withDecidedAlerts(decided, ctx.commands.alerts, at, ctx.commands);
   // Every run this returns can be written: what it keeps from outside (Azure errors, VM text) is capped.
-  return { run: next === run ? run : boundRun(next), commands: commands.list };
+  return { run: next === run ? run : boundRun(next), commands: ctx.commands.list };
 }
 
 /** A handler that accepts any run and event; only `handlerFor` produces one. */

@@ -8,6 +8,8 @@ import { runCommandName } from './runCommandName';
 import type { JobErrorDetail, JobStatus, RecoveryPointType } from '../azure/backupGateway';
 import type { BackupVerdict } from './backupVerdict';
 import type { RunDrill } from '../drills/drillState';
+import type { RunRemediation } from '../remediation/remediationState';
+import type { AlertSeverity } from '../alerts/alert';
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -85,6 +87,11 @@ export interface RunBackup {
   collidedJobIds?: string[];
   /** The job failed in its transfer to the vault after a good snapshot (the snapshot-tier point stays usable). */
   transferFailed?: boolean;
+  /**
+   * Someone else asked for this backup (an ARM event showed the request): the run only follows the job that request
+   * made, from `triggerRequestedAt`, and never asks for a backup itself.
+   */
+  external?: boolean;
 }
 
 export interface RunRecoveryPoint {
@@ -97,10 +104,11 @@ export interface RunRecoveryPoint {
 }
 
 /**
- * What a script is for: the preflight check and the logs that decide the backup's verdict (on the run's VM), or
- * the drill's verifier (on the drill VM).
+ * What a script is for: the preflight check and the logs that decide the backup's verdict (on the run's VM), the
+ * drill's verifier (on the drill VM), and the remediation's read-only frozen check and its thaw (the only writing
+ * script a production VM receives from a run, and only with IBG_AUTO_THAW).
  */
-export type ScriptPurpose = 'preflight' | 'logs' | 'verify';
+export type ScriptPurpose = 'preflight' | 'logs' | 'verify' | 'frozen-check' | 'thaw';
 
 /**
  * The script the run is waiting for on its VM: a managed Run Command started with asyncExecution and read once per
@@ -152,6 +160,19 @@ export const newRunScript = (
   ...(vmId === undefined ? {} : { vmId }),
 });
 
+/** An alert a run decided, as it waits in the run for the alert store (ids are fixed when decided). */
+export interface PendingAlert {
+  id: string;
+  severity: AlertSeverity;
+  code: string;
+  message: string;
+  at: string;
+  classification?: string;
+  evidence?: string[];
+  fix?: string;
+  kind?: 'problem' | 'recovery';
+}
+
 export interface Run {
   schemaVersion: typeof RUN_SCHEMA_VERSION;
   /**
@@ -189,6 +210,18 @@ export interface Run {
   verdict?: BackupVerdict;
   /** The restore drill of the run's recovery point, once the run chose to drill it. */
   drill?: RunDrill;
+  /**
+   * The frozen-IRIS check (and thaw) of the run's VM: a track of its own beside the stages, which may outlive them
+   * (a failed backup is exactly when IRIS may be left frozen).
+   */
+  remediation?: RunRemediation;
+  /**
+   * Alerts decided and not yet recorded in the alert store (the outbox): written with the state that decided them,
+   * so an instance that dies before recording one leaves it here for the next tick (phases/alertOutbox.ts).
+   */
+  alerts?: PendingAlert[];
+  /** Alerts this run has decided so far: the next one's id is `<run id>#<alertSeq + 1>`. */
+  alertSeq?: number;
   /** Why the run ended (or the last error while it is still active). */
   reason?: string;
   history: StageTransition[];
@@ -207,6 +240,13 @@ export function vmKeyOf(vmId: string): string {
   if (!ref) throw new TypeError(`Not a virtual machine resource id: '${vmId}'`);
   return `${ref.subscriptionId}~${ref.resourceGroup}~${ref.name}`.toLowerCase();
 }
+
+/**
+ * A finished run that still has work on a track beside its stages (an alert not yet recorded, a remediation under
+ * way): the advance timer keeps ticking it.
+ */
+export const hasOpenTracks = (run: Run): boolean =>
+  (run.alerts?.length ?? 0) > 0 || (run.remediation !== undefined && run.remediation.step !== 'done');
 
 export const runIdOf = (night: string, vmKey: string): string => `${night}/${vmKey}`;
 

@@ -27,7 +27,16 @@ export type RunCommand =
   | (CommandBase & { type: 'TriggerBackup'; expiry: string })
   | (CommandBase & { type: 'ReadOperation'; operationId: string })
   | (CommandBase & { type: 'FindRecoveryPoint'; after: string })
-  | (CommandBase & { type: 'Alert'; severity: Severity; code: string; message: string })
+  /** Records the run's pending alert `alertId` in the alert store (idempotent), which delivers it. */
+  | (CommandBase & { type: 'Alert'; alertId: string; severity: Severity; code: string; message: string })
+  /**
+   * Whether a backup of the VM is in its snapshot phase now: a backup job in progress whose recovery point is not
+   * listed yet (the pre-script's freeze belongs to it, and a thaw would break its consistency).
+   */
+  | (CommandBase & { type: 'FindSnapshotInProgress' })
+  /** Takes (or extends) the VM's remediation lease until `until`; the holder is the run. */
+  | (CommandBase & { type: 'AcquireRemediationLease'; until: string })
+  | (CommandBase & { type: 'ReleaseRemediationLease' })
   /** Lists the VM's recovery points (a drill sampling an older one). */
   | (CommandBase & { type: 'ListDrillPoints' })
   /** Checks the drill target (settings, isolation, regions), then sends the restore; never waits for it. */

@@ -70,6 +70,14 @@ export type RunEvent =
   /** Every claimed resource is gone (deleted now or before). */
   | { type: 'DrillResourcesDeleted'; at: string; deleted: string[] }
   | { type: 'DrillCleanupFailed'; at: string; reason: string; remaining: string[] }
+  /** The alert store holds the run's pending alert `id` (recorded now, or before a crash). */
+  | { type: 'AlertRecorded'; at: string; id: string }
+  /** Someone outside the run's own flow asks for the frozen-IRIS check of its VM (requestFrozenCheck.ts). */
+  | { type: 'FrozenCheckRequested'; at: string; reason: string; source: 'monitor-alert' | 'event' | 'operator' }
+  /** `inSnapshot`: a backup job of the VM is in progress and its snapshot is not listed yet. */
+  | { type: 'SnapshotPhaseObserved'; at: string; inSnapshot: boolean; detail?: string }
+  | { type: 'RemediationLeaseAcquired'; at: string; until: string }
+  | { type: 'RemediationLeaseBusy'; at: string; holder: string; until: string }
   | { type: 'Tick'; at: string };
 
 export type RunEventType = RunEvent['type'];
@@ -118,6 +126,12 @@ export const EVENT_STAGES = {
   DrillResourcesDeleted: ['cleaning-up'],
   DrillCleanupFailed: ['cleaning-up'],
   CommandFailed: ACTIVE_STAGES,
+  // The alert outbox and the remediation track are the same in every stage, terminal ones too (decide.ts).
+  AlertRecorded: ALL_STAGES,
+  FrozenCheckRequested: ALL_STAGES,
+  SnapshotPhaseObserved: ALL_STAGES,
+  RemediationLeaseAcquired: ALL_STAGES,
+  RemediationLeaseBusy: ALL_STAGES,
   // Every active stage has a time limit, so every one of them takes the tick.
   Tick: ACTIVE_STAGES,
 } as const satisfies Record<RunEventType, readonly RunStage[]>;
@@ -125,11 +139,34 @@ export const EVENT_STAGES = {
 /** The end of a Run Command's delete: the same in every stage, so `decide` handles it before any phase does. */
 export type ScriptCleanupEvent = Extract<RunEvent, { type: 'ScriptDeleted' | 'ScriptDeleteFailed' }>;
 
+/** Events of the tracks beside the stages (the alert outbox, the remediation): `decide` handles them in any stage. */
+export type TrackEvent = Extract<
+  RunEvent,
+  {
+    type:
+      | 'AlertRecorded'
+      | 'FrozenCheckRequested'
+      | 'SnapshotPhaseObserved'
+      | 'RemediationLeaseAcquired'
+      | 'RemediationLeaseBusy';
+  }
+>;
+
+const TRACK_EVENTS: readonly string[] = [
+  'AlertRecorded',
+  'FrozenCheckRequested',
+  'SnapshotPhaseObserved',
+  'RemediationLeaseAcquired',
+  'RemediationLeaseBusy',
+];
+
+export const isTrackEvent = (e: RunEvent): e is TrackEvent => TRACK_EVENTS.includes(e.type);
+
 export const isScriptCleanupEvent = (e: RunEvent): e is ScriptCleanupEvent =>
   e.type === 'ScriptDeleted' || e.type === 'ScriptDeleteFailed';
 
 /** The events `decide` hands to a phase in stage S: those whose EVENT_STAGES entry lists S. */
 export type EventIn<S extends RunStage> = Extract<
-  Exclude<RunEvent, ScriptCleanupEvent>,
+  Exclude<RunEvent, ScriptCleanupEvent | TrackEvent>,
   { type: { [T in RunEventType]: S extends (typeof EVENT_STAGES)[T][number] ? T : never }[RunEventType] }
 >;

@@ -17,6 +17,18 @@ export interface RunPolicy {
   scriptAttempts: number;
   /** Restore drills (IBG_DRILL_ENABLED): absent when off. */
   drill?: DrillPolicy;
+  remediation: RemediationPolicy;
+}
+
+/** The frozen-IRIS check and thaw (phases/remediation.ts). */
+export interface RemediationPolicy {
+  /** IBG_AUTO_THAW: a frozen IRIS is thawed by the app (vm/thaw.sh); off, the alert says what to run. */
+  autoThaw: boolean;
+  /** How long a thaw may wait for a snapshot in progress or another remediation's lease before it is given up. */
+  awaitThawMs: number;
+  /** Auto-thaw off: how often a frozen IRIS is checked again (so a thaw by hand is announced), and for how long. */
+  watchEveryMs: number;
+  watchForMs: number;
 }
 
 const MINUTE = 60_000;
@@ -39,4 +51,5 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   retryAfterMs: 10 * MINUTE,
   scriptTimeoutMs: 5 * MINUTE,
   scriptAttempts: 3,
+  remediation: { autoThaw: false, awaitThawMs: 60 * MINUTE, watchEveryMs: 10 * MINUTE, watchForMs: 6 * 60 * MINUTE },
 };

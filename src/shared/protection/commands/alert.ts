@@ -1,17 +1,32 @@
+import type { Alert } from '../../alerts/alert';
+import { recordAlert } from '../alertDelivery';
 import { logAlertSink, runAlert } from '../protectionDeps';
 import type { CommandHandler } from './commandHandler';
 
-/** Raises the alert through the deps' sink (the log when none is configured); the machine expects no event. */
-export const alert: CommandHandler<'Alert'> = async ({ deps, command, at }) => {
-  await (deps.alerts ?? logAlertSink(deps.log)).raise(
-    runAlert({
-      runId: command.runId,
-      vmId: command.vmId,
-      severity: command.severity,
-      code: command.code,
-      message: command.message,
-      at,
-    }),
-  );
-  return [];
+/**
+ * Records the run's pending alert in the alert store (which logs it and routes it to its targets; delivery happens
+ * after the runs have moved, never inside one), then reports it recorded so it leaves the run's outbox. Without
+ * the store (the CLI) it goes to the deps' sink, the log by default.
+ */
+export const alert: CommandHandler<'Alert'> = async ({ deps, run, command, at }) => {
+  const pending = run.alerts?.find((a) => a.id === command.alertId);
+  const base = runAlert({
+    runId: command.runId,
+    vmId: command.vmId,
+    severity: command.severity,
+    code: command.code,
+    message: command.message,
+    at: pending?.at ?? at,
+  });
+  const full: Alert = {
+    ...base,
+    vmName: run.target.vmName,
+    ...(pending?.classification === undefined ? {} : { classification: pending.classification }),
+    ...(pending?.evidence === undefined ? {} : { evidence: pending.evidence }),
+    ...(pending?.fix === undefined ? {} : { fix: pending.fix }),
+    ...(pending?.kind === undefined ? {} : { kind: pending.kind }),
+  };
+  if (deps.notifications !== undefined) await recordAlert(deps, command.alertId, full);
+  else if (full.kind !== 'recovery') await (deps.alerts ?? logAlertSink(deps.log)).raise(full);
+  return [{ type: 'AlertRecorded', at, id: command.alertId }];
 };

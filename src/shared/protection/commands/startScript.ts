@@ -5,8 +5,11 @@ import { probeParameters } from '../vmProbe';
 import type { CommandHandler } from './commandHandler';
 import { startVerifier } from './startVerifier';
 
+/** The probe's mode for each read-only purpose. */
+const PROBE_MODES = { preflight: 'check', logs: 'logs', 'frozen-check': 'frozen' } as const;
+
 /**
- * Starts the read-only probe as an asynchronous Run Command: Azure accepts it and the script runs on; a later tick
+ * Starts the read-only probe (or, for 'thaw', vm/thaw.sh; for 'verify', the drill verifier) as an asynchronous Run Command: Azure accepts it and the script runs on; a later tick
  * reads it. A refusal that a retry cannot fix (a stopped VM, a missing role) ends the script; anything else is
  * thrown, becomes CommandFailed, and the next tick, finding no Run Command of that name, starts it again.
  */
@@ -17,9 +20,22 @@ export const startScript: CommandHandler<'StartScript'> = async (input) => {
       await startVerifier(input);
       return [];
     }
+    if (command.purpose === 'thaw') {
+      // Safety invariant 3: the thaw is the one writing script a run sends, and only when the operator opted in.
+      if (!deps.settings.autoThaw) {
+        return [
+          { type: 'ScriptStartFailed', at, name: command.name, reason: 'IBG_AUTO_THAW is off', vmNotRunning: false },
+        ];
+      }
+      await deps.gateways.compute.startScript(command.vmId, readVmScript('thaw'), {
+        name: command.name,
+        timeoutInSeconds: deps.settings.runCommandTimeoutInSeconds,
+      });
+      return [];
+    }
     await deps.gateways.compute.startScript(command.vmId, readVmScript('probe'), {
       name: command.name,
-      parameters: probeParameters(command.purpose === 'preflight' ? 'check' : 'logs', command.since),
+      parameters: probeParameters(PROBE_MODES[command.purpose], command.since),
       timeoutInSeconds: deps.settings.runCommandTimeoutInSeconds,
     });
     return [];

@@ -15,6 +15,7 @@ import { logsEvent } from './probeResult';
 import { recoveryPointSince, runPointOf } from './recoveryPoint';
 import { onCommandFailed, onTick } from './retry';
 import { startDrill, wantsDrill } from './drillFlow';
+import { startRemediation } from './remediation';
 import { moveTo, settled } from './transitions';
 import { abandonScript, onScriptStageEvent, onScriptStageTick, queueScript, type ScriptStage } from './vmScript';
 
@@ -84,7 +85,11 @@ function conclude(current: Run, event: Extract<RunEvent, { type: 'LogsCollected'
     evidence: evidenceFromProbeLogs(event.facts, event.problems, logsSince(run)),
   });
   alertsFor(verdict, ctx.commands);
-  const next: Run = { ...settled(run, event.at), verdict };
+  const assessed: Run = { ...settled(run, event.at), verdict };
+  // IRIS may be frozen now: the remediation track checks at once (and thaws when allowed), whatever the stage does.
+  const next = verdict.irisLeftFrozen
+    ? startRemediation(assessed, event.at, 'verdict', verdict.reasons[0] ?? 'the verdict', ctx.commands)
+    : assessed;
   if (verdict.consistency === 'failed' || UNSUCCESSFUL.includes(run.backup.jobStatus ?? '')) {
     return moveTo(next, 'failed', event.at, `The backup failed: ${verdict.reasons.join('; ')}`);
   }

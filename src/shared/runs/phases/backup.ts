@@ -29,6 +29,8 @@ export const triggering: PhaseHandler<'triggering'> = (run, event, ctx) => {
       return onTick(run, event.at, ctx, (r, at) => {
         const { vmName, vaultId } = r.target;
         const requested = r.backup.triggerRequestedAt;
+        // Someone else's request: its job comes from the vault's job list each tick; the run never asks for one.
+        if (r.backup.external) return undefined;
         if (requested === undefined) return { type: 'FindInProgressJob', vmName, vaultId };
         // Once the backup was requested, an observed job moves the run on; only a job list that proves the request
         // left no job may lead to one more request (see RETRIGGER_GRACE_MS).
@@ -148,6 +150,7 @@ export function mayRetrigger(run: Run, at: string): boolean {
   const b = run.backup;
   return (
     run.stage === 'triggering' &&
+    !b.external &&
     b.triggerRequestedAt !== undefined &&
     b.retriggeredAt === undefined &&
     b.operationId === undefined &&

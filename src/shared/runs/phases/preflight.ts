@@ -7,6 +7,7 @@
 import type { CompactFinding, Run } from '../run';
 import type { EventIn } from '../runEvent';
 import type { CommandBuilder } from './commandBuilder';
+import { startRemediation } from './remediation';
 import { minutes } from './isoTime';
 import type { PhaseContext, PhaseHandler } from './phase';
 import { preflightEvent } from './probeResult';
@@ -72,15 +73,19 @@ function onResult(current: Run, event: PreflightResult, ctx: PhaseContext): Run 
   }
   const blocking = blockingCodes(event.findings);
   const preflight = { findings: event.findings, blocking };
+  // An instance frozen before the backup even starts: the remediation track checks it (and thaws it if allowed).
+  const checked = event.findings.some((f) => f.code === 'IrisAlreadyFrozen')
+    ? startRemediation(run, event.at, 'preflight', 'the preflight found an IRIS instance frozen (IrisAlreadyFrozen)', c)
+    : run;
   if (blocking.length > 0 && ctx.policy.skipBackupOnBlockingFindings) {
     const reason = `Backup skipped: the preflight found ${blocking.join(', ')}, which would leave no snapshot or IRIS frozen`;
     c.alert('error', 'BackupSkipped', reason);
-    return moveTo({ ...settled(run, event.at), preflight }, 'failed', event.at, reason);
+    return moveTo({ ...settled(checked, event.at), preflight }, 'failed', event.at, reason);
   }
   if (blocking.length > 0) {
     c.alert('warning', 'PreflightBlockingFindings', `the preflight found ${blocking.join(', ')}; backing up anyway`);
   }
-  return findJob({ ...run, preflight }, event.at, c);
+  return findJob({ ...checked, preflight }, event.at, c);
 }
 
 /** Into 'triggering': first look for a backup of the VM already in progress, which the run then adopts. */

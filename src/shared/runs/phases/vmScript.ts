@@ -113,7 +113,7 @@ export function abandonScript(run: Run, at: string, reason: string, commands: Co
  * Applies a script event. Returns the next run and, when the script is over, how it ended; an event about another
  * (older) script, or a read that shows it still running, changes nothing.
  */
-function onScriptEvent(run: Run, event: ScriptEvent, ctx: PhaseContext): [Run, ScriptEnd?] {
+export function onScriptEvent(run: Run, event: ScriptEvent, ctx: PhaseContext): [Run, ScriptEnd?] {
   const script = run.script;
   const c = ctx.commands;
   if (script === undefined) return [run];
