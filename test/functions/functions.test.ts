@@ -68,28 +68,49 @@ describe('function handlers (sandbox)', () => {
     expect(w.alerts.map((x) => [x.code, x.vmId])).toContainEqual(['BackupNotAppConsistent', w.vmId('iris-noconfig')]);
   });
 
-  it('azureEvents: a VM written with the enrollment tag is noted', async () => {
+  it('azureEvents: a tagged VM that no configured vault protects is reported, not checked', async () => {
     const { ctx, lines } = context('azureEvents');
     await azureEvents(
       {
         id: 'e1',
         eventType: 'Microsoft.Resources.ResourceWriteSuccess',
-        eventTime: '2026-03-10T01:00:00Z',
+        eventTime: w.sandbox.clock.now().toISOString(),
         subject: w.vmId('iris-unprotected'),
         data: { resourceUri: w.vmId('iris-unprotected'), operationName: 'Microsoft.Compute/virtualMachines/write' },
       },
       ctx,
     );
     expect(lines).toEqual([
-      'information: VM carries the enrollment tag; it is enrolled at the next nightly run if a vault protects it',
-      'information: azureEvents e1: vm-tagged',
+      'warning: A VM carries the enrollment tag but no configured vault protects it: it cannot be backed up',
+      'information: Azure event handled: vm-not-protected',
+      'information: azureEvents e1: vm-not-protected',
     ]);
   });
 
   it('azureEvents: anything else is explicitly ignored', async () => {
     const { ctx, lines } = context('azureEvents');
-    await azureEvents({ id: 'e2', eventType: 'Microsoft.Storage.BlobCreated', data: {} }, ctx);
-    expect(lines).toEqual(['information: Azure event ignored', 'information: azureEvents e2: ignored']);
+    await azureEvents(
+      {
+        id: 'e2',
+        eventType: 'Microsoft.Storage.BlobCreated',
+        eventTime: w.sandbox.clock.now().toISOString(),
+        data: {},
+      },
+      ctx,
+    );
+    expect(lines).toEqual([
+      'information: Azure event ignored: event type Microsoft.Storage.BlobCreated is not handled',
+      'information: azureEvents e2: ignored',
+    ]);
+  });
+
+  it('azureEvents: a malformed event is logged and the handler does not throw', async () => {
+    const { ctx, lines } = context('azureEvents');
+    await expect(azureEvents([{ id: 'batch' }], ctx)).resolves.toBeUndefined();
+    expect(lines).toEqual([
+      'warning: Malformed Azure event: not acted on',
+      'information: azureEvents (no id): malformed',
+    ]);
   });
 });
 
