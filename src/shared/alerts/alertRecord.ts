@@ -29,6 +29,8 @@ export interface AlertRecord {
   deliveries: Partial<Record<TargetName, Delivery>>;
   /** A repeat of an open problem inside the re-notify interval: recorded, not sent. */
   suppressed?: boolean;
+  /** A problem told again after the re-notify interval: how many alerts about it were held back meanwhile. */
+  repeats?: number;
 }
 
 /** One problem on one scope across alerts: whether it is open, and when people were last told. */
@@ -41,4 +43,10 @@ export interface AlertState {
   lastNotifiedAt?: string;
   /** Repeats since then that were not sent. */
   suppressedSince?: number;
+  /**
+   * The last alert folded into this state and what was decided for it: a retry of recordAlert after a crash between
+   * writing the state and inserting the record takes this decision again instead of reading its own alert as a
+   * repeat (which would suppress it and lose it).
+   */
+  lastDecision?: { alertId: string; notify: boolean; repeats?: number };
 }
