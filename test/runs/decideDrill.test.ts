@@ -38,7 +38,18 @@ import {
   verifierStarted,
   verifyingRun,
 } from './drillSamples';
-import { DRILL_POLICY, POLICY, T0, TARGET, at, inBackupRunning, job, play, withPoint } from './runSamples';
+import {
+  DRILL_POLICY,
+  POLICY,
+  T0,
+  TARGET,
+  at,
+  inBackupRunning,
+  job,
+  play,
+  recordAlerts,
+  withPoint,
+} from './runSamples';
 
 const D = DRILL_POLICY;
 const MIN = 60_000;
@@ -222,7 +233,8 @@ describe('restore-running', () => {
     expect(again.run.drill?.retriggeredAt).toBe(g1);
     expect(again.run.drill?.restoreRequestedAt).toBe(at(17));
     const g2 = plus(g1, RETRIGGER_GRACE_MS);
-    const t2 = decide(again.run, { type: 'Tick', at: g2 }, D);
+    // The shell recorded the RestoreRetriggered alert: it left the run's outbox.
+    const t2 = decide(recordAlerts(again, D), { type: 'Tick', at: g2 }, D);
     expect(t2.commands).toEqual([expect.objectContaining({ type: 'FindRestoreJob', since: g1 })]);
     const end = decide(t2.run, { type: 'NoRestoreJobSinceRequest', at: g2, since: g1 }, D);
     expect(ofType(end.commands, 'TriggerRestore')).toEqual([]);
@@ -255,7 +267,7 @@ describe('restore-running', () => {
     // The restore was asked at minute 17; no operation, no job was ever seen.
     const d = decide(requested(), { type: 'Tick', at: late }, D);
     expect(d.run.stage).toBe('cleaning-up');
-    const recorded = decide(d.run, { type: 'DrillRecorded', at: plus(late, MIN) }, D).run;
+    const recorded = decide(recordAlerts(d, D), { type: 'DrillRecorded', at: plus(late, MIN) }, D).run;
     // No claim, no end while the request is unaccounted for: a job may still create the VM.
     const tick = decide(recorded, { type: 'Tick', at: plus(late, 20 * MIN) }, D);
     expect(types(tick.commands)).toEqual(['FindRestoreJob']);

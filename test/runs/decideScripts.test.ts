@@ -97,7 +97,7 @@ describe('scripts: start and read', () => {
     const d = decide(granted.run, observe(granted.run, 40, ended({ output: 'no probe line' })), POLICY);
     expect(d.run.stage).toBe('done');
     expect(d.run.verdict?.consistency).toBe('unknown');
-    expect(types(d.commands)).toEqual(['DeleteScript', 'Alert']);
+    expect(types(d.commands)).toEqual(['Alert', 'DeleteScript']);
   });
 });
 
@@ -213,7 +213,7 @@ describe('scripts: ending without a result', () => {
     const d = decide(read.run, { type: 'Tick', at: at(30 + limit + 1 + POLICY.retryAfterMs / 60_000) }, POLICY);
     expect(d.run.stage).toBe('done');
     expect(d.run.verdict?.consistency).toBe('unknown');
-    expect(types(d.commands)).toEqual(['DeleteScript', 'Alert']);
+    expect(types(d.commands)).toEqual(['Alert', 'DeleteScript']);
   });
 });
 

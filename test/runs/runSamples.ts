@@ -3,6 +3,7 @@ import type { BackupJob } from '../../src/shared/azure/backupGateway';
 import { decide } from '../../src/shared/runs/decide';
 import { newRun, type Run, type RunTarget } from '../../src/shared/runs/run';
 import type { RunEvent } from '../../src/shared/runs/runEvent';
+import type { RunCommand } from '../../src/shared/runs/runCommand';
 import { DEFAULT_RUN_POLICY, type RunPolicy } from '../../src/shared/runs/runPolicy';
 
 export const SUB = '00000000-0000-0000-0000-000000000001';
@@ -47,9 +48,16 @@ export const job = (status: string, extra: Partial<BackupJob> = {}): BackupJob =
   ...extra,
 });
 
-/** Applies events in order, ignoring commands. */
+/** Applies events in order, ignoring commands except Alert, whose recording (AlertRecorded) it applies as the shell does. */
 export function play(run: Run, events: RunEvent[], policy: RunPolicy = POLICY): Run {
-  return events.reduce((r, e) => decide(r, e, policy).run, run);
+  return events.reduce((r, e) => recordAlerts(decide(r, e, policy), policy), run);
+}
+
+/** The decision's run after the shell recorded the alerts it decided (they leave the run's outbox). */
+export function recordAlerts(d: { run: Run; commands: RunCommand[] }, policy: RunPolicy = POLICY): Run {
+  return d.commands
+    .filter((c) => c.type === 'Alert')
+    .reduce((r, c) => decide(r, { type: 'AlertRecorded', at: r.updatedAt, id: c.alertId }, policy).run, d.run);
 }
 
 export const fresh = (): Run => newRun('2026-03-10', TARGET, T0);

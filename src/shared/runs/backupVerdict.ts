@@ -24,6 +24,8 @@ export interface BackupVerdict {
   irisLeftFrozen: boolean;
   /** What was missing, for 'unknown'. */
   missing: string[];
+  /** The classifications of what went wrong (alerts/classification.ts), most severe first; absent: none. */
+  classifications?: string[];
 }
 
 export type ScriptOutcome = 'succeeded' | 'failed' | 'timed-out' | 'not-run';

@@ -7,7 +7,8 @@ import { evidenceFromProbeLogs } from '../backupEvidence';
 import { backupVerdict, type BackupVerdict } from '../backupVerdict';
 import type { Run } from '../run';
 import type { RunEvent } from '../runEvent';
-import type { CommandBuilder } from './commandBuilder';
+import { classifyBackup } from '../../alerts/classification';
+import { alertsFor } from './classifiedAlerts';
 import { minutes, ms } from './isoTime';
 import { UNSUCCESSFUL } from './jobStatus';
 import type { PhaseContext, PhaseHandler, RunIn } from './phase';
@@ -76,20 +77,29 @@ export function collectLogs(run: Run, at: string): Run {
 function conclude(current: Run, event: Extract<RunEvent, { type: 'LogsCollected' }>, ctx: PhaseContext): Run {
   // Logs that did not come from the run's own script (a test, a replay) leave no script running behind them.
   const [run] = abandonScript(current, event.at, 'the verdict has its logs', ctx.commands);
-  const verdict = backupVerdict({
-    job:
-      run.backup.jobStatus === undefined
-        ? undefined
-        : { status: run.backup.jobStatus, errorDetails: run.backup.errorDetails ?? [] },
-    recoveryPoint: run.recoveryPoint,
-    evidence: evidenceFromProbeLogs(event.facts, event.problems, logsSince(run)),
+  const job =
+    run.backup.jobStatus === undefined
+      ? undefined
+      : { status: run.backup.jobStatus, errorDetails: run.backup.errorDetails ?? [] };
+  const evidence = evidenceFromProbeLogs(event.facts, event.problems, logsSince(run));
+  const judged = backupVerdict({ job, recoveryPoint: run.recoveryPoint, evidence });
+  const classified = classifyBackup({
+    ...(job === undefined ? {} : { job }),
+    ...(run.recoveryPoint === undefined ? {} : { recoveryPoint: run.recoveryPoint }),
+    evidence,
+    verdict: judged,
+    ...(event.facts === undefined ? {} : { facts: event.facts }),
+    vmId: run.target.vmId,
   });
-  alertsFor(verdict, ctx.commands);
+  const verdict: BackupVerdict =
+    classified.length === 0 ? judged : { ...judged, classifications: classified.map((k) => k.name) };
+  alertsFor(verdict, classified, ctx.commands);
   const assessed: Run = { ...settled(run, event.at), verdict };
   // IRIS may be frozen now: the remediation track checks at once (and thaws when allowed), whatever the stage does.
-  const next = verdict.irisLeftFrozen
-    ? startRemediation(assessed, event.at, 'verdict', verdict.reasons[0] ?? 'the verdict', ctx.commands)
-    : assessed;
+  const next =
+    verdict.irisLeftFrozen || classified.some((k) => k.irisMayBeFrozen)
+      ? startRemediation(assessed, event.at, 'verdict', verdict.reasons[0] ?? 'the verdict', ctx.commands)
+      : assessed;
   if (verdict.consistency === 'failed' || UNSUCCESSFUL.includes(run.backup.jobStatus ?? '')) {
     return moveTo(next, 'failed', event.at, `The backup failed: ${verdict.reasons.join('; ')}`);
   }
@@ -100,28 +110,4 @@ function conclude(current: Run, event: Extract<RunEvent, { type: 'LogsCollected'
     return moveTo(next, 'transfer-running', event.at);
   }
   return moveTo(next, 'done', event.at);
-}
-
-function alertsFor(verdict: BackupVerdict, c: CommandBuilder): void {
-  const why = verdict.reasons.join('; ');
-  if (verdict.irisLeftFrozen)
-    c.alert('critical', 'IrisLeftFrozen', `IRIS may still be frozen after the backup: ${why}`);
-  switch (verdict.consistency) {
-    case 'iris-consistent':
-      return;
-    case 'file-system-consistent':
-    case 'crash-consistent':
-      c.alert('error', 'BackupNotAppConsistent', `the backup is ${verdict.consistency}, not IRIS-consistent: ${why}`);
-      return;
-    case 'failed':
-      c.alert('error', 'BackupFailed', `the backup failed: ${why}`);
-      return;
-    case 'unknown':
-      c.alert(
-        'warning',
-        'VerdictUnknown',
-        `the backup's consistency is unknown; missing: ${verdict.missing.join(', ')}`,
-      );
-      return;
-  }
 }

@@ -20,16 +20,21 @@ export type AlertSpec = Omit<PendingAlert, 'id' | 'at'>;
 export type AlertDetails = Pick<PendingAlert, 'classification' | 'evidence' | 'fix'>;
 
 export class CommandBuilder {
-  readonly list: RunCommand[] = [];
+  /** Alert commands go first: what was decided is told before what it leads to is done. */
+  private readonly alertCommands: RunCommand[] = [];
+  private readonly others: RunCommand[] = [];
   /** Alerts decided, in order; not commands yet (see alertOutbox.ts). */
   readonly alerts: AlertSpec[] = [];
   constructor(private readonly run: Run) {}
+  get list(): RunCommand[] {
+    return [...this.alertCommands, ...this.others];
+  }
   private get base(): { runId: string; vmId: string } {
     return { runId: this.run.id, vmId: this.run.target.vmId };
   }
   add(cmd: CommandSpec): void {
     const { vmId, ...rest } = cmd;
-    this.list.push({ ...this.base, ...(vmId === undefined ? {} : { vmId }), ...rest } as RunCommand);
+    this.others.push({ ...this.base, ...(vmId === undefined ? {} : { vmId }), ...rest } as RunCommand);
   }
   alert(
     severity: 'critical' | 'error' | 'warning' | 'info',
@@ -41,7 +46,7 @@ export class CommandBuilder {
   }
   /** The Alert command that records a pending alert of the run (alertOutbox.ts). */
   recordAlert(a: PendingAlert): void {
-    this.list.push({
+    this.alertCommands.push({
       ...this.base,
       type: 'Alert',
       alertId: a.id,

@@ -4,6 +4,8 @@
  */
 import type { BackupJob } from '../../azure/backupGateway';
 import type { Run } from '../run';
+import { classifyTransferFailure } from '../../alerts/classification';
+import { detailsOf } from './classifiedAlerts';
 import type { CommandBuilder } from './commandBuilder';
 import { COMPLETED, UNSUCCESSFUL, jobErrorLines, withJobEnd } from './jobStatus';
 import type { PhaseHandler } from './phase';
@@ -58,7 +60,11 @@ function onTransferJob(run: Run, job: BackupJob, at: string, policy: RunPolicy, 
       ? `; the snapshot recovery point of ${point.time} (${(point.tiers ?? []).join(', ') || 'snapshot tier'}) stays usable for an instant restore until it expires`
       : '';
     const reason = `The backup job ended ${job.status} in its transfer to the vault, after a good snapshot${details.length > 0 ? `: ${details.join('; ')}` : ''}${kept}`;
-    c.alert('error', 'BackupTransferFailed', reason);
+    const classified = classifyTransferFailure(job, {
+      vmId: run.target.vmId,
+      ...(point ? { recoveryPoint: { type: point.type, time: point.time } } : {}),
+    });
+    c.alert('error', 'BackupTransferFailed', reason, detailsOf(classified));
     return moveTo({ ...next, backup: { ...backup, transferFailed: true } }, 'failed', at, reason);
   }
   if (next.recoveryPoint) {
