@@ -4,7 +4,8 @@
 # Prints exactly one line, `IBG_PROBE_V1 <json>` (shape: src/shared/checks/probeFacts.ts), of at most 4000 bytes,
 # because managed Run Command keeps only the last 4 KiB of stdout. Writes nothing anywhere else, no temp files.
 # Environment (Run Command parameters):
-#   IBG_PROBE_MODE   check (default): setup facts and short log tails; logs: the log lines a backup verdict needs
+#   IBG_PROBE_MODE   check (default): setup facts and short log tails; logs: the log lines a backup verdict needs;
+#                    frozen: only IRIS's state (qlist, IsWDSuspendedExt per instance) and the freeze-state phase
 #   IBG_PROBE_SINCE  ISO UTC time; in logs mode, stamped log lines before it are left out (messages.log, in the
 #                    VM's local time, against the same instant in local time)
 #   TZ               the VM's zone when set; else /etc/localtime (under IBG_ROOT, the root's own)
@@ -24,6 +25,7 @@ readonly MAX_LINK_HOPS=40
 readonly HOST_CONF=/etc/azure/VMSnapshotPluginHost.conf
 readonly DEFAULT_CONFIG=/etc/azure/VMSnapshotScriptPluginConfig.json
 readonly EXT_LOG=/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log
+readonly STATE_FILE=/var/lib/iris-backup-guard/freeze-state
 readonly SCRIPTS_LOG=/var/log/iris-backup-guard/freeze-thaw.log
 readonly EXT_PATTERN='script|plugin|freeze|thaw|StatusCode|Enable|consistent'
 readonly MSG_PATTERN='Backup\.General|Journal|Recovery|WIJ|Startup of|Shutdown|suspend|resum'
@@ -32,7 +34,7 @@ readonly MSG_PATTERN='Backup\.General|Journal|Recovery|WIJ|Startup of|Shutdown|s
 readonly EXT_P1='loading script modules now|validate scripts output|app consistent consistent backup enabled|triggering file system consistent backup|(prescript|postscript) for .* (timed out|failed with error code|successfully executed)|cant run prescript|t:s freeze|t:s thaw result|logs during freeze|enable succeeded|enable failed|failed to enable|precheck failed|(prescript|postscript) failed for the plugin'
 readonly EXT_P2='running (pre|post)script for|finished (pre|post)script execution|does not exist in the location|desired permissions|not root|error in |statuscode'
 readonly SCRIPTS_P1='event=(frozen|thawed|freeze-failed|thaw-failed)( |$)'
-readonly SCRIPTS_P2='event=(finished|already-frozen|auto-thawed|not-suspended|status-failed|skip|pre-still-running|unexpected-exit|no-iris-command|no-running-instance|bad-instance-name)( |$)'
+readonly SCRIPTS_P2='event=(finished|already-frozen|auto-thawed|not-suspended|status-failed|skip|pre-still-running|unexpected-exit|no-iris-command|no-running-instance|bad-instance-name|stat-w|refused|qlist-failed)( |$)'
 readonly OTHER_P1='system suspended|system resumed|system is frozen|system is unfrozen|freeze failed|unfreeze failed|already frozen'
 readonly OTHER_P2='externalfreeze|externalthaw|error|denied|failed|not found|cannot|not running|is down'
 readonly MSG_P1='externalfreeze: system suspended|externalthaw: system resumed|recovery started'
@@ -610,9 +612,32 @@ check_main() {
   done
 }
 
+# Frozen mode, for the frozen-IRIS check (src/shared/remediation/frozenCheck.ts): IRIS's state and the hardened
+# scripts' phase only; no config, script or log is read. qlist is shortened until the line fits.
+frozen_main() {
+  iris_facts
+  _phase=""
+  if can_read "$STATE_FILE"; then
+    _phase="$(head -c 4096 "$HP" | sed -n 's/^phase=\([a-z-]\{1,32\}\)$/\1/p' | head -n 1)"
+  fi
+  if [ -n "$_phase" ]; then _state="{\"exists\":true,\"phase\":\"$_phase\"}"; else _state="{\"exists\":$(exists "$STATE_FILE")}"; fi
+  for _ql in 2000 1000 500 0; do
+    _json="{\"v\":1,\"mode\":\"frozen\",\"at\":\"$AT\",\"iris\":{$(iris_json "$_ql")},\"freezeState\":$_state"
+    [ "$_ql" -eq 2000 ] || _json="$_json,\"dropped\":[\"iris.qlist\"]"
+    _json="$_json}"
+    if [ $((${#_json} + 14)) -le "$BUDGET" ]; then
+      printf 'IBG_PROBE_V1 %s\n' "$_json"
+      exit 0
+    fi
+  done
+  # Never reached (four instances' states always fit); without "iris" the reader reports the state as unknown.
+  printf 'IBG_PROBE_V1 {"v":1,"mode":"frozen","at":"%s","dropped":["all"]}\n' "$AT"
+  exit 0
+}
+
 main() {
   MODE="${IBG_PROBE_MODE:-check}"
-  [ "$MODE" = logs ] || MODE=check
+  case "$MODE" in logs | frozen) ;; *) MODE=check ;; esac
   SINCE=""
   if [ "$MODE" = logs ]; then
     SINCE="$(printf '%s' "${IBG_PROBE_SINCE:-}" | tr ' ' 'T' | cut -c 1-19)"
@@ -623,6 +648,7 @@ main() {
     esac
   fi
   AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  [ "$MODE" != frozen ] || frozen_main
   vm_zone
   zone_bounds
   TZ_JSON="$(tz_json)"

@@ -19,6 +19,8 @@ export interface IrisSimKnobs {
   thawHangSeconds?: number;
   /** IsWDSuspendedExt hangs this long before answering. */
   statusHangSeconds?: number;
+  /** `iris stat <inst> -W` (irisstat) exits with this code and does not resume the write daemon. */
+  statWRc?: number;
   /** `iris start` fails with this exit code: the instance stays down (a restored copy that never comes up). */
   startRc?: number;
   /** `iris start` leaves the instance `starting` this long before it runs (exercises a verifier's wait loop). */
@@ -143,6 +145,7 @@ export function writeIrisInstance(root: string, spec: IrisInstanceSpec): IrisIns
   put('freeze_hang_seconds', inst.knobs.freezeHangSeconds);
   put('thaw_hang_seconds', inst.knobs.thawHangSeconds);
   put('status_hang_seconds', inst.knobs.statusHangSeconds);
+  put('stat_w_rc', inst.knobs.statWRc);
   put('start_rc', inst.knobs.startRc);
   put('start_seconds', inst.knobs.startSeconds);
   fs.mkdirSync(path.dirname(irisMessagesLogPath(root, inst)), { recursive: true });
@@ -180,6 +183,7 @@ export function readIrisInstance(root: string, name: string): IrisInstance | und
   setKnob('freezeHangSeconds', 'freeze_hang_seconds');
   setKnob('thawHangSeconds', 'thaw_hang_seconds');
   setKnob('statusHangSeconds', 'status_hang_seconds');
+  setKnob('statWRc', 'stat_w_rc');
   setKnob('startRc', 'start_rc');
   setKnob('startSeconds', 'start_seconds');
   return {
@@ -245,8 +249,8 @@ export type FaultAction =
 
 /**
  * One fault-injection rule: in `phase` (the caller's IBG_FAULT_PHASE, or '*'), the `n`-th call ('*': every call)
- * with `key` (an IRIS call: qlist, IsWDSuspendedExt, ExternalFreeze, ExternalThaw; or a command the fault shim stands
- * in for: date, mv…) does `action`.
+ * with `key` (an IRIS call: qlist, IsWDSuspendedExt, ExternalFreeze, ExternalThaw, stat; or a command the fault shim
+ * stands in for: date, mv…) does `action`.
  */
 export interface FaultRule {
   phase: string;

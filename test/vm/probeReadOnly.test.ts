@@ -1,13 +1,14 @@
 /**
- * Safety invariant 3: what the app runs on production VMs is read-only. The probe, in both modes, on a fully set-up
- * VM with a running IRIS instance, must leave every file exactly as it was (content, mode, owner, times).
+ * Safety invariant 3: what the app runs on production VMs is read-only. The probe, in every mode (the frozen check
+ * included), on a fully set-up VM with a running and a frozen IRIS instance and the scripts' state, must leave every
+ * file exactly as it was (content, mode, owner, times) and make no IRIS call but qlist and IsWDSuspendedExt.
  */
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { irisSimEnv, writeIrisInstance } from '../../sandbox/vm-bin/irisSimState';
+import { irisSimEnv, readIrisCalls, readIrisInstance, writeIrisInstance } from '../../sandbox/vm-bin/irisSimState';
 import { readVmScript, vmScriptPath } from '../../src/shared/vmScripts/vmScripts';
 
 /** Every path under root with its type, mode, owner, size, mtime and a content hash. */
@@ -44,9 +45,16 @@ describe('vm/probe.sh is read-only', () => {
       '2026-11-21 01:30:00.000000 [x-1.0]Loading script modules now...\n',
     );
     writeIrisInstance(root, { name: 'IRIS', product: 'IRIS', status: 'running' });
+    writeIrisInstance(root, { name: 'FROZEN', product: 'IRIS', status: 'running', frozen: true });
+    const state = path.join(root, 'var', 'lib', 'iris-backup-guard');
+    fs.mkdirSync(state, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(
+      path.join(state, 'freeze-state'),
+      'phase=frozen\nrun=r1\npid=1\nattempted=FROZEN\nfrozen=FROZEN\n',
+    );
   });
 
-  it.each(['check', 'logs'])('in %s mode', (mode) => {
+  it.each(['check', 'logs', 'frozen'])('in %s mode', (mode) => {
     // The simulator's own bookkeeping (its call log) is not part of the VM.
     const simDir = irisSimEnv(root).IRIS_SIM_DIR as string;
     const before = snapshot(root, simDir);
@@ -54,7 +62,15 @@ describe('vm/probe.sh is read-only', () => {
       env: { ...process.env, ...irisSimEnv(root), IBG_PROBE_MODE: mode, IBG_PROBE_SINCE: '2026-01-01T00:00:00Z' },
       encoding: 'utf8',
     });
-    expect(output).toMatch(/^IBG_PROBE_V1 \{/m);
+    expect(output).toMatch(new RegExp(`^IBG_PROBE_V1 \\{"v":1,"mode":"${mode}"`, 'm'));
     expect(snapshot(root, simDir)).toEqual(before);
+    expect(readIrisInstance(root, 'FROZEN')?.frozen).toBe(true);
+    const calls = readIrisCalls(root);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(
+      calls.filter(
+        (c) => !/^iris (qlist|session \w+ -U%SYS ##Class\(Backup\.General\)\.IsWDSuspendedExt\(\))$/.test(c),
+      ),
+    ).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ function shellcheck(file: string): string {
 }
 
 describe('shellcheck (dash)', () => {
-  it('covers the probe, the freeze/thaw scripts, the drill verifier, the installer, the simulators, the fault shim and the date shim', () => {
+  it('covers the probe, the freeze/thaw scripts, the thaw remediation, the drill verifier, the installer, the simulators, the fault shim and the date shim', () => {
     expect(shellFiles.map((f) => path.basename(f)).sort()).toEqual(
       [
         'ccontrol',
@@ -39,6 +39,7 @@ describe('shellcheck (dash)', () => {
         'iris-pre.sh',
         'nc',
         'probe.sh',
+        'thaw.sh',
       ].sort(),
     );
   });

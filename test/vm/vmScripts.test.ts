@@ -17,11 +17,12 @@ describe('vmScripts', () => {
   // The extension runs each script file on its own, so each carries its own copy of the path checks that keep a
   // root script from writing through a symlink; this keeps the copies from drifting apart.
   it.each(['safe_dir', 'safe_file'])(
-    'the pre-script, the post-script and the drill verifier carry the same %s',
+    'the pre-script, the post-script, the thaw and the drill verifier carry the same %s',
     (name) => {
       const pre = shellFunction(readVmScript('iris-pre'), name);
       expect(pre).toBeDefined();
       expect(shellFunction(readVmScript('iris-post'), name)).toBe(pre);
+      expect(shellFunction(readVmScript('thaw'), name)).toBe(pre);
       expect(shellFunction(readVmScript('drill-verify'), name)).toBe(pre);
     },
   );
@@ -31,6 +32,7 @@ describe('vmScripts', () => {
     ['iris-pre', /\/vm\/iris-pre\.sh$/],
     ['iris-post', /\/vm\/iris-post\.sh$/],
     ['install', /\/vm\/install\.sh$/],
+    ['thaw', /\/vm\/thaw\.sh$/],
     ['config', /\/vm\/VMSnapshotScriptPluginConfig\.json$/],
   ])('%s resolves to an existing file', (name, pattern) => {
     expect(vmScriptPath(name)).toMatch(pattern);

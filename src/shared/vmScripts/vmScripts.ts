@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type VmScriptName = 'probe' | 'iris-pre' | 'iris-post' | 'install' | 'config' | 'drill-verify';
+export type VmScriptName = 'probe' | 'iris-pre' | 'iris-post' | 'install' | 'config' | 'drill-verify' | 'thaw';
 
 const FILE_NAMES: Record<VmScriptName, string> = {
   probe: 'probe.sh',
@@ -14,6 +14,8 @@ const FILE_NAMES: Record<VmScriptName, string> = {
   install: 'install.sh',
   config: 'VMSnapshotScriptPluginConfig.json',
   'drill-verify': 'drill-verify.sh',
+  /** The frozen-IRIS remediation: the only writing script besides the installer sent to production VMs. */
+  thaw: 'thaw.sh',
 };
 
 /** The line of vm/install.sh that buildInstallScript replaces with the embedded files. */
