@@ -77,7 +77,14 @@ function classify(c: Case): Classification[] {
   const evidence = evidenceFromProbeLogs(facts, [], c.since ?? SINCE);
   const recoveryPoint = c.pointType === null ? null : { type: c.pointType ?? 'AppConsistent', time: POINT_TIME };
   const verdict = backupVerdict({ job: c.job, recoveryPoint, evidence });
-  const input: ClassificationInput = { recoveryPoint, evidence, verdict, vmId: VM, ...c.extra };
+  const input: ClassificationInput = {
+    recoveryPoint,
+    evidence,
+    verdict,
+    vmId: VM,
+    since: c.since ?? SINCE,
+    ...c.extra,
+  };
   if (c.job !== undefined) input.job = c.job;
   if (facts !== undefined) input.facts = facts;
   return classifyBackup(input);
@@ -112,6 +119,32 @@ describe('classifyBackup from realistic logs', () => {
     expect(cs[0]?.evidence).toEqual(
       expect.arrayContaining([expect.stringContaining('Prescript for ScriptRunner failed with error code: 1 .')]),
     );
+  });
+
+  it('Pre-ScriptExecutionFailed quotes our script log on why: the freeze timed out', () => {
+    const ext = fixture('extension-prescript-exit5-300.log')
+      .replace('error code: 5 .', 'error code: 70 .')
+      .replace(/2026-11-21 01:30/g, '2026-11-23 01:30');
+    const cs = classify({
+      logs: { extension: ext, scripts: fixture('script-ibg-failures.log') },
+      since: '2026-11-23T01:20:00.000Z',
+      pointType: 'FileSystemConsistent',
+    });
+    expect(names(cs)).toContain('Pre-ScriptExecutionFailed');
+    expect(cs.find((c) => c.name === 'Pre-ScriptExecutionFailed')?.evidence).toEqual(
+      expect.arrayContaining([
+        '2026-11-23T01:30:31Z level=error script=pre event=freeze-failed run=20261123T013000Z-6100 instance=IRIS rc=124',
+      ]),
+    );
+  });
+
+  it('InsufficientPermissionforPre-Script without a path in the log: the fix names the config key', () => {
+    const ext = fixture('extension-prescript-permissions-306.log').replace(
+      /^.*Permissions of the file \/etc\/azure\/iris-pre.sh.*\n/m,
+      '',
+    );
+    const cs = classify({ logs: { extension: ext, messages: [] }, pointType: 'FileSystemConsistent' });
+    expect(cs[0]?.fix).toContain('chown root:root <preScriptLocation> && chmod 700 <preScriptLocation>');
   });
 
   it('Post-ScriptExecutionFailed: extension.log and the job name one failure, one classification with both lines', () => {
@@ -199,7 +232,9 @@ describe('classifyBackup from realistic logs', () => {
     expect(names(cs)).toEqual(['Pre-ScriptNotFound']);
     expect(cs[0]).toMatchObject({ severity: 'error', irisMayBeFrozen: false, extensionCode: 302 });
     expect(cs[0]?.evidence[0]).toContain('Prescript file does not exist in the location /etc/azure/iris-pre.sh');
-    expect(cs[0]?.fix).toContain('preScriptLocation');
+    expect(cs[0]?.fix).toContain(
+      '/etc/azure/iris-pre.sh (preScriptLocation in /etc/azure/VMSnapshotScriptPluginConfig.json) does not exist',
+    );
   });
 
   it('Post-ScriptNotFound', () => {
@@ -225,7 +260,7 @@ describe('classifyBackup from realistic logs', () => {
       expect.stringContaining('Triggering File System Consistent Backup because of error code'),
       'job CompletedWithWarnings: 306',
     ]);
-    expect(cs[0]?.fix).toContain('chown root:root <preScriptLocation> && chmod 700 <preScriptLocation>');
+    expect(cs[0]?.fix).toContain('chown root:root /etc/azure/iris-pre.sh && chmod 700 /etc/azure/iris-pre.sh');
   });
 
   it('InsufficientPermissionforPost-Script, from the job text alone (no VM logs): still classified', () => {

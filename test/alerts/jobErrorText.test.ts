@@ -46,6 +46,32 @@ describe('matchJobErrors', () => {
     expect(names({ message: text })).toEqual([name]);
   });
 
+  // The messages of MS Learn's troubleshooting table (backup-azure-linux-app-consistent.md), without their names.
+  it.each([
+    ['The pre-script returned an error, so backup might not be application-consistent.', 'Pre-ScriptExecutionFailed'],
+    ['The post-script returned an error that might impact application state.', 'Post-ScriptExecutionFailed'],
+    [
+      "The pre-script wasn't found at the location that's specified in the VMSnapshotScriptPluginConfig.json config file.",
+      'Pre-ScriptNotFound',
+    ],
+    [
+      "The post-script wasn't found at the location that's specified in the VMSnapshotScriptPluginConfig.json config file.",
+      'Post-ScriptNotFound',
+    ],
+    [
+      "The Pluginhost.config file that comes with the extension has been corrupted, so pre-script and post-script can't run.",
+      'IncorrectPluginhostFile',
+    ],
+    [
+      "The VMSnapshotScriptPluginConfig.json file is incorrect, so pre-script and post-script can't run.",
+      'IncorrectJSONConfigFile',
+    ],
+    ['The execution of the application-consistent backup pre-script timed out.', 'Pre-ScriptTimeout'],
+    ['The execution of the application-consistent backup post-script timed out.', 'Post-ScriptTimeout'],
+  ])('MS Learn wording: %s', (text, name) => {
+    expect(names({ message: text })).toEqual([name]);
+  });
+
   it('two scripts in one sentence are two findings, each with its own problem', () => {
     expect(names({ message: 'The pre-script timed out and the post-script failed with exit code 1' })).toEqual([
       'Pre-ScriptTimeout',

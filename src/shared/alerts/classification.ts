@@ -61,6 +61,8 @@ export interface ClassificationInput {
   transferFailed?: boolean;
   /** The VM's resource id, for the commands in the fixes; a placeholder when absent. */
   vmId?: string;
+  /** The `since` given to evidenceFromProbeLogs: older stamped lines of our script log are an earlier night's. */
+  since?: string;
 }
 
 /**
@@ -127,9 +129,23 @@ function quotes(lines: readonly string[], needles: readonly string[], last = fal
   return picked.map(quoteLine);
 }
 
-const scriptLogLines = (facts: ProbeFacts | undefined): readonly string[] => {
-  const own = linesOf(facts?.logs.scripts);
-  return own.length > 0 ? own : linesOf(facts?.logs.otherScriptLog);
+const ISO_STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
+/** Lines at or after `since`; an unstamped line goes with the stamped line before it (as the probe keeps them). */
+function linesSince(lines: readonly string[], since: string | undefined): readonly string[] {
+  const from = since === undefined ? Number.NaN : Date.parse(since);
+  if (Number.isNaN(from)) return lines;
+  let keep = true;
+  return lines.filter((l) => {
+    const stamp = typeof l === 'string' ? l.slice(0, 40).split(' ', 1)[0] : undefined;
+    if (stamp !== undefined && ISO_STAMP.test(stamp)) keep = Date.parse(stamp) >= from;
+    return keep;
+  });
+}
+
+const scriptLogLines = (input: ClassificationInput): readonly string[] => {
+  const own = linesOf(input.facts?.logs.scripts);
+  return linesSince(own.length > 0 ? own : linesOf(input.facts?.logs.otherScriptLog), input.since);
 };
 
 // ---- Fixes --------------------------------------------------------------------------------------------------------
@@ -144,6 +160,39 @@ interface FixContext {
   postPath: string;
 }
 
+/** The text between `before` and `after` on a line, e.g. the path in "Prescript file does not exist in the location <p>". */
+function between(line: string, before: string, after?: string): string | undefined {
+  const at = line.indexOf(before);
+  if (at === -1) return undefined;
+  const rest = line.slice(at + before.length).trimEnd();
+  if (after === undefined) return rest;
+  const end = rest.indexOf(after);
+  return end === -1 ? undefined : rest.slice(0, end);
+}
+
+/**
+ * A script's path as extension.log names it when rejecting it (vmsnapshot.md §4.3): in the not-found line, the
+ * owner line, or the "Permissions of the file" line just before "does not have desired permissions". Only a plain
+ * path is used in a command (safePath).
+ */
+function scriptPathFromLog(lines: readonly string[], role: 'pre' | 'post'): string | undefined {
+  const File = role === 'pre' ? 'Prescript file' : 'Postscript file';
+  const Owner = role === 'pre' ? 'The owner of the PreScript file ' : 'The owner of the PostScript file ';
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    const found =
+      between(line, `${File} does not exist in the location `) ??
+      between(line, Owner, ' is ') ??
+      (line.includes(`${File} does not have desired permissions`)
+        ? (between(lines[i - 1] ?? '', 'Permissions of the file ', ' are ') ??
+          between(lines[i - 1] ?? '', 'Permisisons  of the file ', ' are '))
+        : undefined);
+    const path = safePath(found);
+    if (path !== undefined) return path;
+  }
+  return undefined;
+}
+
 function fixContext(input: ClassificationInput): FixContext {
   const facts = input.facts;
   const cache = facts?.iris.command === 'ccontrol';
@@ -155,13 +204,13 @@ function fixContext(input: ClassificationInput): FixContext {
     session: (inst) => (cache ? `csession ${inst}` : `iris session ${inst}`),
     stat: (inst) => (cache ? `ccontrol stat ${inst} -W` : `iris stat ${inst} -W`),
     instances,
-    prePath: safePath(facts?.pre?.path) ?? '<preScriptLocation>',
-    postPath: safePath(facts?.post?.path) ?? '<postScriptLocation>',
+    prePath: safePath(facts?.pre?.path) ?? scriptPathFromLog(extensionRun(facts), 'pre') ?? '<preScriptLocation>',
+    postPath: safePath(facts?.post?.path) ?? scriptPathFromLog(extensionRun(facts), 'post') ?? '<postScriptLocation>',
   };
 }
 
 const safePath = (p: string | undefined): string | undefined =>
-  p !== undefined && /^\/[\w./-]{1,200}$/.test(p) ? p : undefined;
+  p !== undefined && p.length <= 200 && /^\/[\w./-]+$/.test(p) ? p : undefined;
 
 /** The runbook's check and thaw (README "When IRIS is frozen"), for the instances known or a placeholder. */
 function frozenCheckFix(f: FixContext): string {
@@ -196,7 +245,9 @@ function fixFor(name: ClassificationName, f: FixContext, code: number | undefine
     case 'Pre-ScriptNotFound':
     case 'Post-ScriptNotFound': {
       const key = name === 'Pre-ScriptNotFound' ? 'preScriptLocation' : 'postScriptLocation';
-      return `The file ${key} names in ${CONFIG} does not exist or is not a regular file (the extension ran neither script). Correct the path, or install the scripts with ${installVm(f)}; then run ${checkVm(f)}.`;
+      const path = name === 'Pre-ScriptNotFound' ? f.prePath : f.postPath;
+      const file = path.startsWith('<') ? `The file ${key} names in ${CONFIG}` : `${path} (${key} in ${CONFIG})`;
+      return `${file} does not exist or is not a regular file (the extension ran neither script). Correct ${key}, or install the scripts with ${installVm(f)}; then run ${checkVm(f)}.`;
     }
     case 'InsufficientPermissionforPre-Script':
     case 'InsufficientPermissionforPost-Script': {
@@ -307,14 +358,23 @@ const scriptNeedles = (role: 'pre' | 'post'): string[] =>
     ? ['Prescript for', 'PreScript failed for the plugin', 'Cant run prescript']
     : ['Postscript for', 'PostScript failed for the plugin'];
 
-/** The scripts' results in extension.log. */
+const scriptLogNeedles = (role: 'pre' | 'post'): string[] =>
+  role === 'pre'
+    ? ['level=error script=pre ', 'SYSTEM FREEZE FAILED']
+    : ['level=error script=post ', 'SYSTEM UNFREEZE FAILED'];
+
+/** The scripts' results in extension.log, with the script log's error lines. */
 function fromScripts(b: Builder, lines: readonly string[]): void {
   const ext = b.input.evidence?.extension;
   const fives: ('pre' | 'post')[] = [];
   for (const role of ['pre', 'post'] as const) {
     const s: { outcome: ScriptOutcome; exitCode?: number } | undefined = ext?.[role];
     if (!s || (s.outcome !== 'failed' && s.outcome !== 'timed-out')) continue;
-    const evidence = quotes(lines, scriptNeedles(role)).filter((l) => !l.includes('successfully executed'));
+    const evidence = [
+      ...quotes(lines, scriptNeedles(role)).filter((l) => !l.includes('successfully executed')),
+      // The script's own words on why (our log's error lines, the Microsoft sample's).
+      ...quotes(scriptLogLines(b.input), scriptLogNeedles(role)),
+    ];
     const Role = role === 'pre' ? 'Pre' : 'Post';
     if (s.outcome === 'timed-out') {
       const name: ClassificationName = `${Role}-ScriptTimeout`;
@@ -401,7 +461,7 @@ function fromIris(b: Builder): void {
   const { verdict, evidence, facts } = b.input;
   const iris = evidence?.iris;
   const messages = linesOf(facts?.logs.messages);
-  const scriptLines = scriptLogLines(facts);
+  const scriptLines = scriptLogLines(b.input);
   const freezeNeedles = ['ExternalFreeze: System suspended'];
   const thawNeedles = ['ExternalThaw: System resumed'];
   const frozenWithoutThaw = verdict.frozenAt !== undefined && verdict.thawedAt === undefined;

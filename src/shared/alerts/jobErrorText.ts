@@ -105,6 +105,8 @@ function problemAt(words: readonly string[], i: number): Problem | undefined {
   if ((w === 'timed' || w === 'time' || w === 'times') && next === 'out') return 'timeout';
   if (w === 'notfound' || w === 'missing' || w === 'nonexistent') return 'not-found';
   if ((w === 'not' || w === 'never') && (next === 'found' || next === 'exist' || next === 'exists')) return 'not-found';
+  // "wasn't found", "isn't found": the apostrophe splits off a lone "t".
+  if (w === 'found' && (words[i - 1] ?? '') === 't') return 'not-found';
   if ((w === 'find' || w === 'locate') && i > 0) {
     const before = words[i - 1] ?? '';
     if (before === 'not' || before === 'cannot' || before === 'cant' || before === 't') return 'not-found';
