@@ -10,7 +10,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import { alertCloudEvent } from '../../alerts/alertCloudEvent';
 import type { AlertRecord, TargetName } from '../../alerts/alertRecord';
 import type { NotificationTarget } from '../../alerts/notificationTarget';
-import { NotifierError, SEND_TIMEOUT_MS } from './httpNotifier';
+import { isTimeout, NotifierError, SEND_TIMEOUT_MS } from './httpNotifier';
 
 export interface EventGridNotifierOptions {
   /** The topic endpoint, e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events. */
@@ -42,12 +42,11 @@ export class EventGridNotifier implements NotificationTarget {
       if (isRestError(e) && e.statusCode !== undefined) {
         throw new NotifierError(this.name, `eventgrid: HTTP ${e.statusCode}`, e.statusCode);
       }
-      const reason =
-        e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')
-          ? 'no answer in time'
-          : isRestError(e) && typeof e.code === 'string' && /^[A-Z0-9_]{1,64}$/.test(e.code)
-            ? `request failed (${e.code})`
-            : 'request failed';
+      const reason = isTimeout(e)
+        ? 'no answer in time'
+        : isRestError(e) && typeof e.code === 'string' && /^[A-Z0-9_]{1,64}$/.test(e.code)
+          ? `request failed (${e.code})`
+          : 'request failed';
       throw new NotifierError(this.name, `eventgrid: ${reason}`);
     }
   }

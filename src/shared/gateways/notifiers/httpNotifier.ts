@@ -32,10 +32,18 @@ export class NotifierError extends Error {
   }
 }
 
+/** The error's name, without trusting `instanceof` (fetch's DOMException may come from another realm). */
+export const errorName = (e: unknown): string | undefined =>
+  typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string'
+    ? (e as { name: string }).name
+    : undefined;
+
+export const isTimeout = (e: unknown): boolean => errorName(e) === 'TimeoutError' || errorName(e) === 'AbortError';
+
 const reasonOf = (e: unknown): string => {
-  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return 'no answer in time';
+  if (isTimeout(e)) return 'no answer in time';
   // fetch's own message is generic; the cause's code (ECONNREFUSED, CERT_…) says what happened without the URL.
-  const cause = e instanceof Error ? (e.cause as { code?: unknown } | undefined) : undefined;
+  const cause = typeof e === 'object' && e !== null ? (e as { cause?: { code?: unknown } }).cause : undefined;
   const code = typeof cause?.code === 'string' && /^[A-Z0-9_]{1,64}$/.test(cause.code) ? cause.code : undefined;
   return code === undefined ? 'request failed' : `request failed (${code})`;
 };
