@@ -96,8 +96,13 @@ const typeOf = (method: string): ArmEventType =>
       ? 'Microsoft.Resources.ResourceActionSuccess'
       : 'Microsoft.Resources.ResourceWriteSuccess';
 
+/** Events kept untaken: a long run (the bench, the demo) that never takes them does not grow without bound. */
+export const ARM_EVENT_LOG_CAP = 10_000;
+
 export class ArmEventLog {
   private pending: ArmEventRecord[] = [];
+  /** Untaken events dropped (oldest first) over the cap. */
+  dropped = 0;
 
   constructor(private readonly clock: SandboxClock) {}
 
@@ -136,6 +141,10 @@ export class ArmEventLog {
       correlationId: randomUUID(),
       origin,
     });
+    if (this.pending.length > ARM_EVENT_LOG_CAP) {
+      this.dropped += this.pending.length - ARM_EVENT_LOG_CAP;
+      this.pending = this.pending.slice(-ARM_EVENT_LOG_CAP);
+    }
   }
 
   /** The events recorded since the last take, oldest first, and forgets them. */
