@@ -13,6 +13,7 @@ import type { Alert } from '../../src/shared/alerts/alert';
 import type { TargetName } from '../../src/shared/alerts/alertRecord';
 import type { AlertRepository } from '../../src/shared/alerts/alertRepository';
 import { RAISED_TYPE, RESOLVED_TYPE } from '../../src/shared/alerts/alertCloudEvent';
+import { dedupKey } from '../../src/shared/alerts/alertDedup';
 import { verifyWebhookSignature } from '../../src/shared/alerts/webhookSignature';
 import { loadSettings, type Settings } from '../../src/shared/config/settings';
 import { createNotificationTargets } from '../../src/shared/gateways/notifiers/createNotificationTargets';
@@ -20,7 +21,8 @@ import { createTableGateway } from '../../src/shared/gateways/sdkTableGateway';
 import { deliverPending, recordAlert } from '../../src/shared/protection/alertDelivery';
 import type { ProtectionDeps, ProtectionLog } from '../../src/shared/protection/protectionDeps';
 import { TableAlertStore } from '../../src/shared/store/tableAlertStore';
-import { frozenAlert, RUN_ID } from '../alerts/alertFixtures';
+import { frozenAlert, recordOf, RUN_ID } from '../alerts/alertFixtures';
+import { MAX_ATTEMPTS } from '../../src/shared/alerts/deliveryBackoff';
 
 const SIGNING_SECRET = 'test-signing-secret-not-real';
 const T0 = Date.parse('2026-12-03T01:04:13.000Z');
@@ -230,6 +232,34 @@ describe('alert delivery end to end (Azurite, sandbox receivers)', () => {
     await expect(recordAlert(instance(), id, frozenAlert())).resolves.toBe('recorded');
     await deliverPending(instance());
     for (const t of ALL) expect(acceptedFor(t, id)).toBe(1);
+  });
+
+  it('two instances recording the same problem at once: one is told, the other held back (ETag on the state)', async () => {
+    const outcomes = await Promise.all([
+      recordAlert(instance(), 'tick-a#1', frozenAlert()),
+      recordAlert(instance(), 'tick-b#1', frozenAlert()),
+      recordAlert(instance(), 'tick-c#1', frozenAlert()),
+    ]);
+    expect([...outcomes].sort()).toEqual(['recorded', 'suppressed', 'suppressed']);
+    const state = await instance().notifications?.store.getState(dedupKey(frozenAlert()));
+    expect(state?.value.suppressedSince).toBe(2);
+  });
+
+  it('gives a delivery up as failed after its last attempt, and the record is no longer pending', async () => {
+    const deps = instance();
+    const record = recordOf(frozenAlert(), `${RUN_ID}#9`, {
+      deliveries: { webhook: { state: 'pending', attempts: MAX_ATTEMPTS - 1, lastError: 'webhook: HTTP 500' } },
+    });
+    await deps.notifications?.store.insert(record);
+    receivers.fail('webhook', { kind: 'status', status: 500 });
+    const report = await deliverPending(deps);
+    expect(report.byTarget.webhook).toEqual({ sent: 0, retrying: 0, failed: 1 });
+    expect((await deps.notifications?.store.get(record.id))?.value.deliveries.webhook).toEqual({
+      state: 'failed',
+      attempts: MAX_ATTEMPTS,
+      lastError: 'webhook: HTTP 500',
+    });
+    await expect(deps.notifications?.store.listPending()).resolves.toEqual([]);
   });
 
   it('the same id recorded twice is one record', async () => {
