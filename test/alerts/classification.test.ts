@@ -175,6 +175,19 @@ describe('classifyBackup from realistic logs', () => {
     expect(c?.fix).toContain(`iris-backup-guard check --vm ${VM}`);
   });
 
+  it("quotes come from the backup's own run when extension.log still holds an earlier night", () => {
+    const lastNight = fixture('extension-postscript-failed-301.log').replace(/2026-11-21 /g, '2026-11-20 ');
+    const tonight = fixture('extension-postscript-failed-301.log').replace('error code: 1 .', 'error code: 2 .');
+    const cs = classify({
+      logs: { extension: `${lastNight}${tonight}`, messages: messagesTonight() },
+      pointType: 'FileSystemConsistent',
+    });
+    expect(names(cs)).toEqual(['Post-ScriptExecutionFailed']);
+    expect(cs[0]?.summary).toContain('status 2');
+    expect(cs[0]?.evidence.join('\n')).toContain('2026-11-21 01:30:14.100000');
+    expect(cs[0]?.evidence.join('\n')).not.toContain('2026-11-20');
+  });
+
   it('Post-ScriptExecutionFailed with no thaw and the probe finding IRIS frozen: IrisStillFrozen first, both critical', () => {
     const cs = classify({
       logs: {

@@ -114,6 +114,7 @@ describe('matchJobErrors', () => {
     [{ message: 'Backup size 310 GB transferred in 301 seconds' }],
     [{ title: 'UserErrorGuestAgentStatusUnavailable', message: 'VM agent is unable to communicate with Azure Backup' }],
     [{ message: 'The post-script executed successfully' }],
+    [{ message: 'The backup failed with an error. The pre-script executed successfully.' }],
     [{}],
   ])('nothing known, nothing guessed: %j', (d) => {
     expect(matchJobErrors(job(d))).toEqual([]);

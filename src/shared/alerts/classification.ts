@@ -113,20 +113,36 @@ const SCRIPTS_LOG = '/var/log/iris-backup-guard/freeze-thaw.log';
 const linesOf = (tail: ProbeLogTail | undefined): readonly string[] =>
   tail?.exists && Array.isArray(tail.lines) ? tail.lines.slice(0, MAX_LOG_LINES) : [];
 
-/** extension.log's lines for the backup the evidence summarised: the first run in the window (backupEvidence.ts). */
-function extensionRun(facts: ProbeFacts | undefined): readonly string[] {
-  const lines = linesOf(facts?.logs.extension);
-  const start = lines.findIndex((l) => typeof l === 'string' && l.includes(RUN_START));
+const EXTENSION_STAMP = /^(\d{4})[-/](\d{2})[-/](\d{2}) (\d{2}:\d{2}:\d{2})$/;
+
+/** An extension.log line's time as epoch ms (python 3 and 2 forms), taken as UTC like backupVerdict's epochMs. */
+function extensionLineMs(line: string): number {
+  const m = EXTENSION_STAMP.exec(line.slice(0, 19));
+  return m ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}Z`) : Number.NaN;
+}
+
+/**
+ * extension.log's lines for the backup the evidence summarised: the first run that starts at or after `since`
+ * (summarizePrePost's window), or the first run when no time can be compared.
+ */
+function extensionRun(input: Pick<ClassificationInput, 'facts' | 'since'>): readonly string[] {
+  const lines = linesOf(input.facts?.logs.extension);
+  const from = input.since === undefined ? Number.NaN : Date.parse(input.since);
+  const isStart = (l: string): boolean => {
+    if (typeof l !== 'string' || !l.includes(RUN_START)) return false;
+    const at = extensionLineMs(l);
+    return Number.isNaN(from) || Number.isNaN(at) || at >= from;
+  };
+  const start = lines.findIndex(isStart);
   if (start === -1) return lines;
   const next = lines.findIndex((l, i) => i > start && typeof l === 'string' && l.includes(RUN_START));
   return lines.slice(start, next === -1 ? undefined : next);
 }
 
 /** Up to MAX_LINES_PER_SOURCE lines containing any of `needles`, quoted. Plain substring tests: no regex on VM text. */
-function quotes(lines: readonly string[], needles: readonly string[], last = false): string[] {
+function quotes(lines: readonly string[], needles: readonly string[]): string[] {
   const hits = lines.filter((l) => typeof l === 'string' && needles.some((n) => l.includes(n)));
-  const picked = last ? hits.slice(-MAX_LINES_PER_SOURCE) : hits.slice(0, MAX_LINES_PER_SOURCE);
-  return picked.map(quoteLine);
+  return hits.slice(0, MAX_LINES_PER_SOURCE).map(quoteLine);
 }
 
 const ISO_STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
@@ -204,8 +220,8 @@ function fixContext(input: ClassificationInput): FixContext {
     session: (inst) => (cache ? `csession ${inst}` : `iris session ${inst}`),
     stat: (inst) => (cache ? `ccontrol stat ${inst} -W` : `iris stat ${inst} -W`),
     instances,
-    prePath: safePath(facts?.pre?.path) ?? scriptPathFromLog(extensionRun(facts), 'pre') ?? '<preScriptLocation>',
-    postPath: safePath(facts?.post?.path) ?? scriptPathFromLog(extensionRun(facts), 'post') ?? '<postScriptLocation>',
+    prePath: safePath(facts?.pre?.path) ?? scriptPathFromLog(extensionRun(input), 'pre') ?? '<preScriptLocation>',
+    postPath: safePath(facts?.post?.path) ?? scriptPathFromLog(extensionRun(input), 'post') ?? '<postScriptLocation>',
   };
 }
 
@@ -555,7 +571,7 @@ function fromRecoveryPoint(b: Builder): void {
     name: 'SilentFileSystemFallback',
     source: 'recovery-point',
     summary: `The recovery point is FileSystemConsistent although the scripts are set up, and nothing logged an error`,
-    evidence: [quoted, ...quotes(extensionRun(facts), ['Triggering File System Consistent Backup', 'StatusCode.'])],
+    evidence: [quoted, ...quotes(extensionRun(b.input), ['Triggering File System Consistent Backup', 'StatusCode.'])],
   });
 }
 
@@ -607,7 +623,7 @@ const byOrder = (a: Classification, b: Classification): number =>
 /** Every problem with this backup's scripts, IRIS's freeze and the job, most severe first; none for a good one. */
 export function classifyBackup(input: ClassificationInput): Classification[] {
   const b: Builder = { input, fix: fixContext(input), out: [], aliases: new Map() };
-  const lines = extensionRun(input.facts);
+  const lines = extensionRun(input);
   fromScripts(b, lines);
   fromValidation(b, lines);
   fromIris(b);

@@ -78,6 +78,7 @@ const STATUS_NAMES = new Map(PREPOST_STATUS_CODES.map((c) => [c.name.toLowerCase
 const CODE_WORDS = new Set(['code', 'error', 'errorcode', 'statuscode', 'status', 'err']);
 
 type Role = 'pre' | 'post';
+const SENTENCE_END = '.';
 type Problem = 'timeout' | 'not-found' | 'permission' | 'failed';
 /** A script that timed out also "failed"; one that was not found also "errored": the specific word wins. */
 const PROBLEM_RANK: readonly Problem[] = ['timeout', 'not-found', 'permission', 'failed'];
@@ -136,6 +137,13 @@ function roleAt(words: readonly string[], i: number): Role | undefined {
  * the most specific problem wins.
  */
 function phraseNames(words: readonly string[]): TroubleshootingName[] {
+  // A script and a problem pair only within one sentence: "Backup failed. The pre-script ran fine." is no finding.
+  const sentence: number[] = [];
+  let n = 0;
+  for (const w of words) {
+    if (w === SENTENCE_END) n += 1;
+    sentence.push(n);
+  }
   const roles: { at: number; role: Role }[] = [];
   for (let i = 0; i < words.length; i += 1) {
     const role = roleAt(words, i);
@@ -151,8 +159,8 @@ function phraseNames(words: readonly string[]): TroubleshootingName[] {
     while (r + 1 < roles.length && (roles[r + 1]?.at ?? Infinity) <= i) r += 1;
     const before = roles[r] !== undefined && (roles[r]?.at ?? Infinity) <= i ? roles[r] : undefined;
     const after = before ? roles[r + 1] : roles[r];
-    const dBefore = before ? i - before.at : Infinity;
-    const dAfter = after ? after.at - i : Infinity;
+    const dBefore = before && sentence[before.at] === sentence[i] ? i - before.at : Infinity;
+    const dAfter = after && sentence[after.at] === sentence[i] ? after.at - i : Infinity;
     const nearest = dBefore <= dAfter ? before : after;
     if (!nearest || Math.min(dBefore, dAfter) > PHRASE_WINDOW) continue;
     const current = found[nearest.role];
@@ -220,8 +228,12 @@ interface TextFindings {
 /** What one text says: exact names, status names, codes after a code word, plain-language phrasings. */
 function readText(text: string): TextFindings {
   const lower = text.toLowerCase();
-  const words = lower.match(/[a-z0-9]+/g) ?? [];
-  const squashed = words.join('');
+  // Words, and a sentence end where a full stop (or ; ! ?) is followed by a space or the end, or at a line break.
+  // One character per end, with a one-character lookahead: linear.
+  const words = (lower.match(/[a-z0-9]+|[.;!?](?=\s|$)|\n/g) ?? []).map((w) =>
+    /^[a-z0-9]/.test(w) ? w : SENTENCE_END,
+  );
+  const squashed = words.filter((w) => w !== SENTENCE_END).join('');
   const names: TextFindings['names'] = [];
   for (const [key, name] of COMPACT_NAMES) if (squashed.includes(key)) names.push({ name, by: 'name' });
   const codes: number[] = [];
