@@ -442,3 +442,89 @@ describe('vm/thaw.sh on its worst path', () => {
     120000,
   );
 });
+
+describe('thawReportOf', () => {
+  const ok = (output: string): RunScriptResult => ({ executionState: 'Succeeded', exitCode: 0, output, error: '' });
+  const THAWED = 'IBG_THAW_V1 instance=IRIS before=frozen action=thawed after=running\n';
+
+  it('reads a cut report (no final line) without a result', () => {
+    expect(thawReportOf(ok(THAWED))).toEqual({
+      instances: [{ name: 'IRIS', before: 'frozen', action: 'thawed', after: 'running' }],
+      problems: ['The thaw report has no final result line (the script was cut off or its output lost)'],
+    });
+    expect(thawReportOf(ok(''))).toEqual({ instances: [], problems: ['The thaw printed nothing'] });
+  });
+
+  it('does not believe a success the instance lines or the exit contradict', () => {
+    const leftFrozen = thawReportOf(
+      ok('IBG_THAW_V1 instance=IRIS before=frozen action=failed after=frozen\nIBG_THAW_V1 result=thawed instances=1\n'),
+    );
+    expect(leftFrozen.result).toBe('failed');
+    expect(leftFrozen.problems).toEqual(['The thaw says thawed but IRIS is not confirmed running; read as failed']);
+    const failedRun = thawReportOf({
+      executionState: 'Failed',
+      exitCode: 73,
+      output: `${THAWED}IBG_THAW_V1 result=thawed instances=1\n`,
+      error: '',
+    });
+    expect(failedRun.result).toBe('failed');
+    expect(failedRun.problems).toEqual(['Run Command ended Failed (exit 73)']);
+  });
+
+  it.each([
+    ['an unknown action', 'IBG_THAW_V1 instance=IRIS before=frozen action=rebooted after=running'],
+    ['a hostile name', 'IBG_THAW_V1 instance=$(reboot) before=frozen action=thawed after=running'],
+    ['a leading dash', 'IBG_THAW_V1 instance=-W before=frozen action=thawed after=running'],
+    ['a repeated key', 'IBG_THAW_V1 instance=IRIS before=frozen before=running action=none after=running'],
+    ['a word without =', 'IBG_THAW_V1 instance=IRIS before=frozen action=none after=running extra'],
+    ['an overlong line', `IBG_THAW_V1 instance=IRIS before=frozen action=none after=running x=${'a'.repeat(400)}`],
+  ])('drops a line with %s, with a problem', (_label, bad) => {
+    const report = thawReportOf(ok(`${bad}\nIBG_THAW_V1 result=nothing-frozen instances=0\n`));
+    expect(report).toEqual({
+      instances: [],
+      result: 'nothing-frozen',
+      problems: ['1 IBG_THAW_V1 line(s) could not be read'],
+    });
+  });
+
+  it('keeps the first of two reports for one instance and checks the count', () => {
+    const report = thawReportOf(
+      ok(
+        `${THAWED}IBG_THAW_V1 instance=IRIS before=running action=none after=running\nIBG_THAW_V1 result=thawed instances=3\n`,
+      ),
+    );
+    expect(report.instances).toEqual([{ name: 'IRIS', before: 'frozen', action: 'thawed', after: 'running' }]);
+    expect(report.problems).toEqual([
+      'IRIS is reported twice; the first report is kept',
+      'The thaw reported 3 instance(s) but 1 were read',
+    ]);
+  });
+
+  it('reads only the end of a huge output, and caps the instances', () => {
+    const many = Array.from(
+      { length: 40 },
+      (_v, i) => `IBG_THAW_V1 instance=I${i} before=running action=none after=running`,
+    );
+    const report = thawReportOf(
+      ok(`${'z'.repeat(50_000)}\n${many.join('\n')}\nIBG_THAW_V1 result=nothing-frozen instances=40\n`),
+    );
+    expect(report.instances).toHaveLength(16);
+    expect(report.problems).toContain('More than 16 instances reported; the rest were not read');
+    expect(report.problems[0]).toMatch(/only its end was read/);
+  });
+
+  it('names the reason of an early stop and an unusable log, and never throws', () => {
+    expect(
+      thawReportOf(ok('IBG_THAW_V1 result=failed instances=0 reason=pre-script-running log=unusable\n')).problems,
+    ).toEqual([
+      'The thaw was refused: a pre-script is freezing IRIS right now (a backup is running)',
+      "The VM's freeze-thaw.log could not be written",
+    ]);
+    expect(thawReportOf(ok('IBG_THAW_V1 result=failed instances=0 reason=<script>\n')).problems).toEqual([
+      'The thaw stopped for a reason it does not name',
+    ]);
+    expect(thawReportOf({ executionState: 'Succeeded', output: 42 as unknown as string, error: '' }).problems).toEqual([
+      'The thaw printed nothing',
+    ]);
+  });
+});
