@@ -15,6 +15,8 @@ import type { Run } from '../shared/runs/run';
 import { TableRunStore } from '../shared/store/tableRunStore';
 import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/drillRecordStore';
 import { TableLeaseStore } from '../shared/store/tableLeaseStore';
+import { TableAlertStore } from '../shared/store/tableAlertStore';
+import { createNotificationTargets } from '../shared/gateways/notifiers/createNotificationTargets';
 import { createTableGateway } from '../shared/gateways/sdkTableGateway';
 import { getDefaultCredential } from '../shared/gateways/azureCredential';
 import { ConfigError } from '../shared/errors/appError';
@@ -58,6 +60,13 @@ export function createProtectionDeps(
     clock: overrides.clock ?? systemClock,
     log,
     leases: new TableLeaseStore(sideTable(settings, 'leases', overrides.credential)),
+    // Every alert is recorded (with its dedup state) even with no target set: the log gets it either way.
+    notifications: {
+      store: new TableAlertStore(sideTable(settings, 'alerts', overrides.credential), {
+        warn: (m, d) => log.warn(m, d),
+      }),
+      targets: createNotificationTargets(settings.alerts, () => overrides.credential ?? getDefaultCredential()),
+    },
   };
   const pause = overrides.pause ?? (overrides.clock === undefined ? realPause : undefined);
   if (pause !== undefined) deps.pause = pause;

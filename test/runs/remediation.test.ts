@@ -9,7 +9,7 @@ import type { RunCommand } from '../../src/shared/runs/runCommand';
 import type { RunEvent } from '../../src/shared/runs/runEvent';
 import type { RunPolicy } from '../../src/shared/runs/runPolicy';
 import type { RunScriptResult } from '../../src/shared/azure/vmCommandGateway';
-import { POLICY, at, inAssessing, recordAlerts, withPoint } from './runSamples';
+import { POLICY, at, inAssessing, recordAlerts } from './runSamples';
 
 const THAW: RunPolicy = { ...POLICY, remediation: { ...POLICY.remediation, autoThaw: true } };
 
@@ -55,11 +55,8 @@ function assessedFrozen(policy: RunPolicy = POLICY): { run: Run; commands: RunCo
     ...base,
     backup: { ...base.backup, jobStatus: 'CompletedWithWarnings', errorDetails: [{ code: 301, recommendations: [] }] },
   };
-  const pointed = decide(
-    withJob,
-    { type: 'RecoveryPointObserved', at: at(31), point: withPoint().recoveryPoint ?? null },
-    policy,
-  ).run;
+  const point = { id: 'rp-id', name: 'rp1', time: at(4), type: 'FileSystemConsistent', tiers: ['InstantRP'] };
+  const pointed = decide(withJob, { type: 'RecoveryPointObserved', at: at(31), point }, policy).run;
   return decide(pointed, { type: 'LogsCollected', at: at(32), problems: ['no output'] }, policy);
 }
 
