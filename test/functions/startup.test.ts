@@ -16,6 +16,9 @@ interface Registration {
   kind: string;
   name: string;
   schedule?: string;
+  route?: string;
+  methods?: string[];
+  authLevel?: string;
 }
 
 /** Loads the entry point in a fresh module registry with `env`, recording what it registers with the host. */
@@ -31,6 +34,14 @@ function start(env: Record<string, string | undefined>): { registrations: Regist
           timer: (name: string, options: { schedule: string }) =>
             registrations.push({ kind: 'timer', name, schedule: options.schedule }),
           eventGrid: (name: string) => registrations.push({ kind: 'eventGrid', name }),
+          http: (name: string, options: { route?: string; methods?: string[]; authLevel?: string }) =>
+            registrations.push({
+              kind: 'http',
+              name,
+              route: options.route,
+              methods: options.methods,
+              authLevel: options.authLevel,
+            }),
         },
       }));
       try {
@@ -64,6 +75,17 @@ describe('Functions start-up', () => {
       ),
     );
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('registers the Event Grid trigger and the alert intake (POST alerts/intake, key checked by the app)', () => {
+    const { registrations, error } = start(sample);
+    expect(error).toBeUndefined();
+    expect(registrations.filter((r) => r.kind !== 'timer')).toEqual(
+      expect.arrayContaining([
+        { kind: 'eventGrid', name: 'azureEvents' },
+        { kind: 'http', name: 'alertIntake', route: 'alerts/intake', methods: ['POST'], authLevel: 'anonymous' },
+      ]),
+    );
   });
 
   it('stops with a clear message when a schedule is missing', () => {
