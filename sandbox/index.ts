@@ -43,6 +43,13 @@ export { formatFilterDate } from './odataFilter';
 export { hardenedSetupFiles } from './hardenedSetup';
 export { startAzurite, type AzuriteTables } from './azurite';
 export {
+  startNotificationReceivers,
+  type NotificationReceivers,
+  type ReceivedRequest,
+  type ReceiverFault,
+  type ReceiverName,
+} from './notificationReceivers';
+export {
   validateTraffic,
   formatTrafficIssues,
   UNDEFINED_OPERATION_EXCEPTIONS,
