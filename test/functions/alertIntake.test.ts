@@ -8,6 +8,7 @@ import { setProtectionDeps } from '../../src/functions/protectionContext';
 import * as frozen from '../../src/shared/protection/requestFrozenCheck';
 import { findProtectedVm } from '../../src/shared/protection/protectVmNow';
 import { createHash } from 'node:crypto';
+import { monitorAlertPayload } from '../../sandbox/monitorAlerts';
 import { eventLedgerOf, withEventLedger } from '../protection/eventWorld';
 import { startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
 
@@ -165,6 +166,59 @@ describe('alertIntake (sandbox)', () => {
     expect(res.status).toBe(202);
     expect(res.jsonBody).toMatchObject({ outcome: 'frozen-check', checks: [{ outcome: 'not-enrolled' }] });
     expect(check).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('alertIntake and the frozen-IRIS check (sandbox, no spies)', () => {
+  let w: ProtectionWorld;
+  beforeAll(async () => {
+    w = await startProtectionWorld(undefined, undefined, { IBG_ALERT_INTAKE_KEYS: KEY });
+    setProtectionDeps(withEventLedger(w));
+  });
+  afterAll(async () => {
+    setProtectionDeps(undefined);
+    await w?.stop();
+  });
+
+  it('a failed backup of an enrolled VM: its run is asked for the frozen-IRIS check, which records the alert as the reason', async () => {
+    const item = await findProtectedVm(w.deps, w.vmId('iris-a'));
+    const started = w.sandbox.clock.now();
+    await w.deps.gateways.backup.triggerBackup(item, { recoveryPointExpiry: new Date(started.getTime() + 86_400_000) });
+    const filter = { startTime: new Date(started.getTime() - 60_000), endTime: new Date(started.getTime() + 60_000) };
+    let jobId = '';
+    for await (const job of w.deps.gateways.backup.listJobs(item.vault, filter))
+      if (job.entityName === 'iris-a') jobId = job.jobId;
+    const res = await alertIntake(post(JSON.stringify(w.sandbox.monitorAlertFor(jobId)), { key: KEY }), context().ctx);
+    expect(res.status).toBe(202);
+    const body = res.jsonBody as { outcome: string; checks: { vmId: string; outcome: string; runId: string }[] };
+    expect(body.outcome).toBe('frozen-check');
+    expect(body.checks).toHaveLength(1);
+    const [check] = body.checks;
+    expect(check).toMatchObject({ vmId: w.vmId('iris-a') });
+    expect(['requested', 'already-checking']).toContain(check?.outcome);
+    const run = (await w.deps.store.get(check?.runId ?? ''))?.run;
+    expect(run?.target.vmId.toLowerCase()).toBe(w.vmId('iris-a').toLowerCase());
+    expect(run?.remediation).toMatchObject({ source: 'monitor-alert' });
+    expect(run?.remediation?.reason).toMatch(/^Azure Monitor alert Backup Failure \(Sev1\)/);
+  });
+
+  it('a backup failure of a VM the app does not protect: 202 not-enrolled, no run', async () => {
+    const vmId = w.vmId('iris-unprotected');
+    const payload = monitorAlertPayload(
+      {
+        jobId: 'job-elsewhere',
+        vaultId: w.deps.settings.vaults[0]?.id ?? '',
+        vmId,
+        vmName: 'iris-unprotected',
+        startTime: w.sandbox.clock.now().toISOString(),
+      },
+      { style: 'log-alert' },
+    );
+    const res = await alertIntake(post(JSON.stringify(payload), { key: KEY }), context().ctx);
+    expect(res.status).toBe(202);
+    expect(res.jsonBody).toMatchObject({ outcome: 'frozen-check', checks: [{ vmId, outcome: 'not-enrolled' }] });
+    const runs = (await w.deps.store.list()).filter((s) => s.run.target.vmId.toLowerCase() === vmId.toLowerCase());
+    expect(runs).toEqual([]);
   });
 });
 

@@ -140,6 +140,27 @@ describe('Azure events (sandbox)', () => {
     expect(track).toHaveBeenCalledTimes(1);
   });
 
+  it('a backup triggered outside the app, delivered for real: a tracked run adopts its job; again, nothing new', async () => {
+    const item = await findProtectedVm(w.deps, w.vmId('iris-a'));
+    // Ends the earlier test's job (from the same POST path), so Azure accepts another backup of the VM.
+    w.sandbox.clock.advance(3 * 3_600_000);
+    await w.sandbox.idle();
+    w.sandbox.events.takeRecords();
+    await w.deps.gateways.backup.triggerBackup(item, {
+      recoveryPointExpiry: new Date(w.sandbox.clock.nowMs() + 30 * 86_400_000),
+    });
+    const [event] = w.sandbox.events.take('eventgrid', (e) => e.operationName.endsWith('/backup/action'));
+    const outcome = await deliver(deps, event);
+    expect(outcome).toMatchObject({ outcome: 'backup', result: { outcome: 'tracked' } });
+    const runId = (outcome as { result: { runId: string } }).result.runId;
+    const run = (await w.deps.store.get(runId))?.run;
+    expect(run?.target.vmId.toLowerCase()).toBe(w.vmId('iris-a').toLowerCase());
+    expect(run?.backup.jobId).toBeDefined();
+    // The same backup seen again under another event id (a second subscription): the run has it already.
+    const second = await deliver(deps, { ...(event as object), id: 'another-subscription-copy' });
+    expect(second).toMatchObject({ outcome: 'backup', result: { outcome: 'already-tracked', runId } });
+  });
+
   it('a backup action older than the VM’s latest run is stale: ignored with the reason', async () => {
     const track = jest.spyOn(tracking, 'trackExternalBackup');
     const item = await findProtectedVm(w.deps, w.vmId('iris-a'));
