@@ -13,7 +13,7 @@
 # It refuses to act while a pre-script is running (a backup is freezing IRIS right now). It never writes the
 # pre/post-scripts' state file: a stale entry there is harmless to them (they check IsWDSuspendedExt first), while
 # overwriting the entry of a pre-script that starts meanwhile could keep its post-script from thawing.
-# Every IRIS call is bounded by `timeout`: at most 115 s per frozen instance, 15 s per other one (+15 s for qlist).
+# Every IRIS call is bounded by `timeout`: at most 90 s per frozen instance, 12 s per other one (+12 s for qlist).
 # Stdout (Run Command keeps its last 4 KiB), one line per instance, then a summary (src/shared/remediation/thawReport.ts):
 #   IBG_THAW_V1 instance=<name> before=<frozen|running|down|unknown> action=<none|thawed|resumed-stat-w|failed> after=<...>
 #   IBG_THAW_V1 result=<thawed|nothing-frozen|failed> instances=<n> [skipped=<n>] [reason=<why>] [log=unusable]
@@ -23,8 +23,10 @@
 # IBG_ROOT prefixes every file path (empty on a real VM).
 set -eu
 
-# Bounds as in iris-post.sh; irisstat needs no session, 30 s is generous.
-readonly STATUS_TIMEOUT=10 THAW_TIMEOUT=30 STAT_TIMEOUT=30 KILL_AFTER=5
+# The status and thaw bounds of iris-post.sh; irisstat needs no session (20 s is generous); KILL 2 s after TERM, as
+# the probe does. Worst case 12 s for qlist, 90 s per frozen instance (status, thaw, status, irisstat, status), 12 s
+# per other one: one frozen instance fits the default Run Command time-out (120 s).
+readonly STATUS_TIMEOUT=10 THAW_TIMEOUT=30 STAT_TIMEOUT=20 KILL_AFTER=2
 # More instances than this (never seen on one VM) are reported unknown rather than making the run unbounded.
 readonly MAX_INSTANCES=16
 readonly EX_OK=0 EX_FAILED=70 EX_UNKNOWN=72 EX_STILL_FROZEN=73 EX_PRE_RUNNING=75

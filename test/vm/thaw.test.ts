@@ -21,7 +21,8 @@ import {
 } from '../../sandbox/vm-bin/irisSimState';
 import type { RunScriptResult } from '../../src/shared/azure/vmCommandGateway';
 import { thawReportOf } from '../../src/shared/remediation/thawReport';
-import { vmScriptPath } from '../../src/shared/vmScripts/vmScripts';
+import { describeSetting } from '../../src/shared/config/settingsCatalogue';
+import { readVmScript, vmScriptPath } from '../../src/shared/vmScripts/vmScripts';
 import {
   makeIrisRoot,
   makeRoot,
@@ -65,6 +66,16 @@ beforeAll(() => {
 afterAll(removeRoots);
 
 describe('vm/thaw.sh', () => {
+  it('bounds qlist and one frozen instance within the default Run Command time-out', () => {
+    const text = readVmScript('thaw');
+    const constant = (name: string): number => Number(new RegExp(`\\b${name}=(\\d+)`).exec(text)?.[1]);
+    // Each bounded call ends by its time-out plus the grace before KILL.
+    const call = (name: string): number => constant(name) + constant('KILL_AFTER');
+    const worst = call('STATUS_TIMEOUT') + 3 * call('STATUS_TIMEOUT') + call('THAW_TIMEOUT') + call('STAT_TIMEOUT');
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThanOrEqual(Number(describeSetting('IBG_RUN_COMMAND_TIMEOUT_SECONDS').default) - 10);
+  });
+
   it('thaws a frozen instance with ExternalThaw and verifies it with IsWDSuspendedExt', () => {
     const root = makeIrisRoot(iris({ frozen: true }));
     const run = runDash(root, vmScriptPath('thaw'));
