@@ -14,13 +14,15 @@
 # pre/post-scripts' state file: a stale entry there is harmless to them (they check IsWDSuspendedExt first), while
 # overwriting the entry of a pre-script that starts meanwhile could keep its post-script from thawing.
 # Every IRIS call is bounded by `timeout`: at most 90 s per frozen instance, 12 s per other one (+12 s for qlist).
-# Stdout (Run Command keeps its last 4 KiB), one line per instance, then a summary (src/shared/remediation/thawReport.ts):
-#   IBG_THAW_V1 instance=<name> before=<frozen|running|down|unknown> action=<none|thawed|resumed-stat-w|failed> after=<...>
+# Stdout (Run Command keeps its last 4 KiB), one line per instance, then a summary (remediation/thawReport.ts):
+#   IBG_THAW_V1 instance=<name> before=<frozen|running|down|unknown> action=<none|thawed|resumed-stat-w|failed>
+#     after=<...> (on the same line)
 #   IBG_THAW_V1 result=<thawed|nothing-frozen|failed> instances=<n> [skipped=<n>] [reason=<why>] [log=unusable]
 # Exit codes: 0 no instance is left frozen or unknown; 70 qlist failed or an unexpected exit; 72 an instance's state
 # could not be read (nothing was done to it); 73 an instance is still frozen (or unverified) after the thaw and
-# irisstat -W; 75 refused, a pre-script is running. Log: freeze-thaw.log (script=thaw), as iris-pre.sh/iris-post.sh.
-# IBG_ROOT prefixes every file path (empty on a real VM).
+# irisstat -W; 75 refused, a pre-script is running; 129/130/143 ended by HUP/INT/TERM (reason=unexpected-exit).
+# Log: freeze-thaw.log (script=thaw), as iris-pre.sh/iris-post.sh. IBG_ROOT prefixes every file path (empty on a
+# real VM).
 set -eu
 
 # The status and thaw bounds of iris-post.sh; irisstat needs no session (20 s is generous); KILL 2 s after TERM, as
@@ -284,6 +286,8 @@ on_exit() {
   set +e
   log error unexpected-exit "rc=$_rc"
   [ "$_rc" -ne 0 ] || _rc=$EX_FAILED
+  # Cut short (a signal turned into an exit, after the IRIS call in flight ended): what is frozen is not known.
+  LEFT=${LEFT:-unknown}
   finish "$_rc" failed unexpected-exit
 }
 

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import {
   type FaultRule,
   faultShimBinDir,
+  faultTargetPidFile,
   irisMessagesLogPath,
   irisSimEnv,
   type IrisInstanceSpec,
@@ -254,6 +255,25 @@ describe('vm/thaw.sh', () => {
     expect(run).toMatchObject({ status: 70, stdout: 'IBG_THAW_V1 result=failed instances=0 reason=qlist-failed\n' });
     expect(readIrisCalls(root)).toEqual(['iris qlist']);
     expect(thawReportOf(asResult(run)).problems).toContain('The thaw could not list the IRIS instances (qlist failed)');
+  });
+
+  it('ended by TERM during the thaw, still prints a failed summary (exit 143); the thaw in flight completes', () => {
+    const root = makeIrisRoot(iris({ frozen: true }));
+    setFaults(root, [{ phase: '*', key: 'ExternalThaw', n: 1, action: 'sig:TERM' }]);
+    // The pid file names the script's own process (exec keeps the pid) for the `sig:` fault.
+    const run = spawnSync('dash', ['-c', 'printf "%s\\n" "$$" >"$IBG_PID_FILE"; exec dash "$0"', script], {
+      env: { ...irisSimEnv(root, { PATH: '/usr/bin:/bin' }), IBG_PID_FILE: faultTargetPidFile(root) },
+      encoding: 'utf8',
+      timeout: 30000,
+    });
+    expect(run.status).toBe(143);
+    expect(run.stdout).toBe('IBG_THAW_V1 result=failed instances=0 reason=unexpected-exit\n');
+    expect(frozen(root)).toBe(false);
+    expect(logOf(root)).toMatch(/event=finished .*rc=143 result=failed still_frozen=unknown reason=unexpected-exit$/m);
+    expect(thawReportOf({ executionState: 'Failed', exitCode: 143, output: run.stdout, error: '' })).toMatchObject({
+      result: 'failed',
+      problems: ['The thaw script ended unexpectedly', 'Run Command ended Failed (exit 143)'],
+    });
   });
 
   it('refuses while a pre-script is freezing (exit 75)', async () => {
