@@ -70,6 +70,8 @@ export interface ProtectionWorld {
   log: CapturedLog;
   /** Alerts about runs. */
   alerts: RunAlert[];
+  /** Recovery notices (kind 'recovery'), kept apart from the problems. */
+  recoveries: Alert[];
   /** Alerts about a whole vault or subscription. */
   scopeAlerts: Alert[];
   vmId(name: string): string;
@@ -105,8 +107,11 @@ export async function startProtectionWorld(
   const log = capturingLog();
   const alerts: RunAlert[] = [];
   const scopeAlerts: Alert[] = [];
+  const recoveries: Alert[] = [];
   const capture = async (a: Alert): Promise<void> => {
-    if (isRunAlert(a)) alerts.push(a);
+    // A recovery notice ends a problem; the lists below hold the problems raised.
+    if (a.kind === 'recovery') recoveries.push(a);
+    else if (isRunAlert(a)) alerts.push(a);
     else scopeAlerts.push(a);
   };
   const newInstance = (wrap?: ProtectionOverrides['wrap']): ProtectionDeps => {
@@ -122,6 +127,7 @@ export async function startProtectionWorld(
     log,
     alerts,
     scopeAlerts,
+    recoveries,
     vmId: (name) => scenarioVmId({ subscriptionId: SUB, resourceGroup: 'rg-iris', name }),
     newInstance,
     compute: (subscriptionId = SUB) =>

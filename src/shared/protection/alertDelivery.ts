@@ -261,3 +261,28 @@ async function forEachBounded<T>(items: readonly T[], limit: number, work: (item
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/**
+ * Raises an alert: recorded and delivered through the outbox (logged either way), and handed to the embedding's own
+ * sink when it has one (the demo, tests). `id` names the occurrence (a run's `<run id>#<n>`; `<what>/<day>/<subject>`
+ * outside runs), so raising the same occurrence again records it once. When it cannot be recorded, the alert is
+ * still logged (a log alert rule still sees it) and the error is thrown for the caller to retry.
+ */
+export async function raiseAlert(
+  deps: AlertDeps & Pick<ProtectionDeps, 'alerts'>,
+  id: string,
+  alert: Alert,
+): Promise<void> {
+  try {
+    await recordAlert(deps, id, alert);
+    await deps.alerts?.raise(alert);
+  } catch (e) {
+    logAlert(deps.log, id, alert);
+    deps.log.error('Could not record an alert', {
+      alertId: id,
+      code: alert.code,
+      error: e instanceof Error ? e.message : String(e),
+    });
+    throw e;
+  }
+}

@@ -5,6 +5,8 @@
  * often the VM is written.
  */
 import type { Alert } from '../alerts/alert';
+import { raiseAlert } from './alertDelivery';
+import { dedupKey } from '../alerts/alertDedup';
 import { sameResourceId } from '../azure/armResourceId';
 import { checkSetup } from '../checks/checkSetup';
 import type { Finding, Severity } from '../checks/finding';
@@ -13,7 +15,7 @@ import { runCommandName } from '../runs/runCommandName';
 import { vmKeyOf } from '../runs/run';
 import { capText } from './eventLedger';
 import { hasTag } from './enrollment';
-import { logAlertSink, type ProtectionDeps } from './protectionDeps';
+import type { ProtectionDeps } from './protectionDeps';
 import { runProbe } from './vmProbe';
 
 export type TaggedVmCheckOutcome =
@@ -122,7 +124,7 @@ export async function checkTaggedVm(deps: ProtectionDeps, vmId: string): Promise
     ...(probe.problems.length > 0 ? { probeProblems: probe.problems } : {}),
   });
   const alert = taggedVmAlert(vmId, vm.name, findings, at);
-  if (alert) await (deps.alerts ?? logAlertSink(deps.log)).raise(alert);
+  if (alert) await raiseAlert(deps, `tagged-vm-check/${at.slice(0, 10)}/${dedupKey(alert)}`, alert);
   return {
     outcome: 'vm-checked',
     vmId,

@@ -5,6 +5,8 @@
  * ones as slots free up, and moves the runs on to their backups.
  */
 import type { Alert } from '../alerts/alert';
+import { raiseAlert } from './alertDelivery';
+import { dedupKey } from '../alerts/alertDedup';
 import { scopeFailureAlert } from '../alerts/scopeFailureAlert';
 import { isAppError, toError } from '../errors/appError';
 import type { BackupJob } from '../azure/backupGateway';
@@ -15,7 +17,7 @@ import type { Enrollment } from './enrollment';
 import { listInProgressJobs } from './commands/backupJobs';
 import { listEnrollment, vaultFailure } from './listEnrollment';
 import { promisePool } from './promisePool';
-import { logAlertSink, type ProtectionDeps } from './protectionDeps';
+import { type ProtectionDeps } from './protectionDeps';
 import { targetOf, vaultRefOf } from './protectedItemOf';
 import { runPolicyOf } from './runPolicyOf';
 import { sweepRunCommands } from './sweepRunCommands';
@@ -82,11 +84,8 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
   const policy = runPolicyOf(deps.settings);
   const context = { inProgressJobs: await inProgressJobsByVault(deps, enrollment, alerts) };
   // Raised before the runs are driven, so that a host time-out later in the invocation cannot lose them.
-  const sink = deps.alerts ?? logAlertSink(deps.log);
   for (const alert of alerts)
-    await sink
-      .raise(alert)
-      .catch((e) => deps.log.error('Could not raise an alert', { code: alert.code, error: toError(e).message }));
+    await raiseAlert(deps, `nightly/${night}/${dedupKey(alert)}`, alert).catch(() => undefined);
   const vmIds = enrollment.enrolled.map((e) => e.item.vmId);
   await sweepRunCommands(
     deps,
@@ -155,7 +154,7 @@ async function drillHousekeeping(deps: ProtectionDeps, alerts: Alert[]): Promise
     const records: DrillRecord[] = [];
     for await (const r of deps.drillRecords.list()) records.push(r);
     const at = deps.clock.now().toISOString();
-    const sink = deps.alerts ?? logAlertSink(deps.log);
+    const day = at.slice(0, 10);
     for (const vm of staleDrillVms(records, deps.clock.now(), days)) {
       const alert: Alert = {
         severity: 'error',
@@ -165,7 +164,7 @@ async function drillHousekeeping(deps: ProtectionDeps, alerts: Alert[]): Promise
         at,
       };
       alerts.push(alert);
-      await sink.raise(alert);
+      await raiseAlert(deps, `drill-overdue/${day}/${dedupKey(alert)}`, alert);
     }
   } catch (e) {
     deps.log.warn('Could not check the VMs for overdue drills', { error: toError(e).message });

@@ -1,7 +1,7 @@
 /** The state machine's policy, from the app settings. */
 import type { Settings } from '../config/settings';
 import { RETRIGGER_GRACE_MS } from '../runs/decide';
-import { DEFAULT_RUN_POLICY, type RunPolicy } from '../runs/runPolicy';
+import { DEFAULT_RUN_POLICY, THAW_TIMEOUT_MS, type RunPolicy } from '../runs/runPolicy';
 import type { DrillSettings } from '../config/drillSettings';
 import type { DrillPolicy } from '../drills/drillPolicy';
 
@@ -32,7 +32,11 @@ export function runPolicyOf(settings: Settings): RunPolicy {
     retryAfterMs,
     scriptTimeoutMs: settings.runCommandTimeoutInSeconds * 1000,
     scriptAttempts: DEFAULT_RUN_POLICY.scriptAttempts,
-    remediation: { ...DEFAULT_RUN_POLICY.remediation, autoThaw: settings.autoThaw },
+    remediation: {
+      ...DEFAULT_RUN_POLICY.remediation,
+      autoThaw: settings.autoThaw,
+      thawTimeoutMs: Math.max(THAW_TIMEOUT_MS, settings.runCommandTimeoutInSeconds * 1000),
+    },
     ...(d === undefined ? {} : { drill: drillPolicyOf(d) }),
   };
 }

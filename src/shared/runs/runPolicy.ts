@@ -24,6 +24,11 @@ export interface RunPolicy {
 export interface RemediationPolicy {
   /** IBG_AUTO_THAW: a frozen IRIS is thawed by the app (vm/thaw.sh); off, the alert says what to run. */
   autoThaw: boolean;
+  /**
+   * The thaw's own Run Command time-out: vm/thaw.sh bounds each call (90 s for a frozen instance's thaw and its
+   * fallback, 12 s for a look), so four instances fit in THAW_TIMEOUT_MS; never shorter than the probes'.
+   */
+  thawTimeoutMs: number;
   /** How long a thaw may wait for a snapshot in progress or another remediation's lease before it is given up. */
   awaitThawMs: number;
   /** Auto-thaw off: how often a frozen IRIS is checked again (so a thaw by hand is announced), and for how long. */
@@ -32,6 +37,8 @@ export interface RemediationPolicy {
 }
 
 const MINUTE = 60_000;
+/** 12 s for qlist, 90 s per frozen instance (thaw, then stat -W), 12 s per other instance: up to four instances. */
+export const THAW_TIMEOUT_MS = 7 * MINUTE;
 
 /** Sensible limits for tests and defaults; the settings override them. */
 export const DEFAULT_RUN_POLICY: RunPolicy = {
@@ -51,5 +58,11 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   retryAfterMs: 10 * MINUTE,
   scriptTimeoutMs: 5 * MINUTE,
   scriptAttempts: 3,
-  remediation: { autoThaw: false, awaitThawMs: 60 * MINUTE, watchEveryMs: 10 * MINUTE, watchForMs: 6 * 60 * MINUTE },
+  remediation: {
+    autoThaw: false,
+    thawTimeoutMs: THAW_TIMEOUT_MS,
+    awaitThawMs: 60 * MINUTE,
+    watchEveryMs: 10 * MINUTE,
+    watchForMs: 6 * 60 * MINUTE,
+  },
 };

@@ -1,12 +1,12 @@
 import type { Alert } from '../../alerts/alert';
-import { recordAlert } from '../alertDelivery';
-import { logAlertSink, runAlert } from '../protectionDeps';
+import { raiseAlert } from '../alertDelivery';
+import { runAlert } from '../protectionDeps';
 import type { CommandHandler } from './commandHandler';
 
 /**
  * Records the run's pending alert in the alert store (which logs it and routes it to its targets; delivery happens
  * after the runs have moved, never inside one), then reports it recorded so it leaves the run's outbox. Without
- * the store (the CLI) it goes to the deps' sink, the log by default.
+ * the store (the CLI) it is logged.
  */
 export const alert: CommandHandler<'Alert'> = async ({ deps, run, command, at }) => {
   const pending = run.alerts?.find((a) => a.id === command.alertId);
@@ -26,7 +26,7 @@ export const alert: CommandHandler<'Alert'> = async ({ deps, run, command, at })
     ...(pending?.fix === undefined ? {} : { fix: pending.fix }),
     ...(pending?.kind === undefined ? {} : { kind: pending.kind }),
   };
-  if (deps.notifications !== undefined) await recordAlert(deps, command.alertId, full);
-  else if (full.kind !== 'recovery') await (deps.alerts ?? logAlertSink(deps.log)).raise(full);
+  // A failure throws: CommandFailed, and the alert stays in the run's outbox for the next tick.
+  await raiseAlert(deps, command.alertId, full);
   return [{ type: 'AlertRecorded', at, id: command.alertId }];
 };

@@ -2,6 +2,7 @@ import { missingRoleHint } from '../../alerts/azureCalls';
 import { isAppError } from '../../errors/appError';
 import { readVmScript } from '../../vmScripts/vmScripts';
 import { probeParameters } from '../vmProbe';
+import { runPolicyOf } from '../runPolicyOf';
 import type { CommandHandler } from './commandHandler';
 import { startVerifier } from './startVerifier';
 
@@ -29,7 +30,7 @@ export const startScript: CommandHandler<'StartScript'> = async (input) => {
       }
       await deps.gateways.compute.startScript(command.vmId, readVmScript('thaw'), {
         name: command.name,
-        timeoutInSeconds: deps.settings.runCommandTimeoutInSeconds,
+        timeoutInSeconds: runPolicyOf(deps.settings).remediation.thawTimeoutMs / 1000,
       });
       return [];
     }

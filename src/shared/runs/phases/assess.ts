@@ -90,6 +90,7 @@ function conclude(current: Run, event: Extract<RunEvent, { type: 'LogsCollected'
     verdict: judged,
     ...(event.facts === undefined ? {} : { facts: event.facts }),
     vmId: run.target.vmId,
+    since: logsSince(run),
   });
   const verdict: BackupVerdict =
     classified.length === 0 ? judged : { ...judged, classifications: classified.map((k) => k.name) };

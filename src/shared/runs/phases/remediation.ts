@@ -21,7 +21,7 @@ import { thawReportOf } from '../../remediation/thawReport';
 import type { CommandBuilder } from './commandBuilder';
 import { ms } from './isoTime';
 import type { PhaseContext } from './phase';
-import { onScriptEvent, SCRIPT_OVERRUN_MS, type ScriptEnd, type ScriptEvent } from './vmScript';
+import { onScriptEvent, SCRIPT_OVERRUN_MS, scriptTimeoutMs, type ScriptEnd, type ScriptEvent } from './vmScript';
 
 /** The alert codes of a frozen IRIS, which a verified thaw or a check that finds it running resolves. */
 export const FROZEN_CODES = ['IrisLeftFrozen', 'IrisFrozen'] as const;
@@ -273,7 +273,7 @@ export function onRemediationTick(run: Run, at: string, ctx: PhaseContext): Run 
       const script = rem.script;
       if (script?.startedAt !== undefined) {
         // A script that neither ends nor can be read is given up like the stages' (vmScript.ts), then decided.
-        const limit = ctx.policy.scriptTimeoutMs + SCRIPT_OVERRUN_MS + ctx.policy.retryAfterMs;
+        const limit = scriptTimeoutMs(script.purpose, ctx.policy) + SCRIPT_OVERRUN_MS + ctx.policy.retryAfterMs;
         if (ms(at) - ms(script.startedAt) > limit) {
           const given: RunRemediation = { ...rem };
           delete given.script;
@@ -368,4 +368,4 @@ export function onRemediationEvent(
 
 /** The lease covers the thaw and the check after it, each with its Run Command's time-out and overrun. */
 const leaseMs = (ctx: PhaseContext): number =>
-  2 * (ctx.policy.scriptTimeoutMs + SCRIPT_OVERRUN_MS) + ctx.policy.retryAfterMs;
+  ctx.policy.remediation.thawTimeoutMs + ctx.policy.scriptTimeoutMs + 2 * SCRIPT_OVERRUN_MS + ctx.policy.retryAfterMs;

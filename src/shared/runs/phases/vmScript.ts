@@ -221,9 +221,16 @@ function clearScript(run: Run, at: string, toDelete: string | undefined, c: Comm
   };
 }
 
-/** A script's own time-out: the verifier starts IRIS and checks every database, far longer than a probe. */
+/**
+ * A script's own time-out: the verifier starts IRIS and checks every database, far longer than a probe; the thaw
+ * waits for each frozen instance's thaw.
+ */
 export const scriptTimeoutMs = (purpose: ScriptPurpose, policy: RunPolicy): number =>
-  purpose === 'verify' && policy.drill !== undefined ? policy.drill.verifyTimeoutMs : policy.scriptTimeoutMs;
+  purpose === 'verify' && policy.drill !== undefined
+    ? policy.drill.verifyTimeoutMs
+    : purpose === 'thaw'
+      ? policy.remediation.thawTimeoutMs
+      : policy.scriptTimeoutMs;
 
 /** A delete's result, in any active stage. */
 export function onScriptCleanup(run: Run, event: ScriptCleanupEvent): Run {
