@@ -15,6 +15,7 @@ import type { Run } from '../shared/runs/run';
 import { TableRunStore } from '../shared/store/tableRunStore';
 import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/drillRecordStore';
 import { TableLeaseStore } from '../shared/store/tableLeaseStore';
+import { TableEventLedger } from '../shared/store/tableEventLedger';
 import { TableAlertStore } from '../shared/store/tableAlertStore';
 import { createNotificationTargets } from '../shared/gateways/notifiers/createNotificationTargets';
 import { createTableGateway } from '../shared/gateways/sdkTableGateway';
@@ -60,6 +61,8 @@ export function createProtectionDeps(
     clock: overrides.clock ?? systemClock,
     log,
     leases: new TableLeaseStore(sideTable(settings, 'leases', overrides.credential)),
+    // Event Grid and the alert intake deliver at least once: the ledger keeps what was acted on (and what was not).
+    events: new TableEventLedger(sideTable(settings, 'events', overrides.credential)),
     // Every alert is recorded (with its dedup state) even with no target set: the log gets it either way.
     notifications: {
       store: new TableAlertStore(sideTable(settings, 'alerts', overrides.credential), {
