@@ -8,6 +8,7 @@ import { drillRecordOf, type DrillRecord } from '../../src/shared/drills/drillRe
 import { formatDuration, formatRtoPhases } from '../../src/shared/report/drillReport';
 import { terminalLine } from '../../src/shared/report/terminalText';
 import type { Run } from '../../src/shared/runs/run';
+import { frozenIrisSection, type DemoFrozenIris } from './frozenIrisSection';
 
 export const DEMO_SCHEMA = 'iris-backup-guard/demo@1';
 
@@ -16,7 +17,10 @@ export interface DemoVmLine {
   vm: string;
   /** IRIS-consistent, file-system-consistent (with the extension's reason), failed, no backup tonight, … */
   outcome: string;
-  /** IRIS's freeze window ("0.3 s"), "STILL FROZEN" when IRIS was left frozen, or "-". */
+  /**
+   * IRIS's freeze window ("0.3 s"); "STILL FROZEN" when IRIS was left frozen, "LEFT FROZEN, thawed by the app" (or
+   * "…, running again") once a check after the thaw found it running; or "-".
+   */
   frozen: string;
   /** The one thing to do first, with its command where there is one; "nothing to fix" on a good VM. */
   firstFix: string;
@@ -51,6 +55,11 @@ export interface DemoSummary {
   runs: Run[];
   /** The night's restore drills, in the order of `runs`. */
   drills: DemoDrillLine[];
+  /**
+   * Each run with a remediation (a frozen-IRIS check): the critical alert and the recovery as each notification
+   * target received them, the steps, and the time from the job's snapshot to their delivery (added in @1).
+   */
+  frozenIris: DemoFrozenIris[];
   /** What the drill resource group still holds at the end (kind and name); empty when every drill cleaned up. */
   drillResourcesLeft: string[];
   /** The drill resource group the demo restores into. */
@@ -79,9 +88,18 @@ const outcomeOf = (run: Run | undefined, notProtected: boolean): string => {
   return why === '' ? outcome : `${outcome} (${why})`;
 };
 
+/** Whether a check after the backup found IRIS running again (thawed by the app, by hand or by its own limit). */
+const runningAgain = (run: Run | undefined): boolean => {
+  const outcome = run?.remediation?.outcome;
+  return outcome === 'thawed' || outcome === 'thawed-elsewhere' || outcome === 'not-frozen';
+};
+
 const frozenOf = (run: Run | undefined): string => {
   const v = run?.verdict;
-  if (v?.irisLeftFrozen) return 'STILL FROZEN';
+  if (v?.irisLeftFrozen) {
+    if (run?.remediation?.outcome === 'thawed') return 'LEFT FROZEN, thawed by the app';
+    return runningAgain(run) ? 'LEFT FROZEN, running again' : 'STILL FROZEN';
+  }
   return v?.freezeWindowMs === undefined ? '-' : `${(v.freezeWindowMs / 1000).toFixed(1)} s`;
 };
 
@@ -89,7 +107,8 @@ type FirstFix = Pick<DemoVmLine, 'firstFix' | 'firstFixCode'>;
 
 const firstFixOf = (check: CheckReport | undefined, run: Run | undefined, notProtected: boolean): FirstFix => {
   // A frozen IRIS is an outage in progress: it comes before any setup fix.
-  if (run?.verdict?.irisLeftFrozen) return { firstFix: THAW_FIRST };
+  // Once a check found it running again, the post-script (the setup finding behind it) comes first.
+  if (run?.verdict?.irisLeftFrozen && !runningAgain(run)) return { firstFix: THAW_FIRST };
   if (notProtected) return { firstFix: PROTECT_FIRST };
   const first = check?.findings.find((f) => f.severity === 'critical' || f.severity === 'error');
   if (first) return { firstFix: `${first.code}: ${first.fix}`, firstFixCode: first.code };
@@ -208,6 +227,8 @@ export function renderDemoReport(summary: DemoSummary): string {
     if (others.length > 0) out.push(`  ${v.vm}: ${others.join(', ')}`);
   }
   out.push('', ...drillSection(summary));
+  const frozen = frozenIrisSection(summary.frozenIris);
+  if (frozen.length > 0) out.push('', ...frozen);
   out.push('');
   if (summary.alerts.length > 0) {
     out.push(

@@ -8,6 +8,11 @@
  * are thin adapters over runNightlyProtection and advanceRuns, which the demo calls directly.
  */
 import { spawnSync } from 'node:child_process';
+import {
+  RecoveryServicesBackupClient,
+  type AzureIaaSVMJobTaskDetails,
+  type AzureIaaSVMJobV2,
+} from '@azure/arm-recoveryservicesbackup';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from '../../src/cli/args';
@@ -17,18 +22,26 @@ import { checkSetup } from '../../src/shared/checks/checkSetup';
 import { findingsToJson, type CheckReport } from '../../src/shared/checks/formatFindings';
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
 import { createProtectionDeps } from '../../src/composition/composition';
+import type { AlertRecord } from '../../src/shared/alerts/alertRecord';
+import { ARM_SCOPE } from '../../src/shared/gateways/azureClients';
+import { parseDurationInMs } from '../../src/shared/gateways/jobDuration';
+import { isRemediating } from '../../src/shared/remediation/remediationState';
 import { nightOf } from '../../src/shared/protection/night';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import type { AlertSink, ProtectionDeps, ProtectionLog } from '../../src/shared/protection/protectionDeps';
 import { terminalJson } from '../../src/shared/report/terminalText';
 import { isTerminalStage, type Run } from '../../src/shared/runs/run';
 import { startAzurite } from '../azurite';
-import { scenarioVmId, startSandbox } from '../index';
+import { scenarioVmId, startSandbox, type Sandbox } from '../index';
+import { startNotificationReceivers } from '../notificationReceivers';
 import { repoRoot } from '../repoRoot';
 import { DEMO_DRILL_RESOURCE_GROUP, demoEnvironment } from './demoEnvironment';
 import { DEMO_SCHEMA, demoDrillLines, demoVmLines, renderDemoReport, reportTime, type DemoSummary } from './demoReport';
+import { frozenIrisEntries } from './frozenIrisSection';
+import { receivedAlertsOf } from './receivedAlert';
 
-const TICK_MS = 5 * 60_000;
+/** The advance tick's period, as the timer function runs it. */
+export const TICK_MS = 5 * 60_000;
 /** The step while runs only wait for their jobs' transfer to the vault, which takes hours (azure-apis.md §2). */
 const TRANSFER_TICK_MS = 30 * 60_000;
 const MAX_TICKS = 200;
@@ -87,12 +100,14 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   progress('Starting the sandbox (simulated Azure) and Azurite (Table Storage)…');
   const azurite = await startAzurite();
   const sandbox = await startSandbox({ scenario: scenarioPath, ...(trafficDir ? { trafficDir } : {}) });
+  const receivers = await startNotificationReceivers();
   const warnings: string[] = [];
   const alerts: DemoSummary['alerts'] = [];
   try {
     const env = demoEnvironment(sandbox.scenario, {
       sandboxUrl: sandbox.url,
       tableConnectionString: azurite.connectionString,
+      notifications: { urls: receivers.urls, eventGridKey: receivers.eventGridKey },
     });
     const demoIo: CliIo = { ...io, env, credential: sandbox.credential, clock: sandbox.clock };
 
@@ -109,21 +124,32 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       credential: sandbox.credential,
       clock: sandbox.clock,
       log: quietLog(warnings),
+      // The follow-up reads of a verdict's logs and of a remediation (check, thaw, check) wait on the sandbox clock,
+      // while the VM's scripts run: all within the tick that reached the verdict, as in Azure.
+      pause: async (ms) => {
+        sandbox.clock.advance(ms);
+        await sandbox.idle();
+      },
       wrap: (d) => ({ ...d, alerts: collectingAlerts(alerts) }),
     });
     progress(
       'Nightly protection: preflight and an on-demand backup for every enrolled VM, then a restore drill of each good point…',
     );
+    const nightStartedAt = deps.clock.now().toISOString();
     const night = nightOf(deps.clock.now(), deps.settings.schedules.nightTimeZone);
     const nightly = await runNightlyProtection(deps, night);
     for (const v of nightly.vms) if (v.outcome === 'error') warnings.push(`error: ${v.vmId}: ${v.error}`);
 
     let ticks = 0;
     let runs = await listRuns(deps);
-    while (runs.some((r) => !isTerminalStage(r.stage)) && ticks < MAX_TICKS) {
+    // A remediation may outlive its run's stages (a frozen IRIS is watched until it is thawed).
+    const open = (r: Run): boolean => !isTerminalStage(r.stage) || isRemediating(r.remediation);
+    while (runs.some(open) && ticks < MAX_TICKS) {
       await sandbox.idle();
       // Once every open run only waits for its job's transfer to the vault (hours), jump ahead in bigger steps.
-      const transferOnly = runs.every((r) => isTerminalStage(r.stage) || r.stage === 'transfer-running');
+      const transferOnly = runs.every(
+        (r) => !isRemediating(r.remediation) && (isTerminalStage(r.stage) || r.stage === 'transfer-running'),
+      );
       sandbox.clock.advance(transferOnly ? TRANSFER_TICK_MS : TICK_MS);
       const advanced = await advanceRuns(deps);
       for (const e of advanced.errors) warnings.push(`error: advancing ${e.runId} failed: ${e.error}`);
@@ -131,9 +157,9 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
         warnings.push(`warning: listing the jobs of ${e.vaultId} failed: ${e.error}`);
       ticks += 1;
       runs = await listRuns(deps);
-      const open = runs.filter((r) => !isTerminalStage(r.stage)).length;
+      const unfinished = runs.filter((r) => !isTerminalStage(r.stage)).length;
       progress(
-        `  advanceRuns, sandbox clock ${reportTime(sandbox.clock.now().toISOString())}: ${runs.length - open} of ${runs.length} runs finished`,
+        `  advanceRuns, sandbox clock ${reportTime(sandbox.clock.now().toISOString())}: ${runs.length - unfinished} of ${runs.length} runs finished`,
       );
     }
 
@@ -143,6 +169,19 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     for await (const r of deps.gateways.drills?.listResources(drillGroupId) ?? []) {
       drillResourcesLeft.push(`${r.kind} ${r.name}`);
     }
+
+    // The frozen-IRIS section: the alerts as recorded and as each receiver got them, and the jobs' snapshot ends.
+    const records: AlertRecord[] = (await deps.notifications?.store.listSince(nightStartedAt)) ?? [];
+    const received = receivers.requests.flatMap(receivedAlertsOf);
+    const snapshotEnds = new Map<string, string>();
+    for (const run of runs.filter((r) => r.remediation !== undefined)) {
+      const end = await snapshotCompletedAt(sandbox, run);
+      if (end !== undefined) snapshotEnds.set(run.id, end);
+    }
+    const frozenIris = frozenIrisEntries(runs, records, received, {
+      autoThaw: deps.settings.autoThaw,
+      snapshotCompletedAt: (run) => snapshotEnds.get(run.id),
+    });
 
     const fleet = sandbox.scenario.vms.map((vm) => ({ name: vm.name, id: scenarioVmId(vm) }));
     const notProtected = [...nightly.enrollment.taggedNotProtected, ...nightly.enrollment.listedNotProtected];
@@ -157,6 +196,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       checks,
       runs,
       drills: demoDrillLines(runs),
+      frozenIris,
       drillResourcesLeft,
       drillResourceGroup: DEMO_DRILL_RESOURCE_GROUP,
       armRequests: sandbox.requests,
@@ -165,6 +205,7 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
     io.out(json ? terminalJson(summary) : renderDemoReport(summary));
     return runs.every((r) => isTerminalStage(r.stage)) ? EXIT_OK : EXIT_FAILURE;
   } finally {
+    await receivers.stop();
     await sandbox.stop();
     await azurite.stop();
   }
@@ -173,4 +214,37 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
 async function listRuns(deps: ProtectionDeps): Promise<Run[]> {
   const stored = await deps.store.list();
   return stored.map((s) => s.run).sort((a, b) => a.target.vmName.localeCompare(b.target.vmName));
+}
+
+/**
+ * When the run's backup job finished its "Take Snapshot" task, as Azure reports it (jobDetails.get: the job's start
+ * plus the task's duration); undefined when the job or the task cannot be read.
+ */
+async function snapshotCompletedAt(sandbox: Sandbox, run: Run): Promise<string | undefined> {
+  const jobId = run.backup?.jobId;
+  const vault =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)$/i.exec(
+      run.target.vaultId,
+    );
+  if (jobId === undefined || vault === null) return undefined;
+  const [, subscriptionId = '', resourceGroup = '', vaultName = ''] = vault;
+  const client = new RecoveryServicesBackupClient(sandbox.credential, subscriptionId, {
+    endpoint: sandbox.url,
+    $host: sandbox.url,
+    credentialScopes: [ARM_SCOPE],
+  });
+  try {
+    const job = await client.jobDetails.get(vaultName, resourceGroup, jobId);
+    const props = job.properties;
+    // JobUnion includes the base Job, so jobType does not narrow it: the IaaS VM job types share this shape.
+    if (props?.jobType !== 'AzureIaaSVMJobV2' && props?.jobType !== 'AzureIaaSVMJob') return undefined;
+    const task = (props as AzureIaaSVMJobV2).extendedInfo?.tasksList?.find(
+      (t: AzureIaaSVMJobTaskDetails) => t.taskId === 'Take Snapshot' && t.status === 'Completed',
+    );
+    const duration = parseDurationInMs(task?.duration);
+    const start = props.startTime?.getTime();
+    return duration === undefined || start === undefined ? undefined : new Date(start + duration).toISOString();
+  } catch {
+    return undefined;
+  }
 }

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderDemoReport, type DemoSummary } from '../../sandbox/demo/demoReport';
 import { formatTrafficIssues, validateTraffic } from '../../sandbox/trafficValidation';
+import { FOLLOW_UP_MS } from '../../src/shared/protection/followUpScripts';
 import { readVmScript } from '../../src/shared/vmScripts/vmScripts';
 import { captureIo } from '../cli/cliIo';
 
@@ -22,12 +23,14 @@ describe('demo', () => {
   let exitCode: number;
   let stderr: string;
   let consoleWarnings: string[];
+  let tickMs: number;
 
   beforeAll(async () => {
     // @azure/functions warns through console.warn when a function module is loaded outside the Functions host, at
     // import time: spy first, then load the demo.
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const { runDemo } = await import('../../sandbox/demo/runDemo');
+    const { runDemo, TICK_MS } = await import('../../sandbox/demo/runDemo');
+    tickMs = TICK_MS;
     const io = captureIo(process.env);
     exitCode = await runDemo(['--json', '--traffic-dir', trafficDir], io);
     summary = JSON.parse(io.stdout()) as DemoSummary;
@@ -85,9 +88,10 @@ describe('demo', () => {
       expect(lineOf('iris-prod-01').frozen).toMatch(/^\d+\.\d s$/);
     });
 
-    it('the VM left frozen says so where the freeze window would be, and thawing comes first', () => {
-      expect(lineOf('cache-legacy-01').frozen).toBe('STILL FROZEN');
-      expect(lineOf('cache-legacy-01').firstFix).toMatch(/^thaw IRIS now/);
+    it('the VM left frozen says so where the freeze window would be; once thawed, its script fix comes first', () => {
+      expect(lineOf('cache-legacy-01').frozen).toBe('LEFT FROZEN, thawed by the app');
+      // The CRLF post-script is what left IRIS frozen.
+      expect(lineOf('cache-legacy-01').firstFix).toMatch(/^ScriptCrlfLineEndings: /);
     });
 
     it('the tagged VM that no vault protects gets no backup tonight', () => {
@@ -178,18 +182,110 @@ describe('demo', () => {
     expect(runOf('iris-prod-01').verdict?.irisLeftFrozen).toBe(false);
   });
 
-  it('sends production VMs nothing but the read-only probe (safety invariant 3); the verifier only to drill VMs', () => {
+  it('sends production VMs only the read-only probe, and the thaw only to the VM a check found frozen, with IBG_AUTO_THAW on (safety invariant 3); the verifier only to drill VMs', () => {
     const puts = fs
       .readdirSync(trafficDir)
       .map((f) => JSON.parse(fs.readFileSync(path.join(trafficDir, f), 'utf8')) as Exchange)
       .filter((x) => x.liveRequest.method === 'PUT' && /\/runCommands\//i.test(x.liveRequest.url));
     const inDrillGroup = (x: Exchange): boolean => /\/resourceGroups\/rg-iris-drill\//i.test(x.liveRequest.url);
-    const scripts = puts.filter((x) => !inDrillGroup(x)).map((x) => x.liveRequest.body?.properties?.source?.script);
-    expect(scripts.length).toBeGreaterThanOrEqual(summary.checks.length + 2 * summary.runs.length);
-    expect(new Set(scripts)).toEqual(new Set([readVmScript('probe')]));
+    const vmOf = (x: Exchange): string => /\/virtualMachines\/([^/]+)\//i.exec(x.liveRequest.url)?.[1] ?? '?';
+    const production = puts.filter((x) => !inDrillGroup(x));
+    const scriptOf = (x: Exchange) => x.liveRequest.body?.properties?.source?.script;
+    expect(production.length).toBeGreaterThanOrEqual(summary.checks.length + 2 * summary.runs.length);
+    const thaws = production.filter((x) => scriptOf(x) === readVmScript('thaw'));
+    expect(new Set(production.filter((x) => !thaws.includes(x)).map(scriptOf))).toEqual(
+      new Set([readVmScript('probe')]),
+    );
+    // The VMs that may get the thaw: a check found IRIS frozen there, and IBG_AUTO_THAW was on.
+    const frozenWithAutoThaw = summary.frozenIris
+      .filter((e) => e.autoThaw && e.steps.some((s) => /^frozen: /.test(s.step)))
+      .map((e) => e.vm);
+    expect(frozenWithAutoThaw).toEqual(['cache-legacy-01']);
+    expect(thaws.map(vmOf)).toEqual(frozenWithAutoThaw);
+    // The VM whose check found IRIS running got no thaw.
+    expect(summary.frozenIris.find((e) => e.vm === 'cache-legacy-02')?.outcome).toBe('not-frozen');
     const verifiers = puts.filter(inDrillGroup);
     expect(verifiers.length).toBeGreaterThan(0);
     for (const x of verifiers) expect(x.liveRequest.url).toMatch(/\/virtualMachines\/ibg-drill-/i);
+  });
+
+  describe('frozen IRIS: the alert, the auto-thaw, the check after it, the recovery', () => {
+    const TARGETS = ['webhook', 'teams', 'slack', 'eventgrid'];
+    const entry = () => {
+      const e = summary.frozenIris.find((f) => f.vm === 'cache-legacy-01');
+      if (!e) throw new Error('no frozen-IRIS entry for cache-legacy-01');
+      return e;
+    };
+
+    it('the post-script left IRIS frozen, and the app thawed it and found it running', () => {
+      expect(runOf('cache-legacy-01').verdict?.classifications).toContain('Post-ScriptExecutionFailed');
+      expect(entry()).toMatchObject({ outcome: 'thawed', step: 'done', autoThaw: true });
+      expect(entry().thawSummary).toMatch(/CACHE: frozen → thawed → running/);
+      const steps = entry().steps.map((s) => s.step);
+      expect(steps.join('\n')).toMatch(
+        /^checking whether IRIS is frozen \(verdict: [^\n]*\nfrozen: CACHE; making sure no snapshot is in progress\nlease held until [^\n]*; thawing CACHE\nthaw finished \([^\n]*\); checking again\nIRIS was thawed by the app and is running \(CACHE running\)$/,
+      );
+    });
+
+    it('every target received the critical alert, as its medium renders it', () => {
+      const alert = entry().criticalAlert;
+      expect(alert?.code).toBe('IrisLeftFrozen');
+      expect(alert?.received.map((r) => r.target)).toEqual(TARGETS);
+      for (const r of alert?.received ?? []) {
+        expect(r.status).toBeGreaterThanOrEqual(200);
+        expect(r.status).toBeLessThan(300);
+        expect(r.alertId).toBe(alert?.alertId);
+        expect(r.title).toBe('CRITICAL IrisStillFrozen on cache-legacy-01');
+        expect(r.sentAt).toBeDefined();
+      }
+      const [webhook, teams, slack, eventGrid] = alert?.received ?? [];
+      expect(webhook?.excerpt).toMatch(/^code IrisLeftFrozen; classification IrisStillFrozen; fix: .*; signed/);
+      expect(teams?.excerpt).toBe('Adaptive Card 1.4, title "CRITICAL IrisStillFrozen on cache-legacy-01"');
+      expect(slack?.excerpt).toBe('Block Kit header "CRITICAL IrisStillFrozen on cache-legacy-01"');
+      expect(eventGrid?.excerpt).toBe(`CloudEvent IrisBackupGuard.Alert.Raised, id ${alert?.alertId ?? ''}`);
+      // The check's own alert came too (the verdict said "may still be frozen"; the check said "frozen now").
+      expect(entry().otherCriticalCodes).toEqual(['IrisFrozen']);
+    });
+
+    it('every target received the recovery notice, after the critical alert', () => {
+      const recovery = entry().recovery;
+      expect(recovery?.received.map((r) => r.target)).toEqual(TARGETS);
+      for (const r of recovery?.received ?? []) {
+        expect(r.status).toBeGreaterThanOrEqual(200);
+        expect(r.status).toBeLessThan(300);
+        expect(r.title).toMatch(/^RESOLVED Iris(Left)?Frozen on cache-legacy-01$/);
+      }
+      expect(recovery?.received[3]?.excerpt).toMatch(/^CloudEvent IrisBackupGuard\.Alert\.Resolved, id /);
+      expect(Date.parse(recovery?.decidedAt ?? '')).toBeGreaterThan(Date.parse(entry().criticalAlert?.decidedAt ?? ''));
+    });
+
+    it('delivered within one tick (plus the follow-up reads) of the job’s snapshot, in sandbox time', () => {
+      const e = entry();
+      expect(Date.parse(e.snapshotCompletedAt ?? '')).toBeGreaterThan(Date.parse(e.recoveryPointAt ?? ''));
+      expect(e.snapshotToAlertMs).toBeGreaterThan(0);
+      expect(e.snapshotToAlertMs).toBeLessThanOrEqual(tickMs + FOLLOW_UP_MS);
+      expect(e.snapshotToRecoveryMs).toBeGreaterThanOrEqual(e.snapshotToAlertMs ?? Infinity);
+      expect(e.snapshotToRecoveryMs).toBeLessThanOrEqual(tickMs + FOLLOW_UP_MS);
+    });
+
+    it('the report prints the section: each target, the steps, the recovery and the timing', () => {
+      const lines = renderDemoReport(summary).split('\n');
+      const start = lines.findIndex((l) => l.startsWith('Frozen IRIS: '));
+      expect(start).toBeGreaterThan(0);
+      const at = lines.indexOf('  cache-legacy-01: thawed; IBG_AUTO_THAW on', start);
+      expect(at).toBeGreaterThan(start);
+      const section = lines.slice(at, at + 40).join('\n');
+      for (const t of TARGETS) {
+        expect(section).toMatch(
+          new RegExp(`^ {6}${t} +HTTP 2\\d\\d, delivered \\S+Z: CRITICAL IrisStillFrozen on cache-legacy-01$`, 'm'),
+        );
+        expect(section).toMatch(new RegExp(`^ {6}${t} +HTTP 2\\d\\d, delivered \\S+Z: RESOLVED `, 'm'));
+      }
+      expect(section).toMatch(/^ {6}\S+Z {2}thaw finished/m);
+      expect(section).toMatch(
+        /^ {6}snapshot completed → first critical alert delivered: (\d+\.\d s|\d+ min( \d+ s)?); → recovery delivered: (\d+\.\d s|\d+ min( \d+ s)?)$/m,
+      );
+    });
   });
 
   describe('restore drills', () => {
