@@ -3,13 +3,15 @@
  * webhook and an Event Grid custom topic (`POST /api/events?api-version=…`, CloudEvents batch, `aeg-sas-key` or a
  * bearer token, as @azure/eventgrid sends them). They share the sandbox's TLS certificate, record every request
  * (headers, raw and parsed body, the status answered) for tests to read, and can be told to fail a target (an HTTP
- * status, or no answer at all) and to recover.
+ * status, or no answer at all) and to recover, or to answer every request after a delay (`delayMs`).
  */
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from './repoRoot';
 
 export type ReceiverName = 'webhook' | 'teams' | 'slack' | 'eventgrid';
@@ -25,6 +27,9 @@ export interface ReceivedRequest {
   body: unknown;
   /** What the receiver answered (0: it did not answer). */
   status: number;
+  /** performance.now() in this process when the body had arrived, and when the answer was sent (benchmarks). */
+  receivedAtMs: number;
+  answeredAtMs?: number;
 }
 
 export type ReceiverFault = { kind: 'status'; status: number } | { kind: 'hang' };
@@ -54,6 +59,8 @@ export interface NotificationReceiverOptions {
   eventGridKey?: string;
   /** Accept `Authorization: Bearer …` at the Event Grid topic (the managed identity path). */
   acceptBearer?: boolean;
+  /** Every target answers this many ms after the request's body arrived (a slow but healthy service). */
+  delayMs?: number;
 }
 
 export async function startNotificationReceivers(
@@ -70,6 +77,7 @@ export async function startNotificationReceivers(
 
   const answer = (res: ServerResponse, record: ReceivedRequest, status: number, body: unknown): void => {
     record.status = status;
+    record.answeredAtMs = performance.now();
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
     res.end(text);
@@ -79,6 +87,7 @@ export async function startNotificationReceivers(
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const target = targetOf(url.pathname);
     const rawBody = await readBody(req);
+    const receivedAtMs = performance.now();
     let body: unknown;
     try {
       body = rawBody === '' ? undefined : JSON.parse(rawBody);
@@ -96,12 +105,14 @@ export async function startNotificationReceivers(
       rawBody,
       body,
       status: 0,
+      receivedAtMs,
     };
     if (target === undefined) {
       answer(res, record, 404, { error: 'no receiver at this path' });
       return;
     }
     requests.push(record);
+    if (options.delayMs !== undefined && options.delayMs > 0) await sleep(options.delayMs);
     const fault = faults.get(target);
     if (fault?.kind === 'hang') {
       hanging.add(res);
