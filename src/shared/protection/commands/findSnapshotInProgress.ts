@@ -16,10 +16,12 @@ export const findSnapshotInProgress: CommandHandler<'FindSnapshotInProgress'> = 
   const filter = { startTime: new Date(now.getTime() - LOOKBACK_MS), endTime: now, operation: 'Backup' as const };
   for await (const job of deps.gateways.backup.listJobs(vault, filter)) {
     if (job.status !== 'InProgress' || job.entityName.toLowerCase() !== name || job.startTime === undefined) continue;
-    const after = Date.parse(job.startTime) - CLOCK_SKEW_MS;
+    // Only a point taken since the job started is its snapshot. No allowance for skew here, unlike findRecoveryPoint:
+    // an older point counted by mistake would let a thaw run during a snapshot; a missed one only delays the thaw.
+    const after = Date.parse(job.startTime);
     let pointListed = false;
     const points = deps.gateways.backup.listRecoveryPoints(protectedItemOf(deps.settings, run), {
-      startDate: new Date(after),
+      startDate: new Date(after - CLOCK_SKEW_MS),
       endDate: new Date(now.getTime() + CLOCK_SKEW_MS),
     });
     for await (const p of points) if (Date.parse(p.time) >= after) pointListed = true;
