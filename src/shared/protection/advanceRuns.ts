@@ -15,7 +15,7 @@ import type { StoredRun } from './runRepository';
 import { runPolicyOf } from './runPolicyOf';
 import { grantScriptSlots } from '../runs/scriptSlots';
 import { grantDrillSlots } from '../runs/drillSlots';
-import { deliverPending, type DeliveryReport } from './alertDelivery';
+import { addDeliveryReports, deliverPending, type DeliveryReport } from './alertDelivery';
 import { followUpScripts } from './followUpScripts';
 
 export interface AdvanceResult {
@@ -270,7 +270,16 @@ async function advanceStoredRuns(
     const outcome = s.ok ? (startedById.get(active[i]?.run.id ?? '') ?? s.value) : undefined;
     return outcome?.kind === 'advanced' ? [outcome.stored] : [];
   });
-  const followed = new Map((await followUpScripts(deps, policy, ours, now, context)).map((s) => [s.run.id, s]));
+  // Alerts go out as soon as they are recorded: after this pass, after each follow-up round, and at the end (each
+  // delivery is claimed with its record's ETag, so no pass sends one twice). A slow target delays only this.
+  const deliver = async (): Promise<void> => {
+    if (deps.notifications !== undefined)
+      result.delivery = addDeliveryReports(result.delivery, await deliverPending(deps));
+  };
+  await deliver();
+  const followed = new Map(
+    (await followUpScripts(deps, policy, ours, now, context, deliver)).map((s) => [s.run.id, s]),
+  );
   settled.forEach((s, i) => {
     const runId = active[i]?.run.id ?? '';
     if (!s.ok) {
@@ -284,7 +293,7 @@ async function advanceStoredRuns(
     else result.advanced += 1;
     result.stages[runId] = stored.run.stage;
   });
-  // Alerts recorded by this tick (and any still due from earlier ones) go out now, after the runs have moved.
-  if (deps.notifications !== undefined) result.delivery = await deliverPending(deps);
+  // Anything recorded since (a remediation's last alerts), and retries that came due.
+  await deliver();
   return result;
 }

@@ -140,6 +140,28 @@ export interface DeliveryReport {
   results: DeliveryResult[];
 }
 
+/** Two delivery passes of one invocation as one report. */
+export function addDeliveryReports(a: DeliveryReport | undefined, b: DeliveryReport): DeliveryReport {
+  if (a === undefined) return b;
+  const byTarget: DeliveryReport['byTarget'] = { ...a.byTarget };
+  for (const [name, t] of Object.entries(b.byTarget) as [
+    TargetName,
+    { sent: number; retrying: number; failed: number },
+  ][]) {
+    const prev = byTarget[name] ?? { sent: 0, retrying: 0, failed: 0 };
+    byTarget[name] = { sent: prev.sent + t.sent, retrying: prev.retrying + t.retrying, failed: prev.failed + t.failed };
+  }
+  return {
+    records: a.records + b.records,
+    sent: a.sent + b.sent,
+    retrying: a.retrying + b.retrying,
+    failed: a.failed + b.failed,
+    skipped: a.skipped + b.skipped,
+    byTarget,
+    results: [...a.results, ...b.results],
+  };
+}
+
 /** A safe message for anything a target threw: NotifierError messages are built without secrets; others are not. */
 const safeError = (name: TargetName, e: unknown): string => {
   if (e instanceof Error && e.name === 'NotifierError') return terminalLine(e.message).slice(0, 300);

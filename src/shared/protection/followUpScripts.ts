@@ -40,6 +40,8 @@ export async function followUpScripts(
   runs: readonly StoredRun[],
   from: Date,
   context: CommandContext = {},
+  /** After each round of reads (the caller delivers the alerts they decided). */
+  afterRound: () => Promise<void> = async () => undefined,
 ): Promise<StoredRun[]> {
   const current = [...runs];
   const pause = deps.pause;
@@ -63,5 +65,6 @@ export async function followUpScripts(
       if (!r.ok || r.value.kind === 'superseded') dropped.add(d.i);
       else current[d.i] = r.value.stored;
     });
+    await afterRound();
   }
 }

@@ -10,14 +10,24 @@ import type { AlertDetails, CommandBuilder } from './commandBuilder';
 export const detailsOf = (c: Classification | undefined): AlertDetails =>
   c === undefined ? {} : { classification: c.name, evidence: c.evidence, fix: c.fix };
 
-/** Problems a good (IRIS-consistent, nothing classified) backup of the VM shows to be over. */
-const RECOVERED_BY_GOOD_BACKUP = ['BackupNotAppConsistent', 'BackupFailed', 'VerdictUnknown', 'FreezeTooLong'];
+/**
+ * Problems a good (IRIS-consistent, nothing classified) backup of the VM shows to be over, with the severity they
+ * were raised at: a recovery is routed where its problem went.
+ */
+const RECOVERED_BY_GOOD_BACKUP = [
+  ['BackupNotAppConsistent', 'error'],
+  ['BackupFailed', 'error'],
+  ['VerdictUnknown', 'warning'],
+  ['FreezeTooLong', 'warning'],
+] as const;
 
 export function alertsFor(verdict: BackupVerdict, classified: readonly Classification[], c: CommandBuilder): void {
   const why = verdict.reasons.join('; ');
   const frozen = classified.find((k) => k.irisMayBeFrozen);
   const top = classified.find((k) => k !== frozen) ?? frozen;
-  if (verdict.irisLeftFrozen || frozen !== undefined)
+  // Only the logs' own word pages people here: a classification that merely may leave IRIS frozen (its logs show
+  // the thaw) starts the read-only check (assess.ts), which alerts IrisFrozen if IRIS is frozen after all.
+  if (verdict.irisLeftFrozen)
     c.alert(
       'critical',
       'IrisLeftFrozen',
@@ -29,7 +39,8 @@ export function alertsFor(verdict: BackupVerdict, classified: readonly Classific
   switch (verdict.consistency) {
     case 'iris-consistent':
       if (classified.length === 0 && !verdict.irisLeftFrozen) {
-        for (const code of RECOVERED_BY_GOOD_BACKUP) c.recover(code, `the backup is IRIS-consistent again: ${why}`);
+        for (const [code, severity] of RECOVERED_BY_GOOD_BACKUP)
+          c.recover(code, `the backup is IRIS-consistent again: ${why}`, severity);
       }
       return;
     case 'file-system-consistent':

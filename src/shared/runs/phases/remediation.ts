@@ -286,7 +286,7 @@ export function onRemediationTick(run: Run, at: string, ctx: PhaseContext): Run 
       if (rem.step !== 'watching') return run;
       if (ms(at) - ms(rem.requestedAt) > p.watchForMs) {
         c.alert(
-          'error',
+          'critical',
           'IrisLeftFrozen',
           `IRIS is still frozen after ${Math.round(p.watchForMs / 3_600_000)} h of watching: ${(rem.frozen ?? []).join(', ')}`,
           {
