@@ -55,3 +55,17 @@ describe('lastPathSegment (operation id from Azure-AsyncOperation/Location)', ()
     ['', undefined],
   ])('%j → %j', (url, id) => expect(lastPathSegment(url)).toBe(id));
 });
+
+describe('buildJobFilter end time', () => {
+  it('rounds the end up to the whole second, so a job that started in the query’s own second is listed', () => {
+    const f = buildJobFilter({
+      startTime: new Date('2026-12-03T23:59:30.400Z'),
+      endTime: new Date('2026-12-04T00:59:30.222Z'),
+    });
+    expect(f).toContain("startTime eq '2026-12-03 11:59:30 PM'");
+    expect(f).toContain("endTime eq '2026-12-04 12:59:31 AM'");
+    expect(buildJobFilter({ startTime: new Date(0), endTime: new Date('2026-12-04T00:59:30.000Z') })).toContain(
+      "endTime eq '2026-12-04 12:59:30 AM'",
+    );
+  });
+});

@@ -24,7 +24,8 @@ const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 export const buildJobFilter = (filter: JobFilter): string => {
   const parts = [
     `startTime eq ${literal(formatFilterDate(filter.startTime))}`,
-    `endTime eq ${literal(formatFilterDate(filter.endTime))}`,
+    // The format has whole seconds: the end is rounded up, or a job that started in the query's own second is missed.
+    `endTime eq ${literal(formatFilterDate(new Date(Math.ceil(filter.endTime.getTime() / 1000) * 1000)))}`,
   ];
   if (filter.operation !== undefined) parts.push(`operation eq ${literal(filter.operation)}`);
   parts.push(`backupManagementType eq 'AzureIaasVM'`);

@@ -7,7 +7,8 @@ import { parseVmId } from '../azure/armResourceId';
 import type { ProtectedVm, RecoveryPoint } from '../azure/backupGateway';
 import { drillSettingsProblems } from '../drills/drillTargetCheck';
 import { AppError, isAppError } from '../errors/appError';
-import { drillRunNumber, newDrillRun } from '../runs/drillRun';
+import { drillRunPrefix, newDrillRun } from '../runs/drillRun';
+import { createNumberedRun } from './vmRuns';
 import { vmKeyOf } from '../runs/run';
 import { driveRun } from './driveRun';
 import type { ProtectionDeps } from './protectionDeps';
@@ -20,8 +21,6 @@ const MODULE = 'drill';
 
 /** How many of the newest points an unknown --recovery-point lists. */
 const POINTS_LISTED = 5;
-/** Another drill of the VM took the id first this many times in a row: give up rather than loop. */
-const MAX_CREATE_ATTEMPTS = 5;
 
 /** The drill cannot start as configured, or the VM or point is not one it can drill; nothing was created. */
 export class DrillRefused extends Error {
@@ -84,13 +83,6 @@ export function choosePoint(
   );
 }
 
-/** The next free operator drill number of the VM tonight (1 when none). */
-async function nextDrillNumber(deps: ProtectionDeps, night: string, vmKey: string): Promise<number> {
-  let n = 0;
-  for (const stored of await deps.store.list(night)) n = Math.max(n, drillRunNumber(stored.run.id, night, vmKey) ?? 0);
-  return n + 1;
-}
-
 export async function drillVmNow(
   deps: ProtectionDeps,
   vmId: string,
@@ -117,23 +109,17 @@ export async function drillVmNow(
   const point = choosePoint(points, options.recoveryPoint, item.vmName);
 
   const vmKey = vmKeyOf(item.vmId);
-  let created: StoredRun | undefined;
-  for (let attempt = 0, n = await nextDrillNumber(deps, night, vmKey); !created; attempt += 1, n += 1) {
-    const run = newDrillRun({
+  // Another drill of the VM may take a number between the listing and the write: createNumberedRun takes the next.
+  const created = await createNumberedRun(deps, night, drillRunPrefix(night, vmKey), (n) =>
+    newDrillRun({
       night,
       target: targetOf(item),
       point,
       n,
       drillTarget: drills.target,
       at: deps.clock.now().toISOString(),
-    });
-    try {
-      created = await deps.store.create(run);
-    } catch (e) {
-      // Another drill of the VM took this number between the listing and the write: take the next one.
-      if (!isAppError(e) || e.code !== 'CONFLICT' || attempt + 1 >= MAX_CREATE_ATTEMPTS) throw e;
-    }
-  }
+    }),
+  );
   // The operator waits for this drill: it starts at once, outside the subscription's drill budget.
   const events = [{ type: 'DrillSlotGranted' as const, at: deps.clock.now().toISOString() }];
   const result = await driveRun(deps, runPolicyOf(deps.settings), created, { events });

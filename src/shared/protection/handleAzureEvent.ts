@@ -10,13 +10,14 @@
  */
 import { sameResourceId } from '../azure/armResourceId';
 import { toError } from '../errors/appError';
-import { isTerminalStage, runIdOf, vmKeyOf, type Run, type RunStage } from '../runs/run';
+import { isTerminalStage, vmKeyOf, type Run, type RunStage } from '../runs/run';
 import { advanceRun } from './advanceRuns';
 import type { AzureEvent } from './azureEvent';
 import { checkTaggedVm, type TaggedVmCheckOutcome } from './checkTaggedVm';
-import { nightOf } from './night';
 import type { ProtectionDeps } from './protectionDeps';
 import { trackExternalBackup, type ExternalBackupOutcome } from './trackExternalBackup';
+import { recentRunsOf } from './vmRuns';
+import { inDrillGroup } from '../drills/cleanupGuard';
 
 export type AzureEventOutcome =
   | { outcome: 'malformed'; reason: string }
@@ -55,23 +56,6 @@ export function backupStaleReason(at: string, latest: Run | undefined): string |
   return undefined;
 }
 
-const newest = (runs: readonly Run[]): Run | undefined =>
-  [...runs].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
-
-/** The VM's latest run: an active one, else tonight's or the event's night's. */
-async function latestRunOf(deps: ProtectionDeps, vmId: string, at: string): Promise<Run | undefined> {
-  const vmKey = vmKeyOf(vmId);
-  const tz = deps.settings.schedules.nightTimeZone;
-  const nights = new Set([nightOf(deps.clock.now(), tz)]);
-  if (!Number.isNaN(Date.parse(at))) nights.add(nightOf(new Date(at), tz));
-  const found: Run[] = (await deps.store.listActive()).map((s) => s.run).filter((r) => r.vmKey === vmKey);
-  for (const night of nights) {
-    const stored = await deps.store.get(runIdOf(night, vmKey));
-    if (stored) found.push(stored.run);
-  }
-  return newest(found);
-}
-
 async function onBackupTriggered(
   deps: ProtectionDeps,
   event: Extract<AzureEvent, { kind: 'backup-triggered' }>,
@@ -79,7 +63,7 @@ async function onBackupTriggered(
   const sub = /^\/subscriptions\/([^/]+)/i.exec(event.vaultId)?.[1];
   if (event.vmName !== undefined && event.vmResourceGroup !== undefined && sub !== undefined) {
     const vmId = `/subscriptions/${sub}/resourceGroups/${event.vmResourceGroup}/providers/Microsoft.Compute/virtualMachines/${event.vmName}`;
-    const stale = backupStaleReason(event.at, await latestRunOf(deps, vmId, event.at));
+    const stale = backupStaleReason(event.at, (await recentRunsOf(deps, vmKeyOf(vmId)))[0]?.run);
     if (stale !== undefined) return { outcome: 'stale', reason: stale };
   }
   const result = await trackExternalBackup(deps, {
@@ -101,9 +85,10 @@ async function onDrillVm(deps: ProtectionDeps, vmId: string): Promise<AzureEvent
   return { outcome: 'drill-advanced', runIds: runs.map((s) => s.run.id), stages };
 }
 
-const inDrillGroup = (deps: ProtectionDeps, vmId: string): boolean => {
-  const group = deps.settings.drills?.target.resourceGroupId;
-  return group !== undefined && vmId.toLowerCase().startsWith(`${group.toLowerCase().replace(/\/+$/, '')}/`);
+/** A VM in the configured drill resource group (drills/cleanupGuard.ts decides what is in it). */
+const isDrillGroupVm = (deps: ProtectionDeps, vmId: string): boolean => {
+  const target = deps.settings.drills?.target;
+  return target !== undefined && inDrillGroup(vmId, target);
 };
 
 async function act(deps: ProtectionDeps, event: AzureEvent): Promise<AzureEventOutcome> {
@@ -115,9 +100,9 @@ async function act(deps: ProtectionDeps, event: AzureEvent): Promise<AzureEventO
     case 'backup-triggered':
       return onBackupTriggered(deps, event);
     case 'vm-written':
-      return inDrillGroup(deps, event.vmId) ? onDrillVm(deps, event.vmId) : checkTaggedVm(deps, event.vmId);
+      return isDrillGroupVm(deps, event.vmId) ? onDrillVm(deps, event.vmId) : checkTaggedVm(deps, event.vmId);
     case 'vm-deleted':
-      return inDrillGroup(deps, event.vmId)
+      return isDrillGroupVm(deps, event.vmId)
         ? onDrillVm(deps, event.vmId)
         : { outcome: 'ignored', reason: 'a VM deleted outside the drill resource group' };
   }

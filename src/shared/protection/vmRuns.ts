@@ -3,7 +3,7 @@
  * new numbered run (`~drill-<n>`, `~ext-<n>`, `~check-<n>`) created with the next free number.
  */
 import { isAppError } from '../errors/appError';
-import type { Run } from '../runs/run';
+import { runNumber, type Run } from '../runs/run';
 import { nightOf } from './night';
 import type { ProtectionDeps } from './protectionDeps';
 import type { StoredRun } from './runRepository';
@@ -28,13 +28,6 @@ export async function recentRunsOf(deps: ProtectionDeps, vmKey: string): Promise
       if (s.run.vmKey === vmKey && !byId.has(s.run.id)) byId.set(s.run.id, s);
   }
   return [...byId.values()].sort((a, b) => Date.parse(b.run.createdAt) - Date.parse(a.run.createdAt));
-}
-
-/** `n` of an id `<night>/<vmKey><suffix><n>`, else undefined. */
-export function runNumber(runId: string, prefix: string): number | undefined {
-  if (!runId.startsWith(prefix)) return undefined;
-  const n = Number(runId.slice(prefix.length));
-  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { RecoveryPoint } from '../azure/backupGateway';
 import type { DrillTargetSettings } from '../drills/drillPolicy';
 import { drillPointOf, drillVmName, newRunDrill } from '../drills/drillTarget';
 import { runPointOf } from './phases/recoveryPoint';
-import { RUN_SCHEMA_VERSION, runIdOf, vmKeyOf, type Run, type RunTarget } from './run';
+import { RUN_SCHEMA_VERSION, runIdOf, runNumber, vmKeyOf, type Run, type RunTarget } from './run';
 
 const YMD = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -19,15 +19,14 @@ const DRILL_SUFFIX = '~drill-';
  * id (`${night}/${vmKey}`) nor another drill's, and holds no character a table key refuses ('/' only as the
  * night's separator, which runRepositoryOf splits on).
  */
-export const drillRunIdOf = (night: string, vmKey: string, n: number): string =>
-  `${runIdOf(night, vmKey)}${DRILL_SUFFIX}${n}`;
+export const drillRunIdOf = (night: string, vmKey: string, n: number): string => `${drillRunPrefix(night, vmKey)}${n}`;
+
+/** A drill run's id without its number. */
+export const drillRunPrefix = (night: string, vmKey: string): string => `${runIdOf(night, vmKey)}${DRILL_SUFFIX}`;
 
 /** n of a drill run id of this VM and night, or undefined for any other id (the nightly run's included). */
 export function drillRunNumber(runId: string, night: string, vmKey: string): number | undefined {
-  const prefix = `${runIdOf(night, vmKey)}${DRILL_SUFFIX}`;
-  if (!runId.startsWith(prefix)) return undefined;
-  const n = Number(runId.slice(prefix.length));
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+  return runNumber(runId, drillRunPrefix(night, vmKey));
 }
 
 export interface DrillRunInput {

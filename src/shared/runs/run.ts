@@ -250,6 +250,13 @@ export const hasOpenTracks = (run: Run): boolean =>
 
 export const runIdOf = (night: string, vmKey: string): string => `${night}/${vmKey}`;
 
+/** `n` of a numbered run's id `<prefix><n>` (`~drill-<n>`, `~ext-<n>`, `~check-<n>`), else undefined. */
+export function runNumber(runId: string, prefix: string): number | undefined {
+  if (!runId.startsWith(prefix)) return undefined;
+  const n = Number(runId.slice(prefix.length));
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 export const compactFinding = (f: Finding): CompactFinding =>
   f.extensionStatusCode === undefined
     ? { code: f.code, severity: f.severity, impact: f.impact }
