@@ -13,7 +13,7 @@ import { POLICY, at, inAssessing, recordAlerts } from './runSamples';
 
 const THAW: RunPolicy = { ...POLICY, remediation: { ...POLICY.remediation, autoThaw: true } };
 
-const probe = (wd: { instance: string; rc: number }[]): RunScriptResult => ({
+const probe = (wd: { instance: string; rc: number }[], command: 'iris' | 'ccontrol' = 'iris'): RunScriptResult => ({
   executionState: 'Succeeded',
   exitCode: 0,
   output: `IBG_PROBE_V1 ${JSON.stringify({
@@ -21,7 +21,7 @@ const probe = (wd: { instance: string; rc: number }[]): RunScriptResult => ({
     mode: 'frozen',
     iris: {
       present: true,
-      command: 'iris',
+      command,
       qlist: wd
         .map(
           (w) =>
@@ -205,5 +205,16 @@ describe('remediation: the frozen check', () => {
     expect(d.run.remediation).toMatchObject({ step: 'done', outcome: 'check-failed' });
     expect(d.alerts).toEqual(['problem:IrisFreezeCheckFailed']);
     expect(ofType(d.commands, 'StartScript')).toEqual([]);
+  });
+
+  it("gives Caché's own commands for a frozen Caché instance (csession, ccontrol stat -W), never iris's", () => {
+    const s0 = assessedFrozen(POLICY);
+    const cache = probe([{ instance: 'CACHE', rc: 5 }], 'ccontrol');
+    const d = decide(recordAlerts(s0, POLICY), observed(s0.run, cache, 33), POLICY);
+    const fix = d.run.alerts?.find((a) => a.code === 'IrisFrozen')?.fix ?? '';
+    expect(fix).toContain('csession CACHE -U%SYS "##Class(Backup.General).ExternalThaw()"');
+    expect(fix).toContain('ccontrol stat CACHE -W');
+    expect(fix).not.toContain('iris session');
+    expect(d.run.remediation?.product).toBe('cache');
   });
 });

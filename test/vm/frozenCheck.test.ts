@@ -47,6 +47,7 @@ describe('vm/probe.sh IBG_PROBE_MODE=frozen', () => {
         { name: 'OLD', state: 'down', health: 'down, last used Sat Nov 21 01:00:00 2026' },
       ],
       freezePhase: 'post-failed',
+      product: 'iris',
       problems: [],
     });
   });
@@ -57,6 +58,7 @@ describe('vm/probe.sh IBG_PROBE_MODE=frozen', () => {
     expect(run.stdout).toContain('"freezeState":{"exists":false}');
     expect(frozenCheckOf(asResult(run))).toMatchObject({
       instances: [{ name: 'CACHE', state: 'frozen', wdRc: 5 }],
+      product: 'cache',
       problems: [],
     });
     expect(frozenCheckOf(asResult(run)).freezePhase).toBeUndefined();

@@ -22,6 +22,8 @@ export interface FrozenCheck {
   instances: InstanceState[];
   /** The hardened scripts' /var/lib/iris-backup-guard/freeze-state phase, when present (e.g. frozen, thawed). */
   freezePhase?: string;
+  /** Which product's commands the VM has (the probe found `iris`, or Caché's `ccontrol`): for the manual commands. */
+  product?: 'iris' | 'cache';
   problems: string[];
 }
 
@@ -184,6 +186,8 @@ export function frozenCheckOf(result: RunScriptResult): FrozenCheck {
       else problems.push('iris.present is missing; the instances are unknown');
       return done(check);
     }
+    if (data.iris.command === 'iris' || data.iris.command === 'ccontrol')
+      check.product = data.iris.command === 'iris' ? 'iris' : 'cache';
     check.instances = instancesOf(data.iris, problems);
     if (typeof data.iris.qlist !== 'string' && check.instances.length === 0) {
       problems.push('No qlist in the answer; instances that are down or were not checked are not listed');

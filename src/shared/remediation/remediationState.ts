@@ -43,6 +43,8 @@ export interface RunRemediation {
   script?: RunScript;
   /** Instances the last check found frozen. */
   frozen?: string[];
+  /** IRIS or Caché, as the check found: the manual commands in the alerts use that product's. */
+  product?: 'iris' | 'cache';
   /** A thaw may run: the VM's lease is held until then. */
   leaseUntil?: string;
   /** Why the thaw is waiting (a snapshot in progress, the lease held by another run), for the alert and status. */

@@ -26,15 +26,18 @@ import { onScriptEvent, SCRIPT_OVERRUN_MS, scriptTimeoutMs, type ScriptEnd, type
 /** The alert codes of a frozen IRIS, which a verified thaw or a check that finds it running resolves. */
 export const FROZEN_CODES = ['IrisLeftFrozen', 'IrisFrozen'] as const;
 
-const manualThaw = (instances: readonly string[]): string => {
+/** The runbook's commands (README "When IRIS is frozen") for these instances, in IRIS's or Caché's spelling. */
+export const manualThaw = (instances: readonly string[], product: 'iris' | 'cache' = 'iris'): string => {
   const names = instances.length > 0 ? instances : ['<instance>'];
+  const session = (i: string): string => (product === 'cache' ? `csession ${i}` : `iris session ${i}`);
+  const stat = (i: string): string => (product === 'cache' ? `ccontrol stat ${i} -W` : `iris stat ${i} -W`);
   return [
     'On the VM, as root, for each frozen instance:',
     ...names.map(
       (i) =>
-        `iris session ${i} -U%SYS "##Class(Backup.General).ExternalThaw()"; echo $?   # 5 = thawed; if it fails or hangs: iris stat ${i} -W`,
+        `${session(i)} -U%SYS "##Class(Backup.General).ExternalThaw()"; echo $?   # 5 = thawed; if it fails or hangs: ${stat(i)}`,
     ),
-    `Then check: iris session ${names[0] ?? 'IRIS'} -U%SYS "##Class(Backup.General).IsWDSuspendedExt()"; echo $?   # 3 = running, 5 = still frozen`,
+    `Then check: ${session(names[0] ?? 'IRIS')} -U%SYS "##Class(Backup.General).IsWDSuspendedExt()"; echo $?   # 3 = running, 5 = still frozen`,
     'First make sure no backup job of the VM is still in its snapshot phase (README: "When IRIS is frozen").',
   ].join('\n');
 };
@@ -184,7 +187,7 @@ function checkFailed(run: Run, rem: RunRemediation, why: string, at: string, c: 
   }
   c.alert('error', 'IrisFreezeCheckFailed', `the check whether IRIS is frozen ${after}gave no answer: ${why}`, {
     classification: 'IrisStillFrozen',
-    fix: manualThaw(rem.frozen ?? []),
+    fix: manualThaw(rem.frozen ?? [], rem.product),
   });
   return finish(
     run,
@@ -199,8 +202,9 @@ function checkFailed(run: Run, rem: RunRemediation, why: string, at: string, c: 
 const names = (check: FrozenCheck, state: 'frozen' | 'unknown'): string[] =>
   check.instances.filter((i) => i.state === state).map((i) => i.name);
 
-function afterCheck(run: Run, rem: RunRemediation, check: FrozenCheck, at: string, ctx: PhaseContext): Run {
+function afterCheck(run: Run, current: RunRemediation, check: FrozenCheck, at: string, ctx: PhaseContext): Run {
   const c = ctx.commands;
+  const rem: RunRemediation = check.product === undefined ? current : { ...current, product: check.product };
   const frozen = names(check, 'frozen');
   const unknown = names(check, 'unknown');
   const seen = check.instances.map((i) => `${i.name} ${i.state}`).join(', ') || 'no IRIS instance';
@@ -230,7 +234,7 @@ function afterCheck(run: Run, rem: RunRemediation, check: FrozenCheck, at: strin
       {
         classification: 'IrisStillFrozen',
         evidence: check.problems,
-        fix: manualThaw(frozen),
+        fix: manualThaw(frozen, rem.product),
       },
     );
     return finish(run, rem, 'thaw-failed', at, `still frozen after the thaw: ${list}`, c);
@@ -245,7 +249,9 @@ function afterCheck(run: Run, rem: RunRemediation, check: FrozenCheck, at: strin
       evidence: check.instances.map(
         (i) => `${i.name}: IsWDSuspendedExt ${i.wdRc ?? '?'}${i.health ? `, ${i.health}` : ''}`,
       ),
-      fix: autoThaw ? 'The app thaws it now and checks again; watch for the recovery notice.' : manualThaw(frozen),
+      fix: autoThaw
+        ? 'The app thaws it now and checks again; watch for the recovery notice.'
+        : manualThaw(frozen, rem.product),
     },
   );
   if (rem.step === 'watching') return withStep(run, { ...rem, frozen, lastCheckAt: at }, at);
@@ -291,7 +297,7 @@ export function onRemediationTick(run: Run, at: string, ctx: PhaseContext): Run 
           `IRIS is still frozen after ${Math.round(p.watchForMs / 3_600_000)} h of watching: ${(rem.frozen ?? []).join(', ')}`,
           {
             classification: 'IrisStillFrozen',
-            fix: manualThaw(rem.frozen ?? []),
+            fix: manualThaw(rem.frozen ?? [], rem.product),
           },
         );
         return finish(run, rem, 'left-frozen', at, 'stopped watching; IRIS is still frozen', c);
@@ -308,7 +314,7 @@ export function onRemediationTick(run: Run, at: string, ctx: PhaseContext): Run 
           `IRIS is frozen (${(rem.frozen ?? []).join(', ')}) and the app did not thaw it: ${why}`,
           {
             classification: 'IrisStillFrozen',
-            fix: manualThaw(rem.frozen ?? []),
+            fix: manualThaw(rem.frozen ?? [], rem.product),
           },
         );
         return finish(run, rem, 'thaw-refused', at, `not thawed: ${why}`, c);
