@@ -88,7 +88,12 @@ describe('remediation: the frozen check', () => {
     const s0 = assessedFrozen(THAW);
     const s1 = step(recordAlerts(s0, THAW), observed(s0.run, RUNNING, 33), THAW);
     expect(s1.run.remediation).toMatchObject({ step: 'done', outcome: 'not-frozen' });
-    expect(s1.alerts).toEqual(['recovery:IrisLeftFrozen', 'recovery:IrisFrozen']);
+    expect(s1.alerts).toEqual([
+      'recovery:IrisLeftFrozen',
+      'recovery:IrisFrozen',
+      'recovery:AutoThawFailed',
+      'recovery:AutoThawRefused',
+    ]);
     expect(ofType(s1.commands, 'StartScript')).toEqual([]);
   });
 
@@ -130,7 +135,12 @@ describe('remediation: the frozen check', () => {
     const s5 = step(s4.run, observed(s4.run, RUNNING, 35), THAW);
     expect(s5.run.remediation).toMatchObject({ step: 'done', outcome: 'thawed' });
     expect(types(s5.commands)).toContain('ReleaseRemediationLease');
-    expect(s5.alerts).toEqual(['recovery:IrisLeftFrozen', 'recovery:IrisFrozen']);
+    expect(s5.alerts).toEqual([
+      'recovery:IrisLeftFrozen',
+      'recovery:IrisFrozen',
+      'recovery:AutoThawFailed',
+      'recovery:AutoThawRefused',
+    ]);
     const notes = s5.run.history.flatMap((h) => (h.reason?.startsWith('Remediation:') ? [h.reason] : []));
     expect(notes).toHaveLength(5);
   });
@@ -147,7 +157,7 @@ describe('remediation: the frozen check', () => {
     expect(types(free.commands)).toEqual(['AcquireRemediationLease']);
   });
 
-  it('never two remediations at once: a busy lease defers the thaw; past the wait it is refused with the commands', () => {
+  it('never two remediations at once: a busy lease defers the thaw; past the wait it is refused with the commands and watched', () => {
     const s0 = assessedFrozen(THAW);
     const s1 = step(recordAlerts(s0, THAW), observed(s0.run, FROZEN, 33), THAW);
     const s2 = step(s1.run, { type: 'SnapshotPhaseObserved', at: at(33), inSnapshot: false }, THAW);
@@ -155,12 +165,13 @@ describe('remediation: the frozen check', () => {
     expect(types(busy.commands)).toEqual([]);
     expect(busy.run.remediation?.waitingFor).toContain('other-run');
     const late = step(busy.run, { type: 'Tick', at: at(33 + 61) }, THAW);
-    expect(late.run.remediation).toMatchObject({ step: 'done', outcome: 'thaw-refused' });
+    // Given up: the alert with the commands, then read-only watching so a thaw by hand is announced.
+    expect(late.run.remediation?.step).toBe('watching');
     expect(late.alerts).toEqual(['problem:AutoThawRefused']);
     expect(ofType(late.commands, 'StartScript')).toEqual([]);
   });
 
-  it('a thaw that does not work ends thaw-failed with a critical alert, and the lease goes back', () => {
+  it('a thaw that does not work: a critical alert, the lease goes back, and it is watched until thawed by hand', () => {
     const s0 = assessedFrozen(THAW);
     let r = step(recordAlerts(s0, THAW), observed(s0.run, FROZEN, 33), THAW).run;
     r = step(r, { type: 'SnapshotPhaseObserved', at: at(33), inSnapshot: false }, THAW).run;
@@ -171,9 +182,16 @@ describe('remediation: the frozen check', () => {
       THAW,
     ).run;
     const end = step(r, observed(r, FROZEN, 35), THAW);
-    expect(end.run.remediation).toMatchObject({ step: 'done', outcome: 'thaw-failed' });
+    expect(end.run.remediation?.step).toBe('watching');
+    expect(end.run.remediation?.leaseUntil).toBeUndefined();
     expect(end.alerts).toEqual(['problem:AutoThawFailed']);
     expect(types(end.commands)).toContain('ReleaseRemediationLease');
+    // Watched read-only from then on; a thaw by hand ends it, and AutoThawFailed is resolved with the rest.
+    const tick = step(end.run, { type: 'Tick', at: at(46) }, THAW);
+    expect(ofType(tick.commands, 'StartScript').map((c) => c.purpose)).toEqual(['frozen-check']);
+    const back = step(tick.run, observed(tick.run, RUNNING, 47), THAW);
+    expect(back.run.remediation).toMatchObject({ step: 'done', outcome: 'thawed-elsewhere' });
+    expect(back.alerts).toContain('recovery:AutoThawFailed');
   });
 
   it('goes on after the run has ended, and a second request while it runs joins it', () => {

@@ -15,7 +15,10 @@ export type RemediationStep =
   | 'thawing'
   /** The check after the thaw. */
   | 'verifying-thaw'
-  /** Frozen, auto-thaw off: the check is repeated so that the thaw by hand is announced. */
+  /**
+   * Frozen and not thawed by the app (auto-thaw off, or its thaw failed or was kept from starting): the read-only
+   * check is repeated so that a thaw by hand is announced.
+   */
   | 'watching'
   | 'done';
 
@@ -24,13 +27,12 @@ export type RemediationOutcome =
   /** The check could not say (no answer, an unknown state): the alert says how to check by hand. */
   | 'check-failed'
   | 'thawed'
-  /** Thawed by someone else while the app watched or waited. */
+  /** Thawed by someone else (or by IRIS's own WDSuspendLimit) while the app watched. */
   | 'thawed-elsewhere'
+  /** The check after the app's thaw gave no answer. */
   | 'thaw-failed'
-  /** Still frozen when the app stopped watching (auto-thaw off). */
-  | 'left-frozen'
-  /** Auto-thaw on but a snapshot or another remediation kept it from thawing within the limit. */
-  | 'thaw-refused';
+  /** Still frozen when the app stopped watching. */
+  | 'left-frozen';
 
 export interface RunRemediation {
   source: RemediationSource;

@@ -23,8 +23,11 @@ import { ms } from './isoTime';
 import type { PhaseContext } from './phase';
 import { onScriptEvent, SCRIPT_OVERRUN_MS, scriptTimeoutMs, type ScriptEnd, type ScriptEvent } from './vmScript';
 
-/** The alert codes of a frozen IRIS, which a verified thaw or a check that finds it running resolves. */
-export const FROZEN_CODES = ['IrisLeftFrozen', 'IrisFrozen'] as const;
+/**
+ * The alert codes of a frozen IRIS, which a verified thaw or a check that finds it running resolves (a recovery of
+ * a code never announced sends nothing).
+ */
+export const FROZEN_CODES = ['IrisLeftFrozen', 'IrisFrozen', 'AutoThawFailed', 'AutoThawRefused'] as const;
 
 /** The runbook's commands (README "When IRIS is frozen") for these instances, in IRIS's or Caché's spelling. */
 export const manualThaw = (instances: readonly string[], product: 'iris' | 'cache' = 'iris'): string => {
@@ -90,6 +93,17 @@ function finish(
   delete next.leaseUntil;
   delete next.waitingFor;
   return withStep(run, next, at, note);
+}
+
+/**
+ * The app could not thaw (the thaw did not take, or a snapshot or another remediation kept it from starting): its
+ * lease goes back, and the track watches read-only like with auto-thaw off, so a thaw by hand is announced.
+ */
+function toWatching(run: Run, rem: RunRemediation, at: string, note: string, c: CommandBuilder): Run {
+  if (rem.leaseUntil !== undefined) c.add({ type: 'ReleaseRemediationLease' });
+  const watching: RunRemediation = { ...rem };
+  delete watching.leaseUntil;
+  return stepTo(run, watching, 'watching', at, `${note}; watching for a thaw by hand`, { lastCheckAt: at });
 }
 
 /**
@@ -237,7 +251,7 @@ function afterCheck(run: Run, current: RunRemediation, check: FrozenCheck, at: s
         fix: manualThaw(frozen, rem.product),
       },
     );
-    return finish(run, rem, 'thaw-failed', at, `still frozen after the thaw: ${list}`, c);
+    return toWatching(run, { ...rem, frozen }, at, `still frozen after the thaw: ${list}`, c);
   }
   const autoThaw = ctx.policy.remediation.autoThaw;
   c.alert(
@@ -317,7 +331,7 @@ export function onRemediationTick(run: Run, at: string, ctx: PhaseContext): Run 
             fix: manualThaw(rem.frozen ?? [], rem.product),
           },
         );
-        return finish(run, rem, 'thaw-refused', at, `not thawed: ${why}`, c);
+        return toWatching(run, rem, at, `not thawed: ${why}`, c);
       }
       c.add({ type: 'FindSnapshotInProgress' });
       return run;
