@@ -10,7 +10,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { toError } from '../shared/errors/appError';
 import { handleMonitorAlert } from '../shared/intake/handleMonitorAlert';
 import { MONITOR_ALERT_MAX_BYTES, parseMonitorAlert } from '../shared/intake/monitorAlert';
-import { capText } from '../shared/protection/eventLedger';
+import { capRawText } from '../shared/protection/eventLedger';
 import type { ProtectionDeps } from '../shared/protection/protectionDeps';
 import { depsFor } from './protectionContext';
 
@@ -32,7 +32,7 @@ export function keyMatches(given: string | null | undefined, keys: readonly stri
 }
 
 async function recordMalformed(deps: ProtectionDeps, raw: string, reason: string): Promise<void> {
-  const capped = capText(raw);
+  const capped = capRawText(raw);
   deps.log.warn('Azure Monitor alert body not accepted', { reason, raw: capped });
   try {
     await deps.events?.record({

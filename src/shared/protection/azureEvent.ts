@@ -5,7 +5,7 @@
  * cannot be read is 'malformed' with the reason and its raw text (capped), never an exception.
  */
 import { parseVmId } from '../azure/armResourceId';
-import { capText } from './eventLedger';
+import { capRawText } from './eventLedger';
 
 export type EventSchema = 'eventgrid' | 'cloudevents';
 
@@ -61,7 +61,7 @@ export function rawEventText(input: unknown): string {
   } catch {
     text = String(input);
   }
-  return capText(text, RAW_CAP);
+  return capRawText(text, RAW_CAP);
 }
 
 type Field = { value?: string; problem?: string };

@@ -13,7 +13,7 @@ import type { Finding, Severity } from '../checks/finding';
 import { toError } from '../errors/appError';
 import { runCommandName } from '../runs/runCommandName';
 import { vmKeyOf } from '../runs/run';
-import { capText } from './eventLedger';
+import { capText } from '../runs/runLimits';
 import { hasTag } from './enrollment';
 import type { ProtectionDeps } from './protectionDeps';
 import { runProbe } from './vmProbe';

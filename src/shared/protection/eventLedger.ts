@@ -4,6 +4,8 @@
  * which is how at-least-once delivery is made to act once. Malformed input is kept here too (capped), so nothing
  * that arrived is lost even when it could not be read.
  */
+import { capText } from '../runs/runLimits';
+
 export type LedgerKind =
   /** An Event Grid event, by its id. */
   | 'event'
@@ -36,7 +38,10 @@ export interface EventLedger {
 /** How much of a raw payload is kept with its entry and quoted in the log. */
 export const RAW_TEXT_CAP = 16_384;
 
-/** Untrusted text, capped at `cap` characters with a marker saying how much was cut. */
-export function capText(text: string, cap = RAW_TEXT_CAP): string {
-  return text.length <= cap ? text : `${text.slice(0, cap)}…[${text.length - cap} more characters cut]`;
+/**
+ * A raw payload kept or quoted: cut as runs cut text (runLimits.ts capText: never inside a surrogate pair), with a
+ * marker saying how much was cut, so a reader knows the record is not the whole payload.
+ */
+export function capRawText(text: string, cap = RAW_TEXT_CAP): string {
+  return text.length <= cap ? text : `${capText(text, cap)}[${text.length - cap} more characters cut]`;
 }

@@ -5,7 +5,13 @@
 import { createHash } from 'node:crypto';
 import type { TableGateway } from '../azure/tableGateway';
 import { isAppError } from '../errors/appError';
-import { capText, type EventLedger, type LedgerEntry, type LedgerKind, RAW_TEXT_CAP } from '../protection/eventLedger';
+import {
+  capRawText,
+  type EventLedger,
+  type LedgerEntry,
+  type LedgerKind,
+  RAW_TEXT_CAP,
+} from '../protection/eventLedger';
 
 /** Row keys may not hold '/', '\\', '#', '?' or control characters, and are at most 1 KiB; long keys are digested. */
 export const ledgerRowKey = (key: string): string => {
@@ -21,10 +27,10 @@ export class TableEventLedger implements EventLedger {
     await this.table.ensureTable();
     try {
       await this.table.createEntity(entry.kind, ledgerRowKey(entry.key), {
-        key: capText(entry.key, 1024),
+        key: capRawText(entry.key, 1024),
         at: entry.at,
-        outcome: capText(entry.outcome, 1024),
-        ...(entry.raw === undefined ? {} : { raw: capText(entry.raw, RAW_TEXT_CAP) }),
+        outcome: capRawText(entry.outcome, 1024),
+        ...(entry.raw === undefined ? {} : { raw: capRawText(entry.raw, RAW_TEXT_CAP) }),
       });
       return 'recorded';
     } catch (e) {
