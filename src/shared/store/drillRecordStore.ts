@@ -7,6 +7,7 @@ import type { TableGateway } from '../azure/tableGateway';
 import { DRILL_RECORD_SCHEMA, type DrillRecord } from '../drills/drillRecord';
 import { isAppError } from '../errors/appError';
 import { joinChunks, splitIntoChunks, toChunkProperties } from './recordChunks';
+import { tableKeyOf } from './tableKeys';
 
 export interface DrillRecordStore {
   /** 'exists': a record for this run was already written (it is left as it is). */
@@ -14,11 +15,6 @@ export interface DrillRecordStore {
   /** Every record, or one VM's; undecodable rows are skipped. */
   list(filter?: { vmId?: string }): AsyncIterable<DrillRecord>;
 }
-
-/** Row and partition keys may not hold '/', '\\', '#', '?' or control characters. */
-const key = (text: string): string =>
-  // eslint-disable-next-line no-control-regex -- control characters are not allowed in table keys
-  text.toLowerCase().replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '|');
 
 const decode = (properties: Record<string, unknown>): DrillRecord | undefined => {
   const json = joinChunks(properties);
@@ -41,7 +37,7 @@ export class TableDrillRecordStore implements DrillRecordStore {
     if (chunks === undefined) throw new RangeError(`Drill record of ${record.runId} is too large to store`);
     await this.table.ensureTable();
     try {
-      await this.table.createEntity(key(record.vmId), key(record.runId), {
+      await this.table.createEntity(tableKeyOf(record.vmId), tableKeyOf(record.runId), {
         ...toChunkProperties(chunks),
         verdict: record.verdict,
         night: record.night,
@@ -55,7 +51,7 @@ export class TableDrillRecordStore implements DrillRecordStore {
 
   async *list(filter: { vmId?: string } = {}): AsyncIterable<DrillRecord> {
     await this.table.ensureTable();
-    const query = filter.vmId === undefined ? {} : { partitionKey: key(filter.vmId) };
+    const query = filter.vmId === undefined ? {} : { partitionKey: tableKeyOf(filter.vmId) };
     for await (const row of this.table.listEntities(query)) {
       const record = decode(row.properties);
       if (record !== undefined) yield record;

@@ -2,9 +2,9 @@
  * The event ledger over a table of its own (`<runs table>events`): one partition per kind, insert-only
  * (createEntity; a repeat is CONFLICT, which means the entry is already there).
  */
-import { createHash } from 'node:crypto';
 import type { TableGateway } from '../azure/tableGateway';
 import { isAppError } from '../errors/appError';
+import { digestedTableKey } from './tableKeys';
 import {
   capRawText,
   type EventLedger,
@@ -13,20 +13,13 @@ import {
   RAW_TEXT_CAP,
 } from '../protection/eventLedger';
 
-/** Row keys may not hold '/', '\\', '#', '?' or control characters, and are at most 1 KiB; long keys are digested. */
-export const ledgerRowKey = (key: string): string => {
-  // eslint-disable-next-line no-control-regex -- control characters are not allowed in table keys
-  const safe = key.toLowerCase().replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '|');
-  return safe.length <= 200 ? safe : `sha256-${createHash('sha256').update(key).digest('hex')}`;
-};
-
 export class TableEventLedger implements EventLedger {
   constructor(private readonly table: TableGateway) {}
 
   async record(entry: LedgerEntry): Promise<'recorded' | 'duplicate'> {
     await this.table.ensureTable();
     try {
-      await this.table.createEntity(entry.kind, ledgerRowKey(entry.key), {
+      await this.table.createEntity(entry.kind, digestedTableKey(entry.key), {
         key: capRawText(entry.key, 1024),
         at: entry.at,
         outcome: capRawText(entry.outcome, 1024),
@@ -41,7 +34,7 @@ export class TableEventLedger implements EventLedger {
 
   async get(kind: LedgerKind, key: string): Promise<LedgerEntry | undefined> {
     await this.table.ensureTable();
-    const row = await this.table.getEntity(kind, ledgerRowKey(key));
+    const row = await this.table.getEntity(kind, digestedTableKey(key));
     if (row === undefined) return undefined;
     const p = row.properties;
     const text = (v: unknown): string => (typeof v === 'string' ? v : '');

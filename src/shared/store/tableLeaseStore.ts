@@ -5,12 +5,9 @@
 import type { TableGateway } from '../azure/tableGateway';
 import { isAppError } from '../errors/appError';
 import type { Lease, LeaseOutcome, LeaseRepository } from './leaseRepository';
+import { tableKeyOf } from './tableKeys';
 
 const PARTITION = 'lease';
-
-/** Row keys may not hold '/', '\\', '#', '?' or control characters. */
-// eslint-disable-next-line no-control-regex -- control characters are not allowed in table keys
-const rowKey = (key: string): string => key.toLowerCase().replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '|');
 
 const leaseOf = (key: string, p: Record<string, unknown>): Lease => ({
   key,
@@ -23,7 +20,7 @@ export class TableLeaseStore implements LeaseRepository {
 
   async acquire(key: string, holder: string, until: string, now: string): Promise<LeaseOutcome> {
     await this.table.ensureTable();
-    const row = rowKey(key);
+    const row = tableKeyOf(key);
     const lease: Lease = { key, holder, until };
     const existing = await this.table.getEntity(PARTITION, row);
     try {
@@ -47,7 +44,7 @@ export class TableLeaseStore implements LeaseRepository {
 
   async release(key: string, holder: string): Promise<void> {
     await this.table.ensureTable();
-    const row = rowKey(key);
+    const row = tableKeyOf(key);
     const existing = await this.table.getEntity(PARTITION, row);
     if (existing === undefined || leaseOf(key, existing.properties).holder !== holder) return;
     try {
