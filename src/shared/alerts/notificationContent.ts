@@ -3,6 +3,7 @@
  * the fix. Text from VMs and Azure is untrusted: every field here is neutralised (no control or bidi characters)
  * and capped; each renderer then escapes it for its own medium (JSON, Adaptive Card Markdown, Slack mrkdwn). Pure.
  */
+import { capText } from '../runs/runLimits';
 import { terminalLine, terminalText } from '../report/terminalText';
 import type { AlertSeverity } from './alert';
 import type { AlertRecord } from './alertRecord';
@@ -39,14 +40,8 @@ export interface NotificationContent {
   repeats?: number;
 }
 
-/** Cut at `max` characters (never inside a surrogate pair), marking the cut. */
-export const cap = (text: string, max: number): string => {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
-};
+/** Cut at `max` characters (never inside a surrogate pair), marking the cut: the runs' own rule. */
+export const cap = capText;
 
 const line = (text: string, max = FIELD_CHARS): string => cap(terminalLine(text), max);
 

@@ -3,30 +3,12 @@
  * JSON escapes everything itself; the content is already neutralised and capped. Receivers drop a repeated `id`.
  */
 import type { AlertRecord } from './alertRecord';
-import { notificationContent } from './notificationContent';
+import { notificationContent, type NotificationContent } from './notificationContent';
 
 export const WEBHOOK_SCHEMA = 'iris-backup-guard/alert@1';
 
-export interface WebhookPayload {
-  schema: typeof WEBHOOK_SCHEMA;
-  id: string;
-  kind: 'problem' | 'recovery';
-  severity: string;
-  code: string;
-  classification?: string;
-  title: string;
-  message: string;
-  vmId?: string;
-  vmName?: string;
-  runId?: string;
-  scopeId?: string;
-  evidence: string[];
-  evidenceOmitted: number;
-  fix?: string;
-  at: string;
-  decidedAt: string;
-  repeats?: number;
-}
+/** The content every target renders, with the alert's id as `id` and the schema named. */
+export type WebhookPayload = { schema: typeof WEBHOOK_SCHEMA; id: string } & Omit<NotificationContent, 'alertId'>;
 
 export function webhookPayload(record: AlertRecord): WebhookPayload {
   const { alertId, ...content } = notificationContent(record);
