@@ -287,8 +287,9 @@ async function forEachBounded<T>(items: readonly T[], limit: number, work: (item
 /**
  * Raises an alert: recorded and delivered through the outbox (logged either way), and handed to the embedding's own
  * sink when it has one (the demo, tests). `id` names the occurrence (a run's `<run id>#<n>`; `<what>/<day>/<subject>`
- * outside runs), so raising the same occurrence again records it once. When it cannot be recorded, the alert is
- * still logged (a log alert rule still sees it) and the error is thrown for the caller to retry.
+ * outside runs), so raising the same occurrence again records it once. When it cannot be recorded, the error is
+ * logged and thrown for the caller to retry; the alert's own line was logged by recordAlert before the write that
+ * failed (logging it here too would fire a log alert rule twice).
  */
 export async function raiseAlert(
   deps: AlertDeps & Pick<ProtectionDeps, 'alerts'>,
@@ -299,7 +300,6 @@ export async function raiseAlert(
     await recordAlert(deps, id, alert);
     await deps.alerts?.raise(alert);
   } catch (e) {
-    logAlert(deps.log, id, alert);
     deps.log.error('Could not record an alert', {
       alertId: id,
       code: alert.code,
