@@ -13,6 +13,7 @@ import { createGateways, createRunsTableGateway, createVmCommandGateway } from '
 import { decodeRun } from '../shared/runs/decodeRun';
 import type { Run } from '../shared/runs/run';
 import { TableRunStore } from '../shared/store/tableRunStore';
+import { runSummaryOf } from '../shared/evidence/runSummary';
 import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/drillRecordStore';
 import { TableLeaseStore } from '../shared/store/tableLeaseStore';
 import { TableEventLedger } from '../shared/store/tableEventLedger';
@@ -101,6 +102,7 @@ export function createRunRepository(settings: Settings, options: RunRepositoryOp
   const store = new TableRunStore<Run, RunIndex>(options.table ? options.table(table) : table, {
     indexOf: runIndexOf,
     decode: decodeRun,
+    summaryOf: runSummaryOf,
     logger: { warn: (m, d) => options.warn(m, d) },
   });
   return runRepositoryOf(store);

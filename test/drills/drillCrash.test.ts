@@ -132,6 +132,7 @@ function crashingDrill(deps: ProtectionDeps, p: DrillCrash): ProtectionDeps {
       update: (run, etag) => pass(() => s.update(run, etag)),
       listActive: () => pass(() => s.listActive()),
       list: (n) => pass(() => s.list(n)),
+      listSummaries: (n) => pass(() => s.listSummaries(n)),
     },
   };
 }

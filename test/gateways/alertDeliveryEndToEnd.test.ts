@@ -225,6 +225,8 @@ describe('alert delivery end to end (Azurite, sandbox receivers)', () => {
       listSince: (since) => store.listSince(since),
       getState: (k) => store.getState(k),
       putState: (st, e) => store.putState(st, e),
+      listOpenStates: () => store.listOpenStates(),
+      listOfRun: (runId) => store.listOfRun(runId),
     };
     const deps: Deps = { ...crashing, notifications: { store: dying, targets: crashing.notifications?.targets ?? [] } };
     const id = `${RUN_ID}#8`;

@@ -73,6 +73,7 @@ export function crashing(deps: ProtectionDeps, plan: CrashPlan): ProtectionDeps 
     update: (run, etag) => plan.call('store.update', () => s.update(run, etag)),
     listActive: () => plan.call('store.listActive', () => s.listActive()),
     list: (night) => plan.call('store.list', () => s.list(night)),
+    listSummaries: (night) => plan.call('store.listSummaries', () => s.listSummaries(night)),
   };
   return { ...deps, gateways: { backup, compute }, store };
 }

@@ -49,4 +49,43 @@ export interface AlertState {
    * repeat (which would suppress it and lose it).
    */
   lastDecision?: { alertId: string; notify: boolean; repeats?: number };
+  /** The last alert folded in, shortened: what the dashboard shows of an open problem without reading records. */
+  latest?: AlertStateLatest;
+}
+
+export interface AlertStateLatest {
+  alertId: string;
+  severity: Alert['severity'];
+  code: string;
+  /** Capped (MAX_LATEST_MESSAGE_CHARS); untrusted, escaped where shown. */
+  message: string;
+  at: string;
+  vmName?: string;
+  /** The VM (or vault, subscription) the problem is about, from the alert's scope. */
+  scopeId: string;
+  runId?: string;
+  fix?: string;
+}
+
+export const MAX_LATEST_MESSAGE_CHARS = 400;
+
+const cap = (text: string): string =>
+  text.length > MAX_LATEST_MESSAGE_CHARS ? `${text.slice(0, MAX_LATEST_MESSAGE_CHARS - 1)}…` : text;
+
+/** The state's `latest` for an alert. */
+export function latestOf(alertId: string, alert: Alert): AlertStateLatest {
+  const s = alert.scope;
+  const scopeId = s.kind === 'run' ? s.vmId : s.kind === 'vm' ? s.vmId : s.kind === 'vault' ? s.vaultId : s.subscriptionId;
+  const latest: AlertStateLatest = {
+    alertId,
+    severity: alert.severity,
+    code: alert.code,
+    message: cap(alert.message),
+    at: alert.at,
+    scopeId,
+  };
+  if (alert.vmName !== undefined) latest.vmName = alert.vmName;
+  if (s.kind === 'run') latest.runId = s.runId;
+  if (alert.fix !== undefined) latest.fix = cap(alert.fix);
+  return latest;
 }

@@ -18,4 +18,8 @@ export interface AlertRepository {
   getState(dedupKey: string): Promise<StoredVersion<AlertState> | undefined>;
   /** Creates (no etag) or replaces (etag) the state; throws CONFLICT / PRECONDITION_FAILED when another wrote first. */
   putState(state: AlertState, etag?: string): Promise<string>;
+  /** Every dedup state that is open (a problem not yet recovered): one partition, for the fleet view. */
+  listOpenStates(): Promise<AlertState[]>;
+  /** The records of one run (ids `<runId>#<n>`), oldest first: a key range, not a scan. */
+  listOfRun(runId: string): Promise<AlertRecord[]>;
 }

@@ -17,6 +17,13 @@ export interface TableQuery {
   partitionKey?: string;
   /** Properties that must equal the given strings (joined with `and`). */
   equals?: Record<string, string>;
+  /** RowKey >= from and RowKey < to (a prefix as a range: from = prefix, to = prefix with its last character + 1). */
+  rowKeyRange?: { from: string; to: string };
+  /**
+   * Only these properties come back (OData $select), so a list of small columns never transfers the big ones.
+   * PartitionKey, RowKey and the ETag always come back.
+   */
+  select?: string[];
 }
 
 export interface TableGateway {

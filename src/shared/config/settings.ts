@@ -92,7 +92,21 @@ export interface Settings {
   autoThaw: boolean;
   /** IBG_ALERT_INTAKE_KEYS (secrets): empty, the Azure Monitor alert intake refuses every call. */
   intakeKeys: string[];
+  /** IBG_RPO_TARGET_HOURS, IBG_RTO_TARGET_MINUTES, IBG_API_AUTH: what the evidence views measure against. */
+  reporting: ReportingSettings;
 }
+
+export interface ReportingSettings {
+  rpoTargetHours: number;
+  rtoTargetMinutes: number;
+  apiAuth: 'function-key' | 'app-service';
+}
+
+const API_AUTH = ['function-key', 'app-service'] as const;
+const parseApiAuth = (v: string): ReportingSettings['apiAuth'] | undefined =>
+  (API_AUTH as readonly string[]).includes(v.trim().toLowerCase())
+    ? (v.trim().toLowerCase() as ReportingSettings['apiAuth'])
+    : undefined;
 
 const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 const DEFAULT_LOGS_ENDPOINT = 'https://api.loganalytics.io/v1';
@@ -135,6 +149,11 @@ export const readSettings = (r: SettingReader): Settings => {
     alerts: readAlertSettings(r),
     autoThaw: r.bool('IBG_AUTO_THAW'),
     intakeKeys: readIntakeKeys(r),
+    reporting: {
+      rpoTargetHours: r.int('IBG_RPO_TARGET_HOURS', 1, 8760),
+      rtoTargetMinutes: r.int('IBG_RTO_TARGET_MINUTES', 1, 10080),
+      apiAuth: r.optional('IBG_API_AUTH', parseApiAuth, 'is not function-key or app-service') ?? 'function-key',
+    },
   };
   const evidence = readEvidenceSettings(r);
   if (evidence !== undefined) settings.evidence = evidence;

@@ -367,6 +367,33 @@ export const SETTINGS_CATALOGUE = [
     secret: false,
   },
   {
+    name: 'IBG_RPO_TARGET_HOURS',
+    required: 'no',
+    default: '26',
+    description:
+      'The recovery point objective per VM, in hours (1-8760): the dashboard, the fleet API and the daily reconcile mark a VM red when its newest recovery point that passed a restore drill is older than this (amber within the last quarter of it). Measured RPO = age of that point.',
+    example: '26',
+    secret: false,
+  },
+  {
+    name: 'IBG_RTO_TARGET_MINUTES',
+    required: 'no',
+    default: '240',
+    description:
+      "The recovery time objective per VM, in minutes (1-10080): a VM whose last passed drill's measured recovery time (restore request to integrity checked) exceeds it is red (amber above three quarters of it).",
+    example: '240',
+    secret: false,
+  },
+  {
+    name: 'IBG_API_AUTH',
+    required: 'no',
+    default: 'function-key',
+    description:
+      "How the read-only API and the dashboard are protected. `function-key`: every call needs a function key (`x-functions-key` header or `?code=`). `app-service`: the routes are anonymous to the Functions host and the app answers only requests that App Service authentication (Entra ID) signed in (the platform's `x-ms-client-principal-id` header); set it only with App Service authentication on and 'Require authentication' chosen.",
+    example: 'function-key',
+    secret: false,
+  },
+  {
     name: 'IBG_ALERT_INTAKE_KEYS',
     required: 'for the Azure Monitor alert intake',
     description:

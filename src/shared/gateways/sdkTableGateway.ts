@@ -48,7 +48,17 @@ const buildFilter = (query: TableQuery): string | undefined => {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(name)) throw new Error(`Invalid table property name: ${name}`);
     parts.push(`${name} eq ${literal(value)}`);
   }
+  if (query.rowKeyRange !== undefined) {
+    parts.push(`RowKey ge ${literal(query.rowKeyRange.from)}`, `RowKey lt ${literal(query.rowKeyRange.to)}`);
+  }
   return parts.length === 0 ? undefined : parts.join(' and ');
+};
+
+const checkSelect = (names: readonly string[]): string[] => {
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(name)) throw new Error(`Invalid table property name: ${name}`);
+  }
+  return ['PartitionKey', 'RowKey', ...names];
 };
 
 class SdkTableGateway implements TableGateway {
@@ -100,9 +110,13 @@ class SdkTableGateway implements TableGateway {
   async *listEntities(query: TableQuery = {}): AsyncIterable<TableEntityRecord> {
     const filter = buildFilter(query);
     try {
-      const entities = this.client.listEntities<Record<string, unknown>>(
-        filter === undefined ? {} : { queryOptions: { filter } },
-      );
+      const select = query.select === undefined ? undefined : checkSelect(query.select);
+      const entities = this.client.listEntities<Record<string, unknown>>({
+        queryOptions: {
+          ...(filter === undefined ? {} : { filter }),
+          ...(select === undefined ? {} : { select }),
+        },
+      });
       for await (const entity of entities) yield toRecord(entity);
     } catch (e) {
       throw toAzureAppError(e, MODULE, `list entities of ${this.client.tableName}`);

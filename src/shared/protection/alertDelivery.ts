@@ -8,7 +8,7 @@
  */
 import { alertLine, type Alert } from '../alerts/alert';
 import { decideNotify, dedupKey, type NotifyDecision } from '../alerts/alertDedup';
-import type { AlertRecord, AlertState, Delivery, TargetName } from '../alerts/alertRecord';
+import { latestOf, type AlertRecord, type AlertState, type Delivery, type TargetName } from '../alerts/alertRecord';
 import { targetsFor } from '../alerts/alertRouting';
 import { afterFailure, afterSuccess, isDue } from '../alerts/deliveryBackoff';
 import type { AlertRepository } from '../alerts/alertRepository';
@@ -103,6 +103,7 @@ async function decideWithState(
     const decision = decideNotify(current?.value, alert, now, renotifyMs);
     const state: AlertState = {
       ...decision.state,
+      latest: latestOf(id, alert),
       lastDecision: {
         alertId: id,
         notify: decision.notify,

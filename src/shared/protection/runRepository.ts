@@ -3,6 +3,7 @@
  * `update` throws AppError 'PRECONDITION_FAILED' when the ETag is stale (another instance wrote first).
  */
 import type { Run } from '../runs/run';
+import type { RunSummary } from '../evidence/runSummary';
 
 export interface StoredRun {
   run: Run;
@@ -17,4 +18,6 @@ export interface RunRepository {
   listActive(): Promise<StoredRun[]>;
   /** Every run of one night, or of every night when `night` is absent (finished runs included). */
   list(night?: string): Promise<StoredRun[]>;
+  /** The summaries of one night's runs (evidence/runSummary.ts): one partition of small values, not the runs. */
+  listSummaries(night: string): Promise<RunSummary[]>;
 }

@@ -4,6 +4,7 @@
  */
 import { ACTIVE_STAGES, hasOpenTracks, type Run } from '../runs/run';
 import type { RunStore } from '../store/runStore';
+import { isRunSummary, type RunSummary } from '../evidence/runSummary';
 import type { RunRepository, StoredRun } from './runRepository';
 
 const keysOf = (id: string): [string, string] => {
@@ -50,6 +51,11 @@ export function runRepositoryOf(store: RunStore<Run, RunIndex>): RunRepository {
       const runs: StoredRun[] = [];
       for await (const r of store.list(night)) runs.push({ run: r.value, etag: r.etag });
       return runs;
+    },
+    async listSummaries(night) {
+      const summaries: RunSummary[] = [];
+      for await (const { summary } of store.listSummaries(night)) if (isRunSummary(summary)) summaries.push(summary);
+      return summaries;
     },
   };
 }

@@ -22,4 +22,6 @@ export interface RunStore<T, I extends string = string> {
   list(partition?: string): AsyncIterable<StoredRecord<T>>;
   /** Records whose indexed properties equal every given value (optionally in one partition). */
   listWhere(where: Partial<Record<I, string>>, partition?: string): AsyncIterable<StoredRecord<T>>;
+  /** The small view kept with each record of one partition, without the records (TableRunStoreOptions.summaryOf). */
+  listSummaries(partition: string): AsyncIterable<{ key: string; summary: unknown }>;
 }

@@ -101,6 +101,20 @@ export class TableAlertStore implements AlertRepository {
     return this.states.get(STATES, tableKey(dedupKey));
   }
 
+  async listOpenStates(): Promise<AlertState[]> {
+    const out: AlertState[] = [];
+    for await (const r of this.states.list(STATES)) if (r.value.open) out.push(r.value);
+    return out;
+  }
+
+  async listOfRun(runId: string): Promise<AlertRecord[]> {
+    // Ids are `<runId>#<n>`: their keys all start with the encoded `<runId>#`, a range of row keys.
+    const prefix = tableKey(`${runId}#`);
+    const out: AlertRecord[] = [];
+    for await (const r of this.records.listRange(RECORDS, prefix, `${prefix}\uffff`)) out.push(r.value);
+    return out.sort((a, b) => Date.parse(a.decidedAt) - Date.parse(b.decidedAt) || a.id.localeCompare(b.id));
+  }
+
   putState(state: AlertState, etag?: string): Promise<string> {
     const key = tableKey(state.dedupKey);
     return etag === undefined ? this.states.create(STATES, key, state) : this.states.update(STATES, key, state, etag);

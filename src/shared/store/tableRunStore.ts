@@ -18,12 +18,19 @@ const isBadKeyChar = (char: string): boolean => {
   return '/\\#?'.includes(char) || code <= 0x1f || (code >= 0x7f && code <= 0x9f);
 };
 const MAX_KEY_CHARS = 512;
+const SUMMARY = 'summary';
+const MAX_SUMMARY_CHARS = 32_000;
 
 export interface TableRunStoreOptions<T, I extends string> {
   /** The indexed string properties of a record, e.g. `{ stage: run.stage.kind }`. Names: letters, digits, `_`. */
   indexOf: (value: T) => Record<I, string>;
   /** Checks and converts the parsed JSON (e.g. a schemaVersion guard). Default: trust the stored JSON. */
   decode?: (json: unknown) => T;
+  /**
+   * A small view of the record, kept in the same entity as the property `summary` (JSON, written with every
+   * write, so it is never out of step) and read alone by listSummaries.
+   */
+  summaryOf?: (value: T) => unknown;
   /** Told about entities that cannot be read back; list() skips them so one bad row cannot block the rest. */
   logger?: GatewayLogger;
 }
@@ -68,8 +75,41 @@ export class TableRunStore<T, I extends string = string> implements RunStore<T, 
     yield* this.query({}, partition);
   }
 
+  /** Records of one partition whose keys lie in [from, to). */
+  async *listRange(partition: string, from: string, to: string): AsyncIterable<StoredRecord<T>> {
+    await this.table.ensureTable();
+    for await (const entity of this.table.listEntities({ partitionKey: partition, rowKeyRange: { from, to } })) {
+      const value = this.read(entity);
+      if (value !== undefined) yield { partition: entity.partitionKey, key: entity.rowKey, value, etag: entity.etag };
+    }
+  }
+
   async *listWhere(where: Partial<Record<I, string>>, partition?: string): AsyncIterable<StoredRecord<T>> {
     yield* this.query(where, partition);
+  }
+
+  /**
+   * The summaries of one partition (`summaryOf`), without the records: a list of small values that does not grow
+   * with the records' size. Rows without a readable summary are skipped (and logged).
+   */
+  async *listSummaries(partition: string): AsyncIterable<{ key: string; summary: unknown }> {
+    await this.table.ensureTable();
+    for await (const entity of this.table.listEntities({ partitionKey: partition, select: [SUMMARY] })) {
+      const text = entity.properties[SUMMARY];
+      let summary: unknown;
+      try {
+        summary = typeof text === 'string' ? JSON.parse(text) : undefined;
+      } catch {
+        summary = undefined;
+      }
+      if (summary === undefined) {
+        this.options.logger?.warn(`Skipped a record without a summary ${entity.partitionKey}/${entity.rowKey}`, {
+          module: MODULE,
+        });
+        continue;
+      }
+      yield { key: entity.rowKey, summary };
+    }
   }
 
   private async *query(where: Partial<Record<I, string>>, partition?: string): AsyncIterable<StoredRecord<T>> {
@@ -109,6 +149,11 @@ export class TableRunStore<T, I extends string = string> implements RunStore<T, 
     const properties: TableProperties = toChunkProperties(chunks);
     for (const [name, indexed] of Object.entries(this.options.indexOf(value)) as [string, string][]) {
       properties[indexProperty(name)] = indexed;
+    }
+    if (this.options.summaryOf !== undefined) {
+      const summary = JSON.stringify(this.options.summaryOf(value));
+      // A string property holds at most 32K characters (64 KiB); a summary is meant to be a few hundred.
+      if (summary !== undefined && summary.length <= MAX_SUMMARY_CHARS) properties[SUMMARY] = summary;
     }
     return properties;
   }
