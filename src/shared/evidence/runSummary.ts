@@ -82,7 +82,11 @@ export interface RunSummary {
     classifications?: string[];
   };
   /** The preflight's findings: counts by severity and the codes of the worst (at most MAX_FINDING_CODES). */
-  findings?: { counts: Record<Severity, number>; codes: { code: string; severity: Severity }[]; blocking: string[] };
+  findings?: {
+    counts: Record<Severity, number>;
+    codes: { code: string; severity: Severity; fix?: string }[];
+    blocking: string[];
+  };
   drill?: DrillSummary;
   /** Alerts the run decided so far. */
   alerts: number;
@@ -186,7 +190,11 @@ export function runSummaryOf(run: Run): RunSummary {
     const worst = [...p.findings]
       .sort((a, b2) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b2.severity))
       .slice(0, MAX_FINDING_CODES)
-      .map((f) => ({ code: f.code, severity: f.severity }));
+      .map((f) =>
+        f.fix === undefined
+          ? { code: f.code, severity: f.severity }
+          : { code: f.code, severity: f.severity, fix: f.fix },
+      );
     summary.findings = { counts, codes: worst, blocking: p.blocking.slice(0, MAX_FINDING_CODES) };
   }
   const drill = drillSummaryOf(run);

@@ -42,6 +42,8 @@ export interface CompactFinding {
   severity: Severity;
   impact: BackupImpact;
   extensionStatusCode?: number;
+  /** What to do about it (capped: MAX_COMPACT_FIX_CHARS), shown with the finding on the dashboard. */
+  fix?: string;
 }
 
 export interface StageTransition {
@@ -257,10 +259,17 @@ export function runNumber(runId: string, prefix: string): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-export const compactFinding = (f: Finding): CompactFinding =>
-  f.extensionStatusCode === undefined
-    ? { code: f.code, severity: f.severity, impact: f.impact }
-    : { code: f.code, severity: f.severity, impact: f.impact, extensionStatusCode: f.extensionStatusCode };
+/** A fix longer than this is cut: the whole of it is in `iris-backup-guard check`. */
+export const MAX_COMPACT_FIX_CHARS = 300;
+
+export const compactFinding = (f: Finding): CompactFinding => {
+  const compact: CompactFinding = { code: f.code, severity: f.severity, impact: f.impact };
+  if (f.extensionStatusCode !== undefined) compact.extensionStatusCode = f.extensionStatusCode;
+  if (f.fix !== '') {
+    compact.fix = f.fix.length > MAX_COMPACT_FIX_CHARS ? `${f.fix.slice(0, MAX_COMPACT_FIX_CHARS - 1)}…` : f.fix;
+  }
+  return compact;
+};
 
 /**
  * A new run, in preflight, its probe queued: it starts when the subscription's Run Command budget grants it a slot
