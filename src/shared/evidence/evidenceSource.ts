@@ -1,6 +1,6 @@
 /**
  * What the evidence views read (the fleet page and API, the history API, run pages, the export), as a port: each
- * call is one partition (the fleet index, a night, a run's key, a run's alert key range) and never a scan of the
+ * call is one partition (the fleet index, a night, a VM's history, a run's key, a run's alert key range) and never a scan of the
  * history. Implemented over the app's tables in protection/tableEvidenceSource.ts.
  */
 import type { AlertRecord, AlertState } from '../alerts/alertRecord';
@@ -13,6 +13,8 @@ export interface EvidenceSource {
   vmIndex(): Promise<VmIndexEntry[]>;
   /** The summaries of one night's runs. */
   nightSummaries(night: string): Promise<RunSummary[]>;
+  /** One VM's run summaries, newest first (the VM's history partition), at most `limit`. */
+  vmHistory(vmKey: string, limit: number): Promise<RunSummary[]>;
   /** One run in full; undefined when there is none with that id. */
   run(runId: string): Promise<Run | undefined>;
   /** The alerts one run decided, oldest first. */
