@@ -14,6 +14,10 @@ import { decodeRun } from '../shared/runs/decodeRun';
 import type { Run } from '../shared/runs/run';
 import { TableRunStore } from '../shared/store/tableRunStore';
 import { runSummaryOf } from '../shared/evidence/runSummary';
+import type { EvidenceSource } from '../shared/evidence/evidenceSource';
+import { TableEvidenceIndex, type EvidenceIndex } from '../shared/store/tableEvidenceIndex';
+import { indexedRunRepository } from '../shared/protection/indexedRunRepository';
+import { tableEvidenceSource } from '../shared/protection/tableEvidenceSource';
 import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/drillRecordStore';
 import { TableLeaseStore } from '../shared/store/tableLeaseStore';
 import { TableEventLedger } from '../shared/store/tableEventLedger';
@@ -58,7 +62,12 @@ export function createProtectionDeps(
   const deps: ProtectionDeps = {
     settings,
     gateways: { backup: gateways.backup, compute: gateways.compute },
-    store: createRunRepository(settings, { credential: overrides.credential, warn: (m, d) => log.warn(m, d) }),
+    // Every run write keeps the evidence index (the dashboard's fleet and VM history) in step.
+    store: indexedRunRepository(
+      createRunRepository(settings, { credential: overrides.credential, warn: (m, d) => log.warn(m, d) }),
+      createEvidenceIndex(settings, { credential: overrides.credential, warn: (m, d) => log.warn(m, d) }),
+      (m, d) => log.warn(m, d),
+    ),
     clock: overrides.clock ?? systemClock,
     log,
     leases: new TableLeaseStore(sideTable(settings, 'leases', overrides.credential)),
@@ -106,6 +115,31 @@ export function createRunRepository(settings: Settings, options: RunRepositoryOp
     logger: { warn: (m, d) => options.warn(m, d) },
   });
   return runRepositoryOf(store);
+}
+
+/** The fleet index and the VMs' histories (`<runs table>fleet`, `<runs table>history`). */
+export function createEvidenceIndex(settings: Settings, options: RunRepositoryOptions): EvidenceIndex {
+  const wrap = options.table ?? ((table: TableGateway) => table);
+  return new TableEvidenceIndex(
+    wrap(sideTable(settings, 'fleet', options.credential)),
+    wrap(sideTable(settings, 'history', options.credential)),
+    { warn: (m, d) => options.warn(m, d) },
+  );
+}
+
+/**
+ * What the dashboard, the API and the evidence export read: the runs, the evidence index and the alerts, each read
+ * by partition. `status`-style callers pass the read-only table view: nothing is created or written.
+ */
+export function createEvidenceSource(settings: Settings, options: RunRepositoryOptions): EvidenceSource {
+  const wrap = options.table ?? ((table: TableGateway) => table);
+  return tableEvidenceSource(
+    createRunRepository(settings, options),
+    createEvidenceIndex(settings, options),
+    new TableAlertStore(wrap(sideTable(settings, 'alerts', options.credential)), {
+      warn: (m, d) => options.warn(m, d),
+    }),
+  );
 }
 
 /**
