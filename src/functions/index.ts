@@ -8,6 +8,7 @@ import { protectionDeps } from './protectionContext';
 import './advanceRuns';
 import './alertIntake';
 import './azureEvents';
+import './evidenceApi';
 import './nightlyProtection';
 
 // No invocation exists yet, so the warnings go to the console, which the Node worker forwards to the host's log.

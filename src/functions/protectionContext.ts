@@ -3,7 +3,8 @@
  * start-up, see index.ts), and each invocation gets them with its own log.
  */
 import type { InvocationContext } from '@azure/functions';
-import { createProtectionDeps } from '../composition/composition';
+import { createEvidenceSource, createProtectionDeps } from '../composition/composition';
+import type { EvidenceSource } from '../shared/evidence/evidenceSource';
 import type { ProtectionDeps, ProtectionLog } from '../shared/protection/protectionDeps';
 
 let deps: ProtectionDeps | undefined;
@@ -15,6 +16,20 @@ export function protectionDeps(): ProtectionDeps {
 /** For tests and tools that build the dependencies themselves (e.g. against the sandbox). */
 export function setProtectionDeps(next: ProtectionDeps | undefined): void {
   deps = next;
+  source = undefined;
+}
+
+let source: EvidenceSource | undefined;
+
+/** What the evidence API reads, over the same tables as the protection deps' settings. */
+export function evidenceSource(): EvidenceSource {
+  const d = protectionDeps();
+  return (source ??= createEvidenceSource(d.settings, { warn: (m, x) => d.log.warn(m, x) }));
+}
+
+/** For tests: the source over the sandbox's storage (with the credential they use). */
+export function setEvidenceSource(next: EvidenceSource | undefined): void {
+  source = next;
 }
 
 export const invocationLog = (context: InvocationContext): ProtectionLog => ({

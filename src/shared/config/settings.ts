@@ -9,6 +9,7 @@ import { formatVaultId, formatVmId, parseVaultId, parseVmId } from '../azure/arm
 import type { VaultRef } from '../azure/backupGateway';
 import { REDACTED, redactSecretsDeep } from './redactSecrets';
 import {
+  parseGuid,
   parseHttpsBaseUrl,
   parseStorageConnectionString,
   parseTableName,
@@ -58,7 +59,7 @@ export type RunsTableSettings =
 export interface AzureEndpointSettings {
   /** AZURE_ARM_ENDPOINT, without a trailing slash. Every ARM client uses it. */
   armEndpoint: string;
-  /** Derived from armEndpoint, used as given by LogsQueryClient (so it includes /v1). */
+  /** AZURE_LOGS_ENDPOINT, else derived from armEndpoint; used as given by LogsQueryClient (so it includes /v1). */
   logsEndpoint: string;
 }
 
@@ -94,6 +95,8 @@ export interface Settings {
   intakeKeys: string[];
   /** IBG_RPO_TARGET_HOURS, IBG_RTO_TARGET_MINUTES, IBG_API_AUTH: what the evidence views measure against. */
   reporting: ReportingSettings;
+  /** IBG_LOG_ANALYTICS_WORKSPACE_ID: absent, there is no daily reconcile. */
+  logAnalytics?: { workspaceId: string };
 }
 
 export interface ReportingSettings {
@@ -103,7 +106,7 @@ export interface ReportingSettings {
 }
 
 const API_AUTH = ['function-key', 'app-service'] as const;
-const parseApiAuth = (v: string): ReportingSettings['apiAuth'] | undefined =>
+export const parseApiAuth = (v: string): ReportingSettings['apiAuth'] | undefined =>
   (API_AUTH as readonly string[]).includes(v.trim().toLowerCase())
     ? (v.trim().toLowerCase() as ReportingSettings['apiAuth'])
     : undefined;
@@ -144,7 +147,10 @@ export const readSettings = (r: SettingReader): Settings => {
     },
     skipBackupOnBlockingFindings: r.bool('IBG_SKIP_BACKUP_ON_BLOCKING_FINDINGS'),
     runsTable: readRunsTable(r),
-    azure: azureEndpoints(access.armEndpoint),
+    azure: azureEndpoints(
+      access.armEndpoint,
+      r.optional('AZURE_LOGS_ENDPOINT', parseHttpsBaseUrl, 'is not an https URL without query'),
+    ),
     pollIntervalInMs: access.pollIntervalInMs,
     alerts: readAlertSettings(r),
     autoThaw: r.bool('IBG_AUTO_THAW'),
@@ -159,6 +165,8 @@ export const readSettings = (r: SettingReader): Settings => {
   if (evidence !== undefined) settings.evidence = evidence;
   const drills = readDrillSettings(r);
   if (drills !== undefined) settings.drills = drills;
+  const workspaceId = r.optional('IBG_LOG_ANALYTICS_WORKSPACE_ID', parseGuid, 'is not a workspace id (a GUID)');
+  if (workspaceId !== undefined) settings.logAnalytics = { workspaceId };
   return settings;
 };
 
@@ -245,11 +253,10 @@ const readRunsTable = (r: SettingReader): RunsTableSettings => {
 
 const TABLE_NAME_RULE = 'is not a valid table name (3-63 letters and digits, starting with a letter)';
 
-const azureEndpoints = (armEndpoint: string): AzureEndpointSettings => {
-  // Nothing queries Log Analytics yet, so its endpoint is not a setting (AZURE_LOGS_ENDPOINT is planned). A sandbox
-  // or proxy that stands in for ARM also answers Log Analytics queries under /v1.
-  const logsEndpoint = armEndpoint === DEFAULT_ARM_ENDPOINT ? DEFAULT_LOGS_ENDPOINT : `${armEndpoint}/v1`;
-  return { armEndpoint, logsEndpoint };
+const azureEndpoints = (armEndpoint: string, logs: string | undefined): AzureEndpointSettings => {
+  // Unset: a sandbox or proxy that stands in for ARM also answers Log Analytics queries under /v1.
+  const derived = armEndpoint === DEFAULT_ARM_ENDPOINT ? DEFAULT_LOGS_ENDPOINT : `${armEndpoint}/v1`;
+  return { armEndpoint, logsEndpoint: logs ?? derived };
 };
 
 /** ARM ids are case-insensitive: keep the first spelling of each. */

@@ -1,0 +1,135 @@
+/**
+ * The evidence API through its function handler (the library's test mode), over a sandbox night: the answers are
+ * built from what the protection runs stored (run summaries, the evidence index, the alerts), with a `schema` field;
+ * bad methods, paths and parameters get clear 4xx answers.
+ */
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { evidenceApi } from '../../src/functions/evidenceApi';
+import { setEvidenceSource, setProtectionDeps } from '../../src/functions/protectionContext';
+import { createEvidenceSource } from '../../src/composition/composition';
+import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
+import { FLEET_SCHEMA, type FleetStatus } from '../../src/shared/evidence/fleetStatus';
+import type { RunSummary } from '../../src/shared/evidence/runSummary';
+import { settle, tonight } from '../protection/cycleHelpers';
+import { startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
+
+const ENROLLED = ['iris-a', 'iris-b', 'iris-noconfig'];
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  json: Record<string, unknown>;
+}
+
+describe('evidence API (function handler, sandbox)', () => {
+  let w: ProtectionWorld;
+  let night: string;
+
+  beforeAll(async () => {
+    w = await startProtectionWorld();
+    setProtectionDeps(w.deps);
+    setEvidenceSource(
+      createEvidenceSource(w.deps.settings, { credential: w.sandbox.credential, warn: () => undefined }),
+    );
+    night = tonight(w);
+    await runNightlyProtection(w.deps, night);
+    await settle(w, w.deps, night, ENROLLED);
+  });
+  afterAll(async () => {
+    setProtectionDeps(undefined);
+    await w?.stop();
+  });
+
+  const call = async (path: string, method = 'GET', headers: Record<string, string> = {}): Promise<Answer> => {
+    const request = new HttpRequest({ method, url: `https://app.example/api${path}`, headers });
+    const response = await evidenceApi(request, new InvocationContext({ functionName: 'evidenceApi' }));
+    const body = typeof response.body === 'string' ? response.body : '';
+    return {
+      status: response.status ?? 200,
+      headers: (response.headers ?? {}) as Record<string, string>,
+      json: body === '' ? {} : (JSON.parse(body) as Record<string, unknown>),
+    };
+  };
+
+  it('GET /fleet: one row per VM with the verdict of its last backup, against the targets', async () => {
+    const answer = await call('/fleet');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['Cache-Control']).toBe('no-store');
+    const fleet = answer.json as unknown as FleetStatus;
+    expect(fleet.schema).toBe(FLEET_SCHEMA);
+    expect(fleet.vms.map((v) => v.vmName).sort()).toEqual(ENROLLED);
+    const stored = await w.deps.store.list(night);
+    for (const vm of fleet.vms) {
+      const run = stored.find((s) => s.run.target.vmName === vm.vmName)?.run;
+      expect(vm.lastBackup?.runId).toBe(run?.id);
+      expect(vm.lastBackup?.consistency).toBe(run?.verdict?.consistency);
+      // Drills are off here: no recovery point has passed a drill, so every VM misses its RPO target.
+      expect(vm.rpo).toBe('red');
+      expect(vm.reasons.map((r) => r.text)).toContain('no recovery point has passed a restore drill');
+    }
+    expect(fleet.counts.red).toBe(3);
+  });
+
+  it('GET /runs pages through the night with a cursor, and every run comes once', async () => {
+    const first = await call(`/runs?from=${night}&to=${night}&limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.json['schema']).toBe('iris-backup-guard/runs@1');
+    const items = first.json['items'] as RunSummary[];
+    expect(items).toHaveLength(2);
+    const cursor = first.json['nextCursor'] as string;
+    const second = await call(`/runs?from=${night}&to=${night}&limit=2&cursor=${encodeURIComponent(cursor)}`);
+    const rest = second.json['items'] as RunSummary[];
+    expect(second.json['nextCursor']).toBeUndefined();
+    expect([...items, ...rest].map((s) => s.vmName).sort()).toEqual(ENROLLED);
+  });
+
+  it('GET /runs filters by VM and verdict', async () => {
+    const byVm = await call(`/runs?from=${night}&to=${night}&vm=IRIS-A`);
+    expect((byVm.json['items'] as RunSummary[]).map((s) => s.vmName)).toEqual(['iris-a']);
+    const consistency = (byVm.json['items'] as RunSummary[])[0]?.verdict?.consistency ?? 'none';
+    const byVerdict = await call(`/runs?from=${night}&to=${night}&verdict=${consistency}`);
+    expect((byVerdict.json['items'] as RunSummary[]).every((s) => s.verdict?.consistency === consistency)).toBe(true);
+  });
+
+  it('GET /runs/<night>/<key>: the run in full with its alerts; an unknown run is 404', async () => {
+    const list = await call(`/runs?from=${night}&to=${night}&vm=iris-noconfig`);
+    const summary = (list.json['items'] as RunSummary[])[0];
+    if (summary === undefined) throw new Error('no run');
+    const [n, rest] = [summary.runId.slice(0, 10), summary.runId.slice(11)];
+    const answer = await call(`/runs/${n}/${encodeURIComponent(rest)}`);
+    expect(answer.status).toBe(200);
+    expect(answer.json['schema']).toBe('iris-backup-guard/run@1');
+    expect((answer.json['run'] as { id: string }).id).toBe(summary.runId);
+    const alerts = answer.json['alerts'] as { id: string }[];
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((a) => a.id.startsWith(`${summary.runId}#`))).toBe(true);
+    expect((await call(`/runs/${n}/nobody`)).status).toBe(404);
+  });
+
+  it('refuses what it cannot answer: 405 for a write, 400 for a bad parameter, 404 for an unknown path', async () => {
+    const write = await call('/fleet', 'DELETE');
+    expect(write.status).toBe(405);
+    expect(write.headers['Allow']).toBe('GET, HEAD');
+    const bad = await call('/runs?from=2026-02-30');
+    expect(bad.status).toBe(400);
+    expect(String(bad.json['error'])).toContain('2026-02-30');
+    const unknown = await call('/runs?night=2026-01-01');
+    expect(unknown.status).toBe(400);
+    expect(String(unknown.json['error'])).toContain('unknown parameter "night"');
+    expect((await call('/nothing')).status).toBe(404);
+    expect((await call('/runs/%E0%A4%A/x')).status).toBe(400);
+  });
+
+  it('with IBG_API_AUTH=app-service, a request App Service authentication did not sign in is 401', async () => {
+    setProtectionDeps({
+      ...w.deps,
+      settings: { ...w.deps.settings, reporting: { ...w.deps.settings.reporting, apiAuth: 'app-service' } },
+    });
+    try {
+      expect((await call('/fleet')).status).toBe(401);
+      expect((await call('/fleet', 'GET', { 'x-ms-client-principal-id': 'user-1' })).status).toBe(200);
+    } finally {
+      setProtectionDeps(w.deps);
+    }
+  });
+});
