@@ -93,14 +93,34 @@ describe('loadFunctionAppSettings', () => {
     expect(loadFunctionAppSettings({ ...sample, WEBSITE_TIME_ZONE: tz, TZ: tz }, NOW).warnings).toEqual([]);
   });
 
-  it('starts with planned settings still set, warning about each', () => {
+  it('needs no reconcile schedule without a workspace, and does not register one', () => {
+    const loaded = loadFunctionAppSettings({ ...sample, IBG_RECONCILE_SCHEDULE: '' }, NOW);
+    expect(loaded.timers.reconcile).toBeUndefined();
+    expect(loaded.settings.logAnalytics).toBeUndefined();
+    expect(loaded.warnings).toEqual([]);
+  });
+
+  it('with a workspace, reads the reconcile schedule as the host will', () => {
+    const ws = '11111111-2222-3333-4444-555555555555';
     const loaded = loadFunctionAppSettings(
-      { ...sample, IBG_LOG_ANALYTICS_WORKSPACE_ID: 'ws', AZURE_LOGS_ENDPOINT: 'https://logs.example.invalid/v1' },
+      { ...sample, IBG_LOG_ANALYTICS_WORKSPACE_ID: ws, IBG_RECONCILE_SCHEDULE: '0 30  8 * * *' },
       NOW,
     );
-    expect(loaded.warnings).toEqual([
-      'AZURE_LOGS_ENDPOINT is set but has no effect yet (planned: the daily Log Analytics cross-check); it is ignored.',
-      'IBG_LOG_ANALYTICS_WORKSPACE_ID is set but has no effect yet (planned: the daily Log Analytics cross-check); it is ignored.',
-    ]);
+    expect(loaded.timers.reconcile).toBe('0 30 8 * * *');
+    expect(loaded.settings.logAnalytics).toEqual({ workspaceId: ws });
+  });
+
+  it('with a workspace, refuses to start without the reconcile schedule, saying what to set', () => {
+    const error = errorOf({
+      ...sample,
+      IBG_LOG_ANALYTICS_WORKSPACE_ID: '11111111-2222-3333-4444-555555555555',
+      IBG_RECONCILE_SCHEDULE: undefined,
+    });
+    expect(error.setting).toBe('IBG_RECONCILE_SCHEDULE');
+    expect(error.message).toBe(
+      'IBG_RECONCILE_SCHEDULE: not set; the Functions host reads the schedule of the daily reconcile timer from ' +
+        'this setting and cannot start the timer without it. Example: IBG_RECONCILE_SCHEDULE=0 0 9 * * * (NCRONTAB, ' +
+        'evaluated in UTC)',
+    );
   });
 });

@@ -44,6 +44,7 @@ describe('loadSettings', () => {
       alerts: { minSeverity: 'warning', renotifyMinutes: 360 },
       autoThaw: false,
       intakeKeys: [],
+      reporting: { rpoTargetHours: 26, rtoTargetMinutes: 240, apiAuth: 'function-key' },
     });
   });
 
@@ -81,14 +82,22 @@ describe('loadSettings', () => {
     expect(() => loadSettings(minimal())).not.toThrow();
   });
 
-  it('ignores planned settings, even with values that would be invalid', () => {
-    expect(() =>
-      loadSettings({
-        ...minimal(),
-        IBG_LOG_ANALYTICS_WORKSPACE_ID: 'not-a-guid',
-        AZURE_LOGS_ENDPOINT: 'ftp://x',
-      }),
-    ).not.toThrow();
+  it('reads the Log Analytics workspace (a GUID) only when it is set', () => {
+    expect(loadSettings(minimal()).logAnalytics).toBeUndefined();
+    const ws = 'AAAAAAAA-1111-2222-3333-444444444444';
+    expect(loadSettings({ ...minimal(), IBG_LOG_ANALYTICS_WORKSPACE_ID: ws }).logAnalytics).toEqual({
+      workspaceId: ws.toLowerCase(),
+    });
+  });
+
+  it.each([
+    [
+      'IBG_LOG_ANALYTICS_WORKSPACE_ID',
+      '/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z',
+    ],
+    ['AZURE_LOGS_ENDPOINT', 'http://api.loganalytics.io/v1'],
+  ])('rejects %s=%s', (name, value) => {
+    expect(() => loadSettings({ ...minimal(), [name]: value })).toThrow(name);
   });
 
   it.each([
@@ -96,10 +105,24 @@ describe('loadSettings', () => {
     ['https://localhost:8443/', 'https://localhost:8443', 'https://localhost:8443/v1'],
     [undefined, 'https://management.azure.com', 'https://api.loganalytics.io/v1'],
     ['https://management.azure.com', 'https://management.azure.com', 'https://api.loganalytics.io/v1'],
-  ])('AZURE_ARM_ENDPOINT=%s: the Log Analytics endpoint follows it', (arm, armEndpoint, logsEndpoint) => {
-    // AZURE_LOGS_ENDPOINT is planned, so it is not read.
-    const s = loadSettings({ ...minimal(), AZURE_ARM_ENDPOINT: arm, AZURE_LOGS_ENDPOINT: 'https://logs.local/v1' });
-    expect(s.azure).toEqual({ armEndpoint, logsEndpoint });
+  ])(
+    'AZURE_ARM_ENDPOINT=%s: without AZURE_LOGS_ENDPOINT the Log Analytics endpoint follows it',
+    (arm, armEndpoint, logsEndpoint) => {
+      const s = loadSettings({ ...minimal(), AZURE_ARM_ENDPOINT: arm });
+      expect(s.azure).toEqual({ armEndpoint, logsEndpoint });
+    },
+  );
+
+  it('takes AZURE_LOGS_ENDPOINT as given (another cloud), whatever the ARM endpoint', () => {
+    const s = loadSettings({
+      ...minimal(),
+      AZURE_ARM_ENDPOINT: 'https://management.usgovcloudapi.net',
+      AZURE_LOGS_ENDPOINT: 'https://api.loganalytics.us/v1/',
+    });
+    expect(s.azure).toEqual({
+      armEndpoint: 'https://management.usgovcloudapi.net',
+      logsEndpoint: 'https://api.loganalytics.us/v1',
+    });
   });
 
   it('takes a connection string instead of an endpoint', () => {

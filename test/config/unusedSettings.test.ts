@@ -1,15 +1,15 @@
 import { unusedSettingWarnings } from '../../src/shared/config/unusedSettings';
 
 describe('unusedSettingWarnings', () => {
-  it('names planned and misspelt settings, never their values', () => {
+  it('names misspelt settings, never their values', () => {
     const warnings = unusedSettingWarnings({
       IBG_LOG_ANALYTICS_WORKSPACE_ID: 'workspace-s3cr3t',
       IBG_NIGHTLY_SCHEDUEL: '0 0 1 * * *',
-      AZURE_LOGS_ENDPOINT: 'https://api.loganalytics.io/v1',
+      IBG_LOG_ANALYTICS_WORKSPACE: 's3cr3t-too',
     });
+    // IBG_LOG_ANALYTICS_WORKSPACE_ID is a setting now (the daily reconcile); its misspelling is not.
     expect(warnings).toEqual([
-      'AZURE_LOGS_ENDPOINT is set but has no effect yet (planned: the daily Log Analytics cross-check); it is ignored.',
-      'IBG_LOG_ANALYTICS_WORKSPACE_ID is set but has no effect yet (planned: the daily Log Analytics cross-check); it is ignored.',
+      'IBG_LOG_ANALYTICS_WORKSPACE is not a setting of this app; it is ignored. Check its spelling against the README.',
       'IBG_NIGHTLY_SCHEDUEL is not a setting of this app; it is ignored. Check its spelling against the README.',
     ]);
     expect(warnings.join('\n')).not.toContain('s3cr3t');

@@ -19,10 +19,7 @@ export interface SettingDescription {
  * Settings of features that are not built yet. They are not offered in the README's table or the sample, and a
  * deployment that already sets them still starts: each one is ignored with a start-up warning (unusedSettings.ts).
  */
-export const PLANNED_SETTINGS: readonly { name: string; feature: string }[] = [
-  { name: 'IBG_LOG_ANALYTICS_WORKSPACE_ID', feature: 'the daily Log Analytics cross-check' },
-  { name: 'AZURE_LOGS_ENDPOINT', feature: 'the daily Log Analytics cross-check' },
-];
+export const PLANNED_SETTINGS: readonly { name: string; feature: string }[] = [];
 
 const GUID = '00000000-0000-0000-0000-000000000000';
 const SUB = `/subscriptions/${GUID}`;
@@ -64,6 +61,14 @@ export const SETTINGS_CATALOGUE = [
     description:
       "How often in-flight runs are moved forward: 6-field NCRONTAB, in UTC (the Functions host's time base). The host reads it as `%IBG_ADVANCE_SCHEDULE%`, so it has no default.",
     example: '0 */5 * * * *',
+    secret: false,
+  },
+  {
+    name: 'IBG_RECONCILE_SCHEDULE',
+    required: 'with IBG_LOG_ANALYTICS_WORKSPACE_ID',
+    description:
+      "When the daily reconcile with Log Analytics runs: 6-field NCRONTAB, in UTC (the Functions host's time base). The host reads it as `%IBG_RECONCILE_SCHEDULE%`, so it has no default. Only read when IBG_LOG_ANALYTICS_WORKSPACE_ID is set (without a workspace the reconcile timer is not registered). Pick a time some hours after the nightly backups end: the vaults' diagnostics arrive with a delay.",
+    example: '0 0 9 * * *',
     secret: false,
   },
   {
@@ -385,6 +390,14 @@ export const SETTINGS_CATALOGUE = [
     secret: false,
   },
   {
+    name: 'IBG_LOG_ANALYTICS_WORKSPACE_ID',
+    required: 'for the daily reconcile',
+    description:
+      "The Log Analytics workspace id (a GUID, the workspace's Workspace ID, not its ARM id) to which the vaults send their backup diagnostics in resource-specific mode (AddonAzureBackupJobs, CoreAzureBackup). Set, the daily reconcile cross-checks the app against them (needs Log Analytics Reader on the workspace, and IBG_RECONCILE_SCHEDULE). Unset, there is no reconcile.",
+    example: '00000000-0000-0000-0000-000000000000',
+    secret: false,
+  },
+  {
     name: 'IBG_API_AUTH',
     required: 'no',
     default: 'function-key',
@@ -437,6 +450,14 @@ export const SETTINGS_CATALOGUE = [
     default: 'https://management.azure.com',
     description: 'Azure Resource Manager endpoint for every Azure client (another cloud, or the local sandbox).',
     example: 'https://management.azure.com',
+    secret: false,
+  },
+  {
+    name: 'AZURE_LOGS_ENDPOINT',
+    required: 'no',
+    description:
+      'Log Analytics query endpoint, with its /v1 path. Unset: https://api.loganalytics.io/v1, or AZURE_ARM_ENDPOINT followed by /v1 when that is not the public ARM endpoint (another cloud, or the local sandbox, which answers both).',
+    example: 'https://api.loganalytics.io/v1',
     secret: false,
   },
   {

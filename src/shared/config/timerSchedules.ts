@@ -14,6 +14,8 @@ export interface TimerSchedules {
   nightly: string;
   /** IBG_ADVANCE_SCHEDULE, normalised (single spaces). */
   advance: string;
+  /** IBG_RECONCILE_SCHEDULE, normalised; absent when there is no workspace (the reconcile is not registered). */
+  reconcile?: string;
 }
 
 /** Each timer function, the setting its schedule comes from, and what the timer does (for messages). */
@@ -22,13 +24,30 @@ export const TIMER_SCHEDULE_SETTINGS = [
   { functionName: 'advanceRuns', setting: 'IBG_ADVANCE_SCHEDULE', timer: 'the advance-runs timer' },
 ] as const;
 
-export type TimerScheduleSetting = (typeof TIMER_SCHEDULE_SETTINGS)[number]['setting'];
+/**
+ * The daily reconcile's timer exists only with a Log Analytics workspace (IBG_LOG_ANALYTICS_WORKSPACE_ID): without
+ * one it is not registered, so a deployment without a workspace needs no schedule for it and has no timer that
+ * the host cannot index. With one, its schedule is required like the others.
+ */
+export const RECONCILE_TIMER = {
+  functionName: 'dailyReconcile',
+  setting: 'IBG_RECONCILE_SCHEDULE',
+  timer: 'the daily reconcile timer',
+  enabledBy: 'IBG_LOG_ANALYTICS_WORKSPACE_ID',
+} as const;
+
+/** Whether the reconcile timer is registered: the workspace setting is set (not blank). */
+export const reconcileTimerEnabled = (env: Record<string, string | undefined>): boolean =>
+  (env[RECONCILE_TIMER.enabledBy] ?? '').trim() !== '';
+
+export type TimerScheduleSetting =
+  (typeof TIMER_SCHEDULE_SETTINGS)[number]['setting'] | (typeof RECONCILE_TIMER)['setting'];
 
 /** What a timer registers as its schedule: the host substitutes the app setting's value. */
 export const scheduleBinding = (setting: TimerScheduleSetting): string => `%${setting}%`;
 
 const readOne = (r: SettingReader, setting: TimerScheduleSetting): string => {
-  const timer = TIMER_SCHEDULE_SETTINGS.find((t) => t.setting === setting)?.timer ?? setting;
+  const timer = [...TIMER_SCHEDULE_SETTINGS, RECONCILE_TIMER].find((t) => t.setting === setting)?.timer ?? setting;
   const recommended = `${setting}=${describeSetting(setting).example} (NCRONTAB, evaluated in UTC)`;
   if (!r.isSet(setting)) {
     r.report(
@@ -45,10 +64,11 @@ const readOne = (r: SettingReader, setting: TimerScheduleSetting): string => {
   return '';
 };
 
-/** Reads both schedules; problems are collected in `r`. */
+/** Reads the schedules of the timers that are registered; problems are collected in `r`. */
 export const readTimerSchedules = (r: SettingReader): TimerSchedules => ({
   nightly: readOne(r, 'IBG_NIGHTLY_SCHEDULE'),
   advance: readOne(r, 'IBG_ADVANCE_SCHEDULE'),
+  ...(r.isSet(RECONCILE_TIMER.enabledBy) ? { reconcile: readOne(r, RECONCILE_TIMER.setting) } : {}),
 });
 
 // Spellings of UTC in the tz database and on Windows (`tzutil /l`): with these the host's time base is unchanged.
