@@ -8,6 +8,7 @@ import { drillCommand } from './commands/drillCommand';
 import { installCommand } from './commands/installCommand';
 import { parseCommand } from './commands/parseCommand';
 import { statusCommand } from './commands/statusCommand';
+import { serveCommand } from './commands/serveCommand';
 import { cliVersion } from './version';
 import { isAppError, toError } from '../shared/errors/appError';
 import { terminalText } from '../shared/report/terminalText';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CliCommand[] = [
   backupCommand,
   drillCommand,
   statusCommand,
+  serveCommand,
   parseCommand,
   demoCommand,
 ];
