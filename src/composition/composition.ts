@@ -59,15 +59,20 @@ export function createProtectionDeps(
   const settings = loadSettings(env);
   const log = overrides.log ?? consoleProtectionLog;
   const gateways = createGateways(settings, overrides.credential, { warn: (m, d) => log.warn(m, d) });
+  const evidenceIndex = createEvidenceIndex(settings, {
+    credential: overrides.credential,
+    warn: (m, d) => log.warn(m, d),
+  });
   const deps: ProtectionDeps = {
     settings,
     gateways: { backup: gateways.backup, compute: gateways.compute },
     // Every run write keeps the evidence index (the dashboard's fleet and VM history) in step.
     store: indexedRunRepository(
       createRunRepository(settings, { credential: overrides.credential, warn: (m, d) => log.warn(m, d) }),
-      createEvidenceIndex(settings, { credential: overrides.credential, warn: (m, d) => log.warn(m, d) }),
+      evidenceIndex,
       (m, d) => log.warn(m, d),
     ),
+    evidenceIndex,
     clock: overrides.clock ?? systemClock,
     log,
     leases: new TableLeaseStore(sideTable(settings, 'leases', overrides.credential)),

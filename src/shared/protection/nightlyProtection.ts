@@ -16,6 +16,8 @@ import { driveRun } from './driveRun';
 import type { Enrollment } from './enrollment';
 import { listInProgressJobs } from './commands/backupJobs';
 import { listEnrollment, vaultFailure } from './listEnrollment';
+import { refreshEvidenceIndex } from './refreshEvidenceIndex';
+import { previousNight } from './night';
 import { promisePool } from './promisePool';
 import { type ProtectionDeps } from './protectionDeps';
 import { targetOf, vaultRefOf } from './protectedItemOf';
@@ -104,6 +106,10 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
       throw e;
     }
   });
+  // Yesterday's runs are folded into the evidence index again (repairs a lost index write; best effort).
+  await refreshEvidenceIndex(deps, previousNight(night)).catch((e) =>
+    deps.log.warn('Could not refresh the evidence index', { error: toError(e).message }),
+  );
   // Slots are counted over every active run, so scripts still running from an earlier call hold theirs.
   const granted = grantScriptSlots(
     (await deps.store.listActive()).map((s) => s.run),

@@ -11,6 +11,7 @@ import type { AlertRepository } from '../alerts/alertRepository';
 import type { NotificationTarget } from '../alerts/notificationTarget';
 import type { LeaseRepository } from '../store/leaseRepository';
 import type { EventLedger } from './eventLedger';
+import type { EvidenceIndex } from '../store/tableEvidenceIndex';
 
 export interface ProtectionLog {
   info(message: string, details?: Record<string, unknown>): void;
@@ -64,6 +65,8 @@ export interface ProtectionDeps {
   pause?: (ms: number) => Promise<void>;
   /** Events and alerts received (insert-only, deduplicated by id); absent, every delivery is acted on. */
   events?: EventLedger;
+  /** The fleet index and VM histories; `store` writes it with each run, the nightly call repairs it. */
+  evidenceIndex?: EvidenceIndex;
 }
 
 export interface Notifications {

@@ -94,6 +94,7 @@ export class TableRunStore<T, I extends string = string> implements RunStore<T, 
    */
   async *listSummaries(partition: string): AsyncIterable<{ key: string; summary: unknown }> {
     await this.table.ensureTable();
+    let skipped = 0;
     for await (const entity of this.table.listEntities({ partitionKey: partition, select: [SUMMARY] })) {
       const text = entity.properties[SUMMARY];
       let summary: unknown;
@@ -102,13 +103,14 @@ export class TableRunStore<T, I extends string = string> implements RunStore<T, 
       } catch {
         summary = undefined;
       }
-      if (summary === undefined) {
-        this.options.logger?.warn(`Skipped a record without a summary ${entity.partitionKey}/${entity.rowKey}`, {
-          module: MODULE,
-        });
-        continue;
-      }
-      yield { key: entity.rowKey, summary };
+      if (summary === undefined) skipped += 1;
+      else yield { key: entity.rowKey, summary };
+    }
+    // Records written before summaries existed (or too big for one): one line per list, not one per record.
+    if (skipped > 0) {
+      this.options.logger?.warn(`${skipped} records of ${partition} have no readable summary and were left out`, {
+        module: MODULE,
+      });
     }
   }
 
