@@ -17,6 +17,10 @@ const ADAPTERS = {
   message:
     'The core must not import adapters: ports and domain types live in src/shared/azure, wiring in src/composition.',
 };
+const DATA_ONLY = {
+  group: ['**/report', '**/report/**'],
+  message: 'Parsers and runs only produce data: rendering lives in src/shared/report, which imports them, not back.',
+};
 const BUILT_BY_COMPOSITION = {
   group: ['**/gateways/**', '!**/gateways/azureCredential', '!**/gateways/azureClients'],
   message: 'Build gateways in src/composition (the one composition root), not in a function or a command.',
@@ -60,6 +64,11 @@ export default tseslint.config(
     files: ['src/shared/**/*.ts'],
     ignores: ['src/shared/gateways/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [AZURE_SDK, NOT_THE_APP, ADAPTERS] }] },
+  },
+  {
+    // Parsers and the run model produce data; src/shared/report renders it (one escaping policy in one place).
+    files: ['src/shared/parsers/**/*.ts', 'src/shared/runs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [AZURE_SDK, NOT_THE_APP, ADAPTERS, DATA_ONLY] }] },
   },
   {
     // The functions and the CLI get their gateways from the composition root; they may only sign in directly.

@@ -62,6 +62,33 @@ describe('import boundaries', () => {
     expect(restricted(messages)).toEqual([]);
   });
 
+  it.each([
+    'src/shared/parsers/boundaryProbe.ts',
+    'src/shared/runs/boundaryProbe.ts',
+    'src/shared/runs/phases/boundaryProbe.ts',
+  ])('%s may not import a renderer', (filePath) => {
+    const depth = filePath.split('/').length - 3;
+    const report = `${'../'.repeat(depth)}report/terminalText`;
+    const messages = lint(filePath, `import { terminalLine } from '${report}';\nexport const probe = terminalLine;\n`);
+    expect(restricted(messages)).toEqual([expect.stringContaining('Parsers and runs only produce data')]);
+  });
+
+  it('parsers and runs keep the other boundaries', () => {
+    const messages = lint(
+      'src/shared/parsers/boundaryProbe.ts',
+      "import { ArmBackupGateway } from '../gateways/armBackupGateway';\nexport const probe = ArmBackupGateway;\n",
+    );
+    expect(restricted(messages)).toEqual([expect.stringContaining('The core must not import adapters')]);
+  });
+
+  it('a renderer may import the data it renders', () => {
+    const messages = lint(
+      'src/shared/report/boundaryProbe.ts',
+      "import { parseByKind } from '../parsers/parsedDocument';\nexport const probe = parseByKind;\n",
+    );
+    expect(restricted(messages)).toEqual([]);
+  });
+
   it('an adapter may import an Azure SDK', () => {
     const messages = lint(
       'src/shared/gateways/boundaryProbe.ts',

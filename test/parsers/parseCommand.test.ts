@@ -1,4 +1,5 @@
-import { isParseKind, PARSE_KINDS, renderParsed } from '../../src/shared/parsers/parseCommand';
+import { isParseKind, PARSE_KINDS } from '../../src/shared/parsers/parsedDocument';
+import { renderParsed } from '../../src/shared/report/parseReport';
 import { readFixture } from './readFixture';
 
 describe('renderParsed', () => {

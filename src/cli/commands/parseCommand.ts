@@ -12,10 +12,10 @@ import {
   ParseKind,
   PARSE_KINDS,
   PARSE_SCHEMA,
-  renderDocument,
-} from '../../shared/parsers/parseCommand';
+} from '../../shared/parsers/parsedDocument';
 import { PARSE_ERROR_SCHEMA, ParseInputError } from '../../shared/parsers/parseError';
 import { parseVerdict, recognisedAnything } from '../../shared/parsers/parseVerdict';
+import { renderDocument } from '../../shared/report/parseReport';
 import { terminalJson, terminalText } from '../../shared/report/terminalText';
 
 /** The whole-text parsers keep the newest 4 MiB of a log (qlist its head): read no more than they use. */

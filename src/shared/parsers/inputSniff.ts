@@ -1,5 +1,5 @@
 import { ParseInputError } from './parseError';
-import { parseByKind, ParseKind } from './parseCommand';
+import { parseByKind, ParseKind } from './parsedDocument';
 import { recognisedAnything } from './parseVerdict';
 
 /** How much of a file is looked at to tell text from binary and one kind of log from another. */

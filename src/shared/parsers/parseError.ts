@@ -1,4 +1,4 @@
-import type { ParseKind } from './parseCommand';
+import type { ParseKind } from './parsedDocument';
 
 /** `--json` output of `parse` when it parsed nothing: the same `schema` convention as every other document. */
 export const PARSE_ERROR_SCHEMA = 'iris-backup-guard/parse-error@1';

@@ -1,5 +1,5 @@
 import type { IrisBackupEvent } from './messagesLog';
-import type { ParsedDocument, ParsedValueByKind } from './parseCommand';
+import type { ParsedDocument, ParsedValueByKind } from './parsedDocument';
 import type { ScriptLogEventType } from './scriptLog';
 
 /**

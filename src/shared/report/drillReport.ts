@@ -7,6 +7,7 @@
 import type { DrillPhaseTimes, DrillRecord } from '../drills/drillRecord';
 import type { RunDrill } from '../drills/drillState';
 import { isTerminalStage, type Run } from '../runs/run';
+import { textTable } from './textTable';
 import { terminalLine } from './terminalText';
 
 export interface DrillMilestone {
@@ -164,17 +165,10 @@ const DRILL_COLUMNS: [keyof DrillStatusRow, string][] = [
   ['why', 'STAGE / REASON'],
 ];
 
+/** A plain-text table; the last column (stage / reason) is not padded. textTable escapes every cell. */
 export function formatDrillStatusTable(rows: readonly DrillStatusRow[]): string {
-  const safe = rows.map((r) => {
-    const s = { ...r };
-    for (const [key] of DRILL_COLUMNS) s[key] = terminalLine(r[key]);
-    return s;
-  });
-  const widths = DRILL_COLUMNS.map(([key, title]) => Math.max(title.length, ...safe.map((r) => r[key].length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(DRILL_COLUMNS.map(([, t]) => t)), ...safe.map((r) => line(DRILL_COLUMNS.map(([k]) => r[k])))].join('\n');
+  return textTable(
+    DRILL_COLUMNS.map(([, title]) => title),
+    rows.map((r) => DRILL_COLUMNS.map(([key]) => r[key])),
+  ).join('\n');
 }

@@ -1,4 +1,5 @@
 /** How a run reads to a person: one row for a status table, and a verdict block. Pure. */
+import { textTable } from './textTable';
 import { terminalLine } from './terminalText';
 import { isTerminalStage, type Run } from '../runs/run';
 
@@ -45,19 +46,11 @@ const COLUMNS: [keyof RunStatusRow, string][] = [
 ];
 
 /** A plain-text table; the last column (the reason) is not padded. Every cell is escaped, whoever built the row. */
-export function formatStatusTable(given: readonly RunStatusRow[]): string {
-  const rows = given.map((r) => {
-    const safe = { ...r };
-    for (const [key] of COLUMNS) safe[key] = terminalLine(r[key]);
-    return safe;
-  });
-  const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => r[key].length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(COLUMNS.map(([, title]) => title)), ...rows.map((r) => line(COLUMNS.map(([key]) => r[key])))].join('\n');
+export function formatStatusTable(rows: readonly RunStatusRow[]): string {
+  return textTable(
+    COLUMNS.map(([, title]) => title),
+    rows.map((r) => COLUMNS.map(([key]) => r[key])),
+  ).join('\n');
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;

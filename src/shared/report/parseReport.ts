@@ -1,96 +1,17 @@
-import { terminalJson, terminalText } from '../report/terminalText';
-import { ExtensionLogEntry, parseExtensionLog, PrePostSummary, summarizePrePost } from './extensionLog';
-import { IntegrityReport, parseIntegrityOutput } from './integrityLog';
-import { IrisBackupEvent, irisBackupEvents, MessagesLogEntry, parseMessagesLog } from './messagesLog';
-import { ParseProblem, ParseResult } from './parseResult';
-import type { ParseVerdict } from './parseVerdict';
-import { IrisInstance, isMirrorPrimary, parseQlist } from './qlist';
-import { parseScriptLog, ScriptLogEvent } from './scriptLog';
-import { shiftLineNumbers } from './shiftLineNumbers';
-
-/** The kinds `iris-backup-guard parse <kind> <file> [--json]` accepts. */
-export type ParseKind = 'script-log' | 'extension-log' | 'messages-log' | 'qlist' | 'integrity';
-export const PARSE_KINDS: readonly ParseKind[] = ['script-log', 'extension-log', 'messages-log', 'qlist', 'integrity'];
-export const PARSE_SCHEMA = 'iris-backup-guard/parse@1';
-
-export function isParseKind(value: string): value is ParseKind {
-  return (PARSE_KINDS as readonly string[]).includes(value);
-}
-
-/** What `--json` prints under `value` for each kind. */
-export interface ParsedValueByKind {
-  'script-log': ScriptLogEvent[];
-  'extension-log': { entries: ExtensionLogEntry[]; lastRun: PrePostSummary };
-  'messages-log': { entries: MessagesLogEntry[]; events: IrisBackupEvent[] };
-  qlist: IrisInstance[];
-  integrity: IntegrityReport;
-}
-
-export interface ParsedDocument<K extends ParseKind = ParseKind> {
-  schema: typeof PARSE_SCHEMA;
-  kind: K;
-  value: ParsedValueByKind[K];
-  problems: ParseProblem[];
-  /** Set by the CLI: what the log says about the backup, which its exit code follows. */
-  verdict?: ParseVerdict;
-}
-
-export interface ParseByKindOptions {
-  /** The text's first line is this line of the file (the CLI reads the tail of a big log): every line number shifts. */
-  firstLine?: number;
-}
-
-export function integrityDocument(r: ParseResult<IntegrityReport>): ParsedDocument<'integrity'> {
-  return { schema: PARSE_SCHEMA, kind: 'integrity', value: r.value, problems: r.problems };
-}
-
-export function parseByKind<K extends ParseKind>(
-  kind: K,
-  text: string,
-  options?: ParseByKindOptions,
-): ParsedDocument<K>;
-export function parseByKind(kind: ParseKind, text: string, options: ParseByKindOptions = {}): ParsedDocument {
-  const doc = parseWhole(kind, text);
-  const offset = (options.firstLine ?? 1) - 1;
-  if (offset > 0) {
-    shiftLineNumbers(doc.value, offset);
-    shiftLineNumbers(doc.problems, offset);
-  }
-  return doc;
-}
-
-function parseWhole(kind: ParseKind, text: string): ParsedDocument {
-  switch (kind) {
-    case 'script-log': {
-      const r = parseScriptLog(text);
-      return { schema: PARSE_SCHEMA, kind, value: r.value, problems: r.problems };
-    }
-    case 'extension-log': {
-      const r = parseExtensionLog(text);
-      return {
-        schema: PARSE_SCHEMA,
-        kind,
-        value: { entries: r.value, lastRun: summarizePrePost(r.value) },
-        problems: r.problems,
-      };
-    }
-    case 'messages-log': {
-      const r = parseMessagesLog(text);
-      return {
-        schema: PARSE_SCHEMA,
-        kind,
-        value: { entries: r.value, events: irisBackupEvents(r.value) },
-        problems: r.problems,
-      };
-    }
-    case 'qlist': {
-      const r = parseQlist(text);
-      return { schema: PARSE_SCHEMA, kind, value: r.value, problems: r.problems };
-    }
-    case 'integrity':
-      return integrityDocument(parseIntegrityOutput(text));
-  }
-}
+/**
+ * How `parse` reads to a person: the document as stable JSON, or a readable timeline / table per kind of log. Pure.
+ * The parsers produce the data (parsers/parsedDocument.ts); log text comes from a VM, so everything shown goes
+ * through the one terminal-text policy.
+ */
+import type { PrePostSummary } from '../parsers/extensionLog';
+import type { IntegrityReport } from '../parsers/integrityLog';
+import type { IrisBackupEvent } from '../parsers/messagesLog';
+import { parseByKind, type ParsedDocument, type ParsedValueByKind, type ParseKind } from '../parsers/parsedDocument';
+import type { ParseProblem } from '../parsers/parseResult';
+import { type IrisInstance, isMirrorPrimary } from '../parsers/qlist';
+import type { ScriptLogEvent } from '../parsers/scriptLog';
+import { textTable } from './textTable';
+import { terminalJson, terminalText } from './terminalText';
 
 /** Renders a parse for the CLI: a stable JSON document, or a readable timeline / table. */
 export function renderParsed(kind: ParseKind, text: string, options: { json: boolean }): string {
@@ -123,19 +44,6 @@ function renderHuman(doc: ParsedDocument): string[] {
   }
 }
 
-/** Fixed-width columns; the last column is not padded. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  // A loop, not Math.max(...rows): spreading 100k+ rows as arguments overflows the call stack.
-  const widths = header.map((h) => h.length);
-  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
-}
-
 function renderScriptLog(events: ScriptLogEvent[]): string[] {
   if (events.length === 0) return ['No freeze/thaw events found.'];
   const rows = events.map((e) => [
@@ -152,7 +60,7 @@ function renderScriptLog(events: ScriptLogEvent[]): string[] {
       .filter(Boolean)
       .join(' '),
   ]);
-  return table(['TIME', 'ROLE', 'EVENT', 'INSTANCE', 'DETAIL'], rows);
+  return textTable(['TIME', 'ROLE', 'EVENT', 'INSTANCE', 'DETAIL'], rows);
 }
 
 function phaseText(p: PrePostSummary['preScript']): string {
@@ -208,7 +116,7 @@ function renderMessagesLog(value: ParsedValueByKind['messages-log']): string[] {
   ];
   if (value.events.length === 0) return [...lines, 'No freeze/thaw/recovery events found.'];
   const rows = value.events.map((e) => [e.time, e.pid === undefined ? '-' : String(e.pid), e.type, eventDetail(e)]);
-  return [...lines, ...table(['TIME', 'PID', 'EVENT', 'DETAIL'], rows)];
+  return [...lines, ...textTable(['TIME', 'PID', 'EVENT', 'DETAIL'], rows)];
 }
 
 function renderQlist(instances: IrisInstance[]): string[] {
@@ -222,7 +130,7 @@ function renderQlist(instances: IrisInstance[]): string[] {
     i.mirrorStatus ? `${i.mirrorMemberType ?? '?'}/${i.mirrorStatus}${isMirrorPrimary(i) ? ' (primary)' : ''}` : '-',
     i.installDir,
   ]);
-  return table(['NAME', 'STATUS', 'VERSION', 'HEALTH', 'PORT', 'MIRROR', 'DIRECTORY'], rows);
+  return textTable(['NAME', 'STATUS', 'VERSION', 'HEALTH', 'PORT', 'MIRROR', 'DIRECTORY'], rows);
 }
 
 function renderIntegrity(r: IntegrityReport): string[] {
@@ -230,7 +138,7 @@ function renderIntegrity(r: IntegrityReport): string[] {
   if (r.header) lines.push(r.header);
   if (r.directories.length > 0) {
     lines.push(
-      ...table(
+      ...textTable(
         ['DIRECTORY', 'VERDICT', 'GLOBALS'],
         r.directories.map((d) => [d.path, d.verdict, String(d.globalsChecked)]),
       ),
