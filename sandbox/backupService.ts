@@ -125,6 +125,29 @@ export interface JobRecord {
   snapshotPublished: boolean;
   finalized: boolean;
   restoredVmId?: string;
+  /** A backup the vault's policy ran on its schedule (not on demand): AdHocOrScheduledJob 'Scheduled' in the logs. */
+  scheduled?: boolean;
+}
+
+/** A policy backup the app did not start, already ended (addScheduledJob). */
+export interface ScheduledJobSpec {
+  vm: string;
+  status: TerminalJobStatus;
+  /** How long before now it started. */
+  startedMinutesAgo: number;
+  /** Default 30. */
+  durationMinutes?: number;
+  /** The job's error, for Failed and CompletedWithWarnings (default: a generic title). */
+  errorTitle?: string;
+}
+
+/** A protected item as the vault's CoreAzureBackup diagnostics report it. */
+export interface BackupItemReport {
+  itemKey: string;
+  vmName: string;
+  vaultId: string;
+  vaultName: string;
+  latestRecoveryPointMs?: number;
 }
 
 export interface BackupOperation {
@@ -465,6 +488,54 @@ export class BackupService {
     };
     this.jobs.set(job.id.toLowerCase(), job);
     return job;
+  }
+
+  /**
+   * Records a scheduled (policy) backup of a protected VM that the app did not start, already ended with `status`.
+   * It leaves no recovery point: the tests that use it look at the job, not at the points. Returns the job.
+   */
+  addScheduledJob(spec: ScheduledJobSpec): JobRecord {
+    const vm = [...this.world.vms.values()].find((v) => v.name.toLowerCase() === spec.vm.toLowerCase());
+    const vault = vm?.protectedBy === undefined ? undefined : this.world.vaults.get(vm.protectedBy);
+    if (vm === undefined || vault === undefined) throw new Error(`addScheduledJob: '${spec.vm}' is not a protected VM`);
+    const item = this.protectedItems(vault).find((p) => p.vm === vm);
+    if (item === undefined) throw new Error(`addScheduledJob: '${spec.vm}' has no protected item`);
+    const job = this.newJob(item, 'Backup', spec.durationMinutes ?? 30);
+    job.startMs = this.clock.nowMs() - spec.startedMinutesAgo * 60_000;
+    job.scheduled = true;
+    job.snapshotPublished = true;
+    job.finalized = true;
+    const errors: JobErrorInfo[] =
+      spec.status === 'Completed'
+        ? []
+        : [
+            {
+              errorCode: spec.status === 'Failed' ? 400001 : 400002,
+              errorTitle:
+                spec.errorTitle ?? (spec.status === 'Failed' ? 'UserErrorBackupFailed' : 'UserErrorPreScriptFailed'),
+              errorString: 'Simulated scheduled backup outcome.',
+              recommendations: [],
+            },
+          ];
+    job.result = { status: spec.status, errors };
+    return job;
+  }
+
+  /** Every protected item of every vault, with its newest recovery point (for the CoreAzureBackup table). */
+  backupItems(): BackupItemReport[] {
+    this.settle();
+    return [...this.world.vaults.values()].flatMap((vault) =>
+      this.protectedItems(vault).map((p) => {
+        const newest = this.pointsOf(p)[0];
+        return {
+          itemKey: this.itemKey(p),
+          vmName: p.vm.name,
+          vaultId: vault.id,
+          vaultName: vault.name,
+          ...(newest === undefined ? {} : { latestRecoveryPointMs: newest.timeMs }),
+        };
+      }),
+    );
   }
 
   job(vault: VaultRecord, id: string): JobRecord {

@@ -12,7 +12,7 @@ import { monitorAlertPayload, type MonitorAlertOptions } from './monitorAlerts';
 import { ArmRouter } from './armRouter';
 import { ArmServer, type RouteStats } from './armServer';
 import { backupRoutes } from './backupRoutes';
-import { BackupService } from './backupService';
+import { BackupService, type ScheduledJobSpec } from './backupService';
 import { SandboxClock } from './clock';
 import { computeRoutes } from './computeRoutes';
 import { FaultInjector } from './faultInjector';
@@ -94,6 +94,11 @@ export interface Sandbox {
    * posts it: Azure Backup's built-in alert, or a log alert on AddonAzureBackupJobs.
    */
   monitorAlertFor(jobId: string, options?: MonitorAlertOptions): Record<string, unknown>;
+  /**
+   * Records a scheduled (policy) backup the app did not start, already ended, as the vault's logs will show it
+   * (AdHocOrScheduledJob 'Scheduled'). Returns its job id.
+   */
+  addScheduledJob(spec: ScheduledJobSpec): string;
   /** Resolves when no simulated backup extension run and no Run Command script process is running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -143,7 +148,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ...backupRoutes(backup, clock, pageSize),
     ...computeRoutes(world, runCommands, pageSize),
     ...networkRoutes(world, pageSize),
-    ...logAnalyticsRoutes(scenario.workspaces ?? [], backup),
+    ...logAnalyticsRoutes(scenario.workspaces ?? [], backup, () => clock.nowMs()),
   ]);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cert = require(path.join(root, 'scripts', 'sandboxCertificate.js')) as CertificateModule;
@@ -182,6 +187,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return server.requests;
     },
     events,
+    addScheduledJob: (spec) => backup.addScheduledJob(spec).id,
     monitorAlertFor(jobId: string, options?: MonitorAlertOptions): Record<string, unknown> {
       const job = backup.jobs.get(jobId.toLowerCase());
       if (!job) throw new Error(`No job ${jobId} in the sandbox`);

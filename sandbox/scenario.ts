@@ -138,6 +138,12 @@ export interface WorkspaceSpec {
   tables?: LogTableSpec[];
   /** Adds an AddonAzureBackupJobs table built from the sandbox's jobs (default true). */
   deriveBackupJobs?: boolean;
+  /** Adds a CoreAzureBackup table (BackupItem rows) built from the protected items and their points (default true). */
+  deriveBackupItems?: boolean;
+  /** Tables the workspace does not have: a query naming one answers 400 SEM0100, as a real workspace does. */
+  missingTables?: string[];
+  /** Names of the vaults whose diagnostics reach this workspace (default: every vault). */
+  diagnosticsFrom?: string[];
 }
 
 export type FaultSpec =

@@ -7,6 +7,7 @@
 import { systemClock, type Clock } from '../shared/clock/clock';
 import { loadSettings, loadVmAccessSettings, type Settings, type VmAccessSettings } from '../shared/config/settings';
 import type { TableGateway } from '../shared/azure/tableGateway';
+import type { LogQueryGateway } from '../shared/azure/logQueryGateway';
 import type { VmCommandGateway } from '../shared/azure/vmCommandGateway';
 import type { TokenCredential } from '../shared/gateways/azureCredential';
 import { createGateways, createRunsTableGateway, createVmCommandGateway } from '../shared/gateways/createGateways';
@@ -169,6 +170,11 @@ export function sideTable(settings: Settings, suffix: string, credential?: Token
     { ...settings.runsTable, tableName: `${settings.runsTable.tableName}${suffix}`.slice(0, 63) },
     () => credential ?? getDefaultCredential(),
   );
+}
+
+/** The Log Analytics queries of the daily reconcile (AZURE_LOGS_ENDPOINT, the workspace's Log Analytics Reader). */
+export function createLogQueryGateway(settings: Settings, credential?: TokenCredential): LogQueryGateway {
+  return createGateways(settings, credential ?? getDefaultCredential()).logs;
 }
 
 export interface VmAccess {

@@ -8,6 +8,7 @@ import { protectionDeps } from './protectionContext';
 import './advanceRuns';
 import './alertIntake';
 import './azureEvents';
+import './dailyReconcile';
 import './evidenceApi';
 import './nightlyProtection';
 
