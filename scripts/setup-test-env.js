@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what the tests need beyond npm packages, on a fresh machine: Debian's shellcheck and dash
 // (the extension runs scripts with `sh`, which is dash on Debian/Ubuntu), tzdata (the zones the time-zone tests run
-// simulated VMs in, read by GNU date; slim images leave it out), and the sandbox's TLS certificate.
+// simulated VMs in, read by GNU date; slim images leave it out), chromium (the dashboard's browser test, driven by
+// playwright-core) and the sandbox's TLS certificate.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const { ensureSandboxCertificate } = require('./sandboxCertificate');
@@ -10,6 +11,7 @@ const { ensureSandboxCertificate } = require('./sandboxCertificate');
 const packages = [
   ['shellcheck', 'command -v shellcheck'],
   ['dash', 'command -v dash'],
+  ['chromium', 'command -v chromium'],
   ['tzdata', 'test -f /usr/share/zoneinfo/America/Los_Angeles'],
 ];
 const need = packages.filter(([, check]) => spawnSync('sh', ['-c', check]).status !== 0).map(([pkg]) => pkg);
