@@ -106,6 +106,33 @@ describe('evidence API (function handler, sandbox)', () => {
     expect((await call(`/runs/${n}/nobody`)).status).toBe(404);
   });
 
+  it('GET /evidence: the pack of the night, one file per request, with the run of every backup row', async () => {
+    const pack = await call(`/evidence?from=${night}&to=${night}`);
+    expect(pack.status).toBe(200);
+    expect(pack.json['schema']).toBe('iris-backup-guard/evidence@1');
+    const rows = pack.json['backups'] as { runId: string; consistency?: string }[];
+    const stored = await w.deps.store.list(night);
+    expect(rows.map((r) => r.runId).sort()).toEqual(stored.map((s) => s.run.id).sort());
+    for (const row of rows) {
+      expect(row.consistency).toBe(stored.find((s) => s.run.id === row.runId)?.run.verdict?.consistency);
+    }
+    const request = new HttpRequest({
+      method: 'GET',
+      url: `https://app.example/api/evidence?from=${night}&to=${night}&file=backups.csv`,
+    });
+    const csv = await evidenceApi(request, new InvocationContext({ functionName: 'evidenceApi' }));
+    expect((csv.headers as Record<string, string>)['Content-Type']).toBe('text/csv; charset=utf-8');
+    expect((csv.headers as Record<string, string>)['Content-Disposition']).toContain('attachment');
+    expect(
+      String(csv.body)
+        .split('\r\n')
+        .filter((l) => l !== ''),
+    ).toHaveLength(rows.length + 1);
+    const bad = await call(`/evidence?file=../../etc/passwd`);
+    expect(bad.status).toBe(400);
+    expect(String(bad.json['error'])).toContain('is not one of evidence.json');
+  });
+
   it('refuses what it cannot answer: 405 for a write, 400 for a bad parameter, 404 for an unknown path', async () => {
     const write = await call('/fleet', 'DELETE');
     expect(write.status).toBe(405);

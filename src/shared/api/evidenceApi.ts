@@ -13,6 +13,7 @@ import { runSummaryOf } from '../evidence/runSummary';
 import { nightOf } from '../protection/night';
 import type { ApiRequest, ApiResponse } from './apiMessage';
 import { errorResponse, jsonResponse } from './apiMessage';
+import { evidenceExport } from './evidenceExportRoute';
 
 export const RUNS_SCHEMA = 'iris-backup-guard/runs@1';
 export const DRILLS_SCHEMA = 'iris-backup-guard/drills@1';
@@ -111,6 +112,7 @@ const ROUTES: readonly Route[] = [
   { pattern: ['runs'], handler: list(false) },
   { pattern: ['runs', '*', '*'], handler: run },
   { pattern: ['drills'], handler: list(true) },
+  { pattern: ['evidence'], handler: (req, ctx) => evidenceExport(req, ctx) },
 ];
 
 const match = (pattern: string[], segments: string[]): string[] | undefined => {
