@@ -5,6 +5,7 @@ import { backupCommand } from './commands/backupCommand';
 import { checkCommand } from './commands/checkCommand';
 import { demoCommand } from './commands/demoCommand';
 import { drillCommand } from './commands/drillCommand';
+import { evidenceCommand } from './commands/evidenceCommand';
 import { installCommand } from './commands/installCommand';
 import { parseCommand } from './commands/parseCommand';
 import { statusCommand } from './commands/statusCommand';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CliCommand[] = [
   backupCommand,
   drillCommand,
   statusCommand,
+  evidenceCommand,
   serveCommand,
   parseCommand,
   demoCommand,
