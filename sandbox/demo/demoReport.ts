@@ -64,6 +64,8 @@ export interface DemoSummary {
   drillResourcesLeft: string[];
   /** The drill resource group the demo restores into. */
   drillResourceGroup: string;
+  /** The evidence export of the night (files as `iris-backup-guard evidence` writes them; added in @1). */
+  evidence: { dir: string; files: { name: string; bytes: number; sha256: string }[] };
   armRequests: number;
   /** The app's log warnings and errors other than alerts. */
   warnings: string[];
@@ -241,6 +243,10 @@ export function renderDemoReport(summary: DemoSummary): string {
   if (errors.length > 0) {
     out.push(`The app logged ${errors.length} error(s); \`npm run demo -- --json\` lists them under "warnings".`);
   }
+  out.push(
+    `Evidence export of night ${summary.night} (for auditors: CSV, JSON, a printable report and a SHA-256 manifest): ${summary.evidence.dir}`,
+    `  ${summary.evidence.files.map((f) => f.name).join(', ')}`,
+  );
   out.push(
     `${summary.armRequests} ARM requests served by the sandbox; sandbox clock at the end: ${reportTime(summary.sandboxTime)}.`,
     '',

@@ -39,6 +39,11 @@ import { DEMO_DRILL_RESOURCE_GROUP, demoEnvironment } from './demoEnvironment';
 import { DEMO_SCHEMA, demoDrillLines, demoVmLines, renderDemoReport, reportTime, type DemoSummary } from './demoReport';
 import { frozenIrisEntries } from './frozenIrisSection';
 import { receivedAlertsOf } from './receivedAlert';
+import { startDashboardServer } from '../../src/cli/dashboardServer';
+import { createEvidenceSource } from '../../src/composition/composition';
+import { evidenceFilesOf, sha256Hex } from '../../src/shared/evidence/evidenceFiles';
+import { evidencePackOf } from '../../src/shared/evidence/evidencePack';
+import { readPeriodSummaries } from '../../src/shared/evidence/readPeriod';
 
 /** The advance tick's period, as the timer function runs it. */
 export const TICK_MS = 5 * 60_000;
@@ -80,7 +85,7 @@ const collectingAlerts = (alerts: DemoSummary['alerts']): AlertSink => ({
 });
 
 export async function runDemo(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ['scenario', 'traffic-dir'], flags: ['json'] });
+  const args = parseArgs(argv, { values: ['scenario', 'traffic-dir', 'evidence-dir', 'port'], flags: ['json'] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const json = args.options.json === true;
   const reexec = ensureTrustedCertificate(argv);
@@ -93,6 +98,12 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
   const trafficDir =
     typeof args.options['traffic-dir'] === 'string' ? path.resolve(args.options['traffic-dir']) : undefined;
   if (trafficDir) fs.mkdirSync(trafficDir, { recursive: true });
+  const evidenceDir = path.resolve(
+    typeof args.options['evidence-dir'] === 'string' ? args.options['evidence-dir'] : 'demo-evidence',
+  );
+  const portText = typeof args.options.port === 'string' ? args.options.port : '0';
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+    throw new UsageError(`--port "${portText}" is not a port number 0-65535 (0: any free port)`);
   const progress = (text: string): void => {
     if (!json) io.out(text);
   };
@@ -183,6 +194,9 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       snapshotCompletedAt: (run) => snapshotEnds.get(run.id),
     });
 
+    progress(`Writing the evidence export of night ${night} to ${evidenceDir}…`);
+    const evidence = await writeNightEvidence(deps, night, evidenceDir);
+
     const fleet = sandbox.scenario.vms.map((vm) => ({ name: vm.name, id: scenarioVmId(vm) }));
     const notProtected = [...nightly.enrollment.taggedNotProtected, ...nightly.enrollment.listedNotProtected];
     const summary: DemoSummary = {
@@ -199,16 +213,61 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
       frozenIris,
       drillResourcesLeft,
       drillResourceGroup: DEMO_DRILL_RESOURCE_GROUP,
+      evidence,
       armRequests: sandbox.requests,
       warnings,
     };
     io.out(json ? terminalJson(summary) : renderDemoReport(summary));
-    return runs.every((r) => isTerminalStage(r.stage)) ? EXIT_OK : EXIT_FAILURE;
+    const exitCode = runs.every((r) => isTerminalStage(r.stage)) ? EXIT_OK : EXIT_FAILURE;
+    if (!json) await serveDashboard(deps, sandbox, Number(portText), io);
+    return exitCode;
   } finally {
     await receivers.stop();
     await sandbox.stop();
     await azurite.stop();
   }
+}
+
+/**
+ * The evidence pack of the demo's night, as `iris-backup-guard evidence` and GET /api/evidence make it, written into
+ * `dir` (the demo's own output: earlier files of the same names are replaced).
+ */
+async function writeNightEvidence(deps: ProtectionDeps, night: string, dir: string): Promise<DemoSummary['evidence']> {
+  const source = createEvidenceSource(deps.settings, { credential: undefined, warn: () => undefined });
+  const period = { from: night, to: night, nights: [night] };
+  const summaries = await readPeriodSummaries(source, period);
+  const files = evidenceFilesOf(evidencePackOf(summaries, period, deps.settings.reporting, deps.clock.now()));
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of files) {
+    const file = path.join(dir, f.name);
+    fs.rmSync(file, { force: true });
+    // 'wx': a symlink planted at the name is refused, never followed.
+    fs.writeFileSync(file, f.body, { flag: 'wx', mode: 0o644 });
+  }
+  return {
+    dir,
+    files: files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.body, 'utf8'), sha256: sha256Hex(f.body) })),
+  };
+}
+
+/** The dashboard over the demo's storage, until Ctrl-C: what an operator opens every morning, on the demo's night. */
+async function serveDashboard(deps: ProtectionDeps, sandbox: Sandbox, port: number, io: CliIo): Promise<void> {
+  const source = createEvidenceSource(deps.settings, { credential: undefined, warn: () => undefined });
+  const server = await startDashboardServer({
+    port,
+    context: () => ({ source, settings: deps.settings, now: sandbox.clock.now() }),
+  });
+  io.out(`Dashboard of this night: ${server.url}\nServing until Ctrl-C.`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
 }
 
 async function listRuns(deps: ProtectionDeps): Promise<Run[]> {

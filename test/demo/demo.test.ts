@@ -2,6 +2,7 @@
  * The whole demo, as `npm run demo -- --json` runs it: setup checks, a nightly cycle, verdicts for every VM of the
  * fleet, and every ARM exchange validated against the official OpenAPI specs with `oav validate-traffic`.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +11,9 @@ import { formatTrafficIssues, validateTraffic } from '../../sandbox/trafficValid
 import { FOLLOW_UP_MS } from '../../src/shared/protection/followUpScripts';
 import { readVmScript } from '../../src/shared/vmScripts/vmScripts';
 import { captureIo } from '../cli/cliIo';
+import type { EvidencePack } from '../../src/shared/evidence/evidencePack';
+import { drillRecordOf } from '../../src/shared/drills/drillRecord';
+import { runKindOf } from '../../src/shared/evidence/runSummary';
 
 jest.setTimeout(180_000);
 
@@ -19,6 +23,7 @@ interface Exchange {
 
 describe('demo', () => {
   const trafficDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-demo-traffic-'));
+  const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibg-demo-evidence-'));
   let summary: DemoSummary;
   let exitCode: number;
   let stderr: string;
@@ -32,13 +37,92 @@ describe('demo', () => {
     const { runDemo, TICK_MS } = await import('../../sandbox/demo/runDemo');
     tickMs = TICK_MS;
     const io = captureIo(process.env);
-    exitCode = await runDemo(['--json', '--traffic-dir', trafficDir], io);
+    exitCode = await runDemo(['--json', '--traffic-dir', trafficDir, '--evidence-dir', evidenceDir], io);
     summary = JSON.parse(io.stdout()) as DemoSummary;
     stderr = io.stderr();
     consoleWarnings = warn.mock.calls.map((args) => args.map(String).join(' '));
     warn.mockRestore();
   });
-  afterAll(() => fs.rmSync(trafficDir, { recursive: true, force: true }));
+  afterAll(() => {
+    fs.rmSync(trafficDir, { recursive: true, force: true });
+    fs.rmSync(evidenceDir, { recursive: true, force: true });
+  });
+
+  describe("the evidence export of the demo's night", () => {
+    // A field the run does not have is absent from its row, not present as undefined.
+    const definedOnly = (o: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+    const read = (name: string): string => fs.readFileSync(path.join(evidenceDir, name), 'utf8');
+    const pack = () => JSON.parse(read('evidence.json')) as EvidencePack;
+
+    it('has one backup row per run of the night, each field exactly as the run stored it', () => {
+      const backups = summary.runs.filter((r) => ['nightly', 'external'].includes(runKindOf(r.id)));
+      expect(backups.length).toBeGreaterThan(0);
+      const rows = pack().backups;
+      expect(rows.map((r) => r.runId).sort()).toEqual(backups.map((r) => r.id).sort());
+      for (const run of backups) {
+        const row = rows.find((r) => r.runId === run.id);
+        expect(row).toEqual(
+          expect.objectContaining(
+            definedOnly({
+              night: run.night,
+              vmName: run.target.vmName,
+              vmId: run.target.vmId,
+              stage: run.stage,
+              jobId: run.backup.jobId,
+              jobStatus: run.backup.jobStatus,
+              jobStart: run.backup.jobStartTime,
+              jobEnd: run.backup.jobEndTime,
+              recoveryPointTime: run.recoveryPoint?.time,
+              consistency: run.verdict?.consistency,
+              irisLeftFrozen: run.verdict?.irisLeftFrozen,
+            }),
+          ),
+        );
+      }
+    });
+
+    it('has one drill row per drilled run, with its verdict, measured RTO, restored point and evidence blob', () => {
+      const drilled = summary.runs.filter((r) => r.drill !== undefined);
+      expect(drilled.length).toBeGreaterThan(0);
+      const rows = pack().drills;
+      expect(rows.map((r) => r.runId).sort()).toEqual(drilled.map((r) => r.id).sort());
+      for (const run of drilled) {
+        const record = drillRecordOf(run);
+        expect(rows.find((r) => r.runId === run.id)).toEqual(
+          expect.objectContaining(
+            definedOnly({
+              verdict: run.drill?.outcome?.verdict ?? 'in-progress',
+              finishedAt: run.drill?.outcome?.at,
+              recoveryPointTime: run.drill?.point?.time,
+              rtoMs: record?.rtoMs,
+              drillVmName: run.drill?.vmName,
+              restoreJobId: run.drill?.restoreJobId,
+              evidenceBlob: run.drill?.evidenceBlob,
+              cleanedUp: run.drill?.cleanup.deletedAt !== undefined,
+            }),
+          ),
+        );
+      }
+    });
+
+    it('writes the CSVs, the report and a manifest whose hashes match the files on disk', () => {
+      expect(read('backups.csv').trimEnd().split('\r\n')).toHaveLength(pack().backups.length + 1);
+      expect(read('drills.csv').trimEnd().split('\r\n')).toHaveLength(pack().drills.length + 1);
+      expect(read('report.html')).toContain('A.8.13');
+      const manifest = JSON.parse(read('manifest.json')) as { files: { name: string; sha256: string }[] };
+      for (const f of manifest.files) {
+        expect(createHash('sha256').update(read(f.name), 'utf8').digest('hex')).toBe(f.sha256);
+      }
+      expect(summary.evidence.files.map((f) => f.name)).toEqual([
+        'evidence.json',
+        'backups.csv',
+        'drills.csv',
+        'report.html',
+        'manifest.json',
+      ]);
+    });
+  });
 
   const checkOf = (vm: string) => summary.checks.find((c) => c.vm === vm);
   const runOf = (vm: string) => {
