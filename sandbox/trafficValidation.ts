@@ -20,7 +20,6 @@ export const UNDEFINED_OPERATION_EXCEPTIONS: readonly { name: string; pattern: R
     name: 'Storage accounts (the Microsoft.Storage spec is not among ../shared/azure-specs)',
     pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[^/]+$/i,
   },
-  { name: 'Log Analytics query (data-plane spec not included)', pattern: /^\/v1\/workspaces\/[^/]+\/query$/i },
 ];
 
 export interface TrafficIssue {
