@@ -32,9 +32,12 @@ describe('dailyReconcile', () => {
     ]);
   });
 
-  it.each([{}, { IBG_LOG_ANALYTICS_WORKSPACE_ID: '  ' }])('is not registered without a workspace (%j)', (env) => {
-    expect(register(env)).toEqual([]);
-  });
+  it.each<Record<string, string>>([{}, { IBG_LOG_ANALYTICS_WORKSPACE_ID: '  ' }])(
+    'is not registered without a workspace (%j)',
+    (env) => {
+      expect(register(env)).toEqual([]);
+    },
+  );
 
   it('without a workspace the handler only says there is nothing to reconcile with', async () => {
     const { dailyReconcile } = await import('../../src/functions/dailyReconcile');
@@ -47,7 +50,11 @@ describe('dailyReconcile', () => {
         functionName: 'dailyReconcile',
         logHandler: (_l, ...a) => lines.push(a),
       });
-      const timer: Timer = { isPastDue: false, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+      const timer: Timer = {
+        isPastDue: false,
+        schedule: { adjustForDST: true },
+        scheduleStatus: { last: '', next: '', lastUpdated: '' },
+      };
       await dailyReconcile(timer, context);
     } finally {
       setProtectionDeps(undefined);
