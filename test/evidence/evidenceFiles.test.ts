@@ -164,3 +164,18 @@ describe('evidenceFilesOf', () => {
     expect(page).toMatch(/<td>iris-c<\/td>[\s\S]*?0 \/ 0[\s\S]*?none measured[\s\S]*?no verified point[\s\S]*?0 of 8/);
   });
 });
+
+describe('renderEvidenceReport: many drills', () => {
+  it("lists each VM's latest blob, and says where the others are", () => {
+    const nights = ['2026-11-01', '2026-11-02', '2026-11-03'];
+    const vms = Array.from({ length: 20 }, (_, i) => `iris-${String(i).padStart(2, '0')}`);
+    const pack = packOf(nights.flatMap((n) => vms.map((vm) => drilled(n, vm))));
+    const page = renderEvidenceReport(pack);
+    expect(page.replace(/\s+/g, ' ')).toContain(
+      `${nights.length * vms.length} drills left an evidence blob; each VM's latest is listed. Every blob is in drills.csv`,
+    );
+    const items = page.match(/<li>[^<]*<\/li>/g) ?? [];
+    expect(items).toHaveLength(vms.length);
+    expect(items.every((li) => li.includes('2026-11-03'))).toBe(true);
+  });
+});

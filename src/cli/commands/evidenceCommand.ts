@@ -14,7 +14,12 @@ import { readOnlyTable } from '../runHistory';
 import { createEvidenceSource } from '../../composition/composition';
 import { systemClock } from '../../shared/clock/clock';
 import { loadSettings } from '../../shared/config/settings';
-import { evidenceFilesOf, sha256Hex, type EvidenceFile } from '../../shared/evidence/evidenceFiles';
+import {
+  evidenceFilesOf,
+  sha256Hex,
+  type EvidenceFile,
+  type EvidenceManifest,
+} from '../../shared/evidence/evidenceFiles';
 import { evidencePackOf } from '../../shared/evidence/evidencePack';
 import { MAX_EVIDENCE_NIGHTS, parseEvidencePeriod } from '../../shared/evidence/evidencePeriod';
 import { readPeriodSummaries } from '../../shared/evidence/readPeriod';
@@ -134,11 +139,13 @@ export const evidenceCommand: CliCommand = {
     await clearWay(out, files, args.options.force === true);
     for (const f of files) await writeNew(join(out, f.name), f.body);
 
-    const written = files.map((f) => ({
-      name: f.name,
-      bytes: Buffer.byteLength(f.body, 'utf8'),
-      sha256: sha256Hex(f.body),
-    }));
+    // Sizes and hashes from the manifest: hashing the bodies again would double the work on a large pack.
+    const manifestBody = files.find((f) => f.name === 'manifest.json')?.body ?? '{"files":[]}';
+    const manifest = JSON.parse(manifestBody) as EvidenceManifest;
+    const written = [
+      ...manifest.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })),
+      { name: 'manifest.json', bytes: Buffer.byteLength(manifestBody, 'utf8'), sha256: sha256Hex(manifestBody) },
+    ];
     if (args.options.json === true) {
       io.out(
         terminalJson({

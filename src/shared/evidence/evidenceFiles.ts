@@ -32,7 +32,7 @@ export function evidenceFilesOf(pack: EvidencePack): EvidenceFile[] {
     {
       name: 'evidence.json',
       contentType: 'application/json; charset=utf-8',
-      body: `${JSON.stringify(pack, null, 2)}\n`,
+      body: `${JSON.stringify(pack)}\n`,
     },
     { name: 'backups.csv', contentType: 'text/csv; charset=utf-8', body: backupsCsv(pack) },
     { name: 'drills.csv', contentType: 'text/csv; charset=utf-8', body: drillsCsv(pack) },

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ControlStatus, FleetControl } from '../evidence/controlMapping';
-import type { EvidencePack, VmEvidence } from '../evidence/evidencePack';
+import type { DrillRow, EvidencePack, VmEvidence } from '../evidence/evidencePack';
 import { html, joinHtml, raw, type Html } from './htmlText';
 
 const CSS = `
@@ -37,7 +37,8 @@ tr { break-inside: avoid; }
 // Built as one constant, so the element's text is exactly CSS and the hash in the policy matches it.
 const STYLE = raw(`<style>${CSS}</style>`);
 const CSS_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
-const CSP = `default-src 'none'; style-src 'sha256-${CSS_HASH}'; img-src 'none'; base-uri 'none'; form-action 'none'`;
+/** The page's policy; a server may send it as the Content-Security-Policy header too. */
+export const EVIDENCE_REPORT_CSP = `default-src 'none'; style-src 'sha256-${CSS_HASH}'; img-src 'none'; base-uri 'none'; form-action 'none'`;
 
 /** How many VM names a control's row shows before "and n more" (the JSON has them all). */
 const MAX_NAMES = 12;
@@ -127,12 +128,29 @@ const controlRow = (c: FleetControl): Html =>
     <td>${controlStatusCell(c)}</td>
   </tr>`;
 
+/** Up to this many blobs are listed one by one; beyond it, each VM's latest (drills.csv has them all). */
+const MAX_BLOBS = 50;
+
 function blobList(pack: EvidencePack): Html {
   const withBlob = pack.drills.filter((d) => d.evidenceBlob !== undefined);
   if (withBlob.length === 0) return html`<p>No drill in the period left an evidence blob.</p>`;
-  return html`<ol class="blobs">
-    ${joinHtml(withBlob.map((d) => html`<li>${d.night} ${d.vmName} (${d.verdict}): ${d.evidenceBlob}</li>`))}
-  </ol>`;
+  const item = (d: DrillRow): Html => html`<li>${d.night} ${d.vmName} (${d.verdict}): ${d.evidenceBlob}</li>`;
+  if (withBlob.length <= MAX_BLOBS)
+    return html`<ol class="blobs">
+      ${joinHtml(withBlob.map(item))}
+    </ol>`;
+  // Rows are in night order, so the last one seen per VM is its latest.
+  const latest = new Map<string, DrillRow>();
+  for (const d of withBlob) latest.set(d.vmId.toLowerCase(), d);
+  const shown = [...latest.values()].sort((a, b) => (a.vmName < b.vmName ? -1 : a.vmName > b.vmName ? 1 : 0));
+  return html`<p class="small">
+      ${withBlob.length} drills left an evidence blob; each VM's latest is
+      listed${shown.length > MAX_BLOBS ? ` (the first ${MAX_BLOBS} VMs)` : ''}. Every blob is in drills.csv and
+      evidence.json (evidenceBlob).
+    </p>
+    <ol class="blobs">
+      ${joinHtml(shown.slice(0, MAX_BLOBS).map(item))}
+    </ol>`;
 }
 
 export function renderEvidenceReport(pack: EvidencePack): string {
@@ -142,7 +160,7 @@ export function renderEvidenceReport(pack: EvidencePack): string {
     <html lang="en">
       <head>
         <meta charset="utf-8" />
-        <meta http-equiv="Content-Security-Policy" content="${CSP}" />
+        <meta http-equiv="Content-Security-Policy" content="${EVIDENCE_REPORT_CSP}" />
         <meta name="referrer" content="no-referrer" />
         <title>IRIS backup and restore test evidence ${p.from} to ${p.to}</title>
         ${STYLE}
