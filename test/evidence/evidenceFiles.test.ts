@@ -100,8 +100,8 @@ describe('renderEvidenceReport', () => {
     expect(page).toContain(`nights ${pack.period.from} to ${pack.period.to}`);
     expect(page).toContain(pack.generatedAt);
     expect(page).toContain(`RPO ${TARGETS.rpoTargetHours} h, RTO ${TARGETS.rtoTargetMinutes} min`);
-    for (const c of pack.controls) expect(page).toContain(`<td>${c.control}</td>`);
-    for (const vm of pack.vms) expect(page).toContain(`<td>${escapeHtml(vm.vmName)}</td>`);
+    for (const c of pack.controls) expect(page).toContain(`<b>${c.control}</b></td>`);
+    for (const vm of pack.vms) expect(page).toContain(`<td class="vm">${escapeHtml(vm.vmName)}</td>`);
     // The failed drill shows its stage and reason in the VM's row.
     expect(page).toMatch(/last \(2026-11-02\): failed at iris: &lt;script&gt;/);
     for (const d of pack.drills) expect(page).toContain(String(d.night));
@@ -110,8 +110,8 @@ describe('renderEvidenceReport', () => {
   });
 
   it('a VM with no passed drill shows its restore-testing controls as not met, with why', () => {
-    expect(page).toMatch(/<td>iris-a<\/td>[\s\S]*?not-met[\s\S]*?no restore drill passed in the period/);
-    const cp4 = /<td>CP-4<\/td>[\s\S]*?<\/tr>/.exec(page)?.[0] ?? '';
+    expect(page).toMatch(/<td class="vm">iris-a<\/td>[\s\S]*?not-met[\s\S]*?no restore drill passed in the period/);
+    const cp4 = / <b>CP-4<\/b><\/td>[\s\S]*?<\/tr>/.exec(page)?.[0] ?? '';
     expect(cp4).toContain('not met: ');
     expect(cp4).toContain('iris-a');
   });
@@ -161,7 +161,9 @@ describe('evidenceFilesOf', () => {
 
   it('a check run alone: the VM is listed with no tests and nothing met', () => {
     const page = renderEvidenceReport(packOf([summary('2026-11-02', 'iris-c', 'check')]));
-    expect(page).toMatch(/<td>iris-c<\/td>[\s\S]*?0 \/ 0[\s\S]*?none measured[\s\S]*?no verified point[\s\S]*?0 of 8/);
+    expect(page).toMatch(
+      /<td class="vm">iris-c<\/td>[\s\S]*?0 \/ 0[\s\S]*?none measured[\s\S]*?no verified point[\s\S]*?0 of 8/,
+    );
   });
 });
 

@@ -173,7 +173,7 @@ export function controlVerdictOf(control: Control, f: VmTestFacts): ControlVerdi
         : verdict('not-met', noPassedDrill(f));
     case 'backups-tested':
       if (f.backups === 0) return verdict('not-met', 'no backup in the period');
-      if (f.drillsPassed === 0) return verdict('not-met', `backups taken, but not tested: ${noPassedDrill(f)}`);
+      if (f.drillsPassed === 0) return verdict('not-met', 'backups taken, but none tested by a passed restore drill');
       if (f.irisConsistentBackups === 0)
         return verdict('exception', `tested, but none of the ${plural(f.backups, 'backup')} was IRIS-consistent`);
       return verdict(

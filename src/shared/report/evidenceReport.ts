@@ -11,14 +11,14 @@ import type { DrillRow, EvidencePack, VmEvidence } from '../evidence/evidencePac
 import { html, joinHtml, raw, type Html } from './htmlText';
 
 const CSS = `
-@page { size: A4 landscape; margin: 10mm; }
+@page { size: A4 landscape; margin: 8mm; }
 * { box-sizing: border-box; }
-body { font: 9pt/1.3 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; margin: 0 auto; max-width: 277mm; }
-h1 { font-size: 14pt; margin: 0 0 2mm; }
-h2 { font-size: 10.5pt; margin: 4mm 0 1.5mm; }
-p { margin: 1mm 0; }
+body { font: 8pt/1.25 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; margin: 0 auto; max-width: 281mm; }
+h1 { font-size: 12pt; margin: 0 0 1.5mm; }
+h2 { font-size: 9.5pt; margin: 3mm 0 1mm; }
+p { margin: 0.8mm 0; }
 table { border-collapse: collapse; width: 100%; }
-th, td { border: 0.3mm solid #bbb; padding: 0.8mm 1.5mm; text-align: left; vertical-align: top; }
+th, td { border: 0.3mm solid #bbb; padding: 0.5mm 1.2mm; text-align: left; vertical-align: top; }
 th { background: #eee; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
@@ -28,9 +28,12 @@ tr { break-inside: avoid; }
 .not-met, .fail { color: #a00000; font-weight: 600; }
 .pass { color: #05600f; }
 .meta { color: #333; }
-.blobs { columns: 2; font-size: 7.5pt; padding-left: 4mm; margin: 0; }
+.blobs { columns: 2; font-size: 7pt; padding-left: 4mm; margin: 0; }
 .blobs li { break-inside: avoid; word-break: break-all; }
-.small { font-size: 7.5pt; color: #333; }
+.small { font-size: 7pt; color: #333; }
+.vm { min-width: 30mm; overflow-wrap: anywhere; }
+.ctl { width: 34mm; }
+.st { width: 44mm; }
 @media print { body { max-width: none; } a { color: inherit; text-decoration: none; } }
 `;
 
@@ -98,7 +101,7 @@ function controlsCell(vm: VmEvidence): Html {
 
 const vmRow = (vm: VmEvidence, pack: EvidencePack): Html =>
   html`<tr>
-    <td>${vm.vmName}</td>
+    <td class="vm">${vm.vmName}</td>
     <td class="num">${backupsCell(vm)}</td>
     <td>${drillsCell(vm)}</td>
     <td>${rtoCell(vm, pack.targets.rtoTargetMinutes)}</td>
@@ -121,8 +124,7 @@ function controlStatusCell(c: FleetControl): Html {
 
 const controlRow = (c: FleetControl): Html =>
   html`<tr>
-    <td>${c.framework}</td>
-    <td>${c.control}</td>
+    <td>${c.framework} <b>${c.control}</b></td>
     <td>“${c.requirement}”</td>
     <td>${c.evidence}</td>
     <td>${controlStatusCell(c)}</td>
@@ -181,10 +183,10 @@ export function renderEvidenceReport(pack: EvidencePack): string {
           <thead>
             <tr>
               <th>VM</th>
-              <th class="num">Backups: IRIS-consistent / total</th>
+              <th class="num">Backups IRIS-consistent / all</th>
               <th>Drills: passed / failed / inconclusive</th>
               <th>Last RTO vs target</th>
-              <th>RPO at period end vs target</th>
+              <th>RPO at end vs target</th>
               <th>Controls met</th>
             </tr>
           </thead>
@@ -202,11 +204,10 @@ export function renderEvidenceReport(pack: EvidencePack): string {
         <table>
           <thead>
             <tr>
-              <th>Framework</th>
-              <th>Control</th>
+              <th class="ctl">Control</th>
               <th>Requirement</th>
               <th>Evidence in this pack</th>
-              <th>Status across the fleet</th>
+              <th class="st">Status across the fleet</th>
             </tr>
           </thead>
           <tbody>
