@@ -182,6 +182,22 @@ describe('evidencePackOf: per VM', () => {
   });
 });
 
+describe('evidencePackOf: a renamed VM', () => {
+  it('is one VM (by its key), shown under the name of its newest run, whatever the input order', () => {
+    const old = backedUp('2026-11-01', 'iris-old');
+    const renamed = { ...backedUp('2026-11-02', 'iris-new'), vmKey: old.vmKey };
+    for (const order of [
+      [old, renamed],
+      [renamed, old],
+    ]) {
+      const pack = packOf(order);
+      expect(pack.vms.map((v) => [v.vmName, v.backups.total])).toEqual([['iris-new', 2]]);
+      // The rows keep each run's own name, as stored.
+      expect(pack.backups.map((b) => b.vmName)).toEqual(['iris-old', 'iris-new']);
+    }
+  });
+});
+
 describe('evidencePackOf: controls', () => {
   const RESTORE_TESTING = ['SOC2-A1.3', 'NIST-CP-4', 'NIST-CP-9(1)', 'NIST-CP-9(2)', 'DORA-12(2)', 'DORA-12(3)'];
 
