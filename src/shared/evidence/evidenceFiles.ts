@@ -26,18 +26,37 @@ export interface EvidenceManifest {
 
 export const sha256Hex = (body: string): string => createHash('sha256').update(body, 'utf8').digest('hex');
 
+/** The pack's files other than the manifest, each rendered only when asked for. */
+const RENDERERS: readonly { name: string; contentType: string; render: (pack: EvidencePack) => string }[] = [
+  {
+    name: 'evidence.json',
+    contentType: 'application/json; charset=utf-8',
+    render: (p) => `${JSON.stringify(p, null, 2)}\n`,
+  },
+  { name: 'backups.csv', contentType: 'text/csv; charset=utf-8', render: backupsCsv },
+  { name: 'drills.csv', contentType: 'text/csv; charset=utf-8', render: drillsCsv },
+  { name: 'report.html', contentType: 'text/html; charset=utf-8', render: renderEvidenceReport },
+];
+
+export const EVIDENCE_FILE_NAMES = [...RENDERERS.map((r) => r.name), 'manifest.json'] as const;
+
+/**
+ * One file of the pack (what GET /evidence serves): only that file is rendered, except the manifest, which needs
+ * the hashes of all the others. Undefined for a name the pack does not have.
+ */
+export function evidenceFileOf(pack: EvidencePack, name: string): EvidenceFile | undefined {
+  if (name === 'manifest.json') return evidenceFilesOf(pack).find((f) => f.name === name);
+  const r = RENDERERS.find((x) => x.name === name);
+  return r && { name: r.name, contentType: r.contentType, body: r.render(pack) };
+}
+
 /** The files, manifest.json last. */
 export function evidenceFilesOf(pack: EvidencePack): EvidenceFile[] {
-  const files: EvidenceFile[] = [
-    {
-      name: 'evidence.json',
-      contentType: 'application/json; charset=utf-8',
-      body: `${JSON.stringify(pack)}\n`,
-    },
-    { name: 'backups.csv', contentType: 'text/csv; charset=utf-8', body: backupsCsv(pack) },
-    { name: 'drills.csv', contentType: 'text/csv; charset=utf-8', body: drillsCsv(pack) },
-    { name: 'report.html', contentType: 'text/html; charset=utf-8', body: renderEvidenceReport(pack) },
-  ];
+  const files: EvidenceFile[] = RENDERERS.map((r) => ({
+    name: r.name,
+    contentType: r.contentType,
+    body: r.render(pack),
+  }));
   const manifest: EvidenceManifest = {
     schema: EVIDENCE_MANIFEST_SCHEMA,
     evidenceSchema: pack.schema,
