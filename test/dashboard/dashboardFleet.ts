@@ -21,7 +21,14 @@ export const TARGETS: ReportingSettings = { rpoTargetHours: 24, rtoTargetMinutes
 export const NOW = new Date('2026-03-10T12:00:00.000Z');
 const NIGHTS = ['2026-03-08', '2026-03-09', '2026-03-10'];
 
-const passedRun = (vm: string, night: string): Run => renamed(withFreeze(finished(drillEnded())), vm, night);
+/** A passed drill; `slowerBy` minutes added to its restore (so RTOs differ from night to night). */
+const passedRun = (vm: string, night: string, slowerBy = 0): Run => {
+  const run = renamed(withFreeze(finished(drillEnded())), vm, night);
+  const d = run.drill;
+  if (d?.restoreRequestedAt === undefined) throw new Error('fixture');
+  const requested = new Date(Date.parse(d.restoreRequestedAt) - slowerBy * 60_000).toISOString();
+  return { ...run, drill: { ...d, restoreRequestedAt: requested } };
+};
 const failedRun = (vm: string, night: string): Run =>
   renamed(withFreeze(finished(drillEnded({ iris: 'down', integrity: 'not-run', dbs: [] }))), vm, night);
 /** Drilled and passed, but the backup fell back to file-system consistency: amber. */
@@ -80,7 +87,7 @@ export interface DashboardFixture {
 
 export function dashboardFixture(extraVms = 0): DashboardFixture {
   const runs: Run[] = [
-    ...NIGHTS.map((n) => passedRun('iris-prod-1', n)),
+    ...NIGHTS.map((n, i) => passedRun('iris-prod-1', n, [18, 4, 9][i])),
     passedRun('iris-prod-2', NIGHTS[0] ?? ''),
     failedRun('iris-prod-2', NIGHTS[1] ?? ''),
     failedRun('iris-prod-2', NIGHTS[2] ?? ''),

@@ -29,6 +29,7 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-s
 code{background:#f2f2f2;padding:0 .2em;overflow-wrap:anywhere}
 .muted{color:#555}
 .scroll{overflow-x:auto;max-width:100%}
+.scroll table{min-width:44rem}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f4f4;font-weight:600;white-space:nowrap}
