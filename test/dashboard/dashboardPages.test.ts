@@ -8,6 +8,8 @@ import { renderRunPage } from '../../src/shared/report/dashboard/runPage';
 import { renderVmPage } from '../../src/shared/report/dashboard/vmPage';
 import type { VmStatus } from '../../src/shared/evidence/fleetStatus';
 import type { Run } from '../../src/shared/runs/run';
+import { boundRun } from '../../src/shared/runs/runLimits';
+import { SAMPLE_RUNS, worstCaseRun } from '../runs/runSamples';
 import { EVIL_VM, HOSTILE, NOW, dashboardFixture } from './dashboardFleet';
 import { elementById, hrefs, norm, startTags, withClass } from './markup';
 
@@ -243,5 +245,23 @@ describe('renderNotFoundPage', () => {
     expect(page.status).toBe(404);
     expect(norm(page.html)).toContain('No run &lt;script&gt;');
     expect(hrefs(page.html)).toContain(links.fleet());
+  });
+});
+
+describe('every stage a run can be in', () => {
+  it.each(SAMPLE_RUNS)('%s: renders, with its timeline and a row per stage transition', (_name, make) => {
+    const run = make();
+    const html = norm(renderRunPage(run, [], links, NOW).html);
+    expect(elementById(html, 'table', 'timeline-table')).toBeDefined();
+    expect((elementById(html, 'table', 'stages') ?? '').split('<tr>')).toHaveLength(run.history.length + 3);
+    expect(html).toContain(`<dt>Stage</dt><dd>${run.stage}`);
+  });
+
+  it('the largest run storage keeps (every text and list at its limit, control characters): all of it escaped', () => {
+    const run = boundRun(worstCaseRun());
+    const page = renderRunPage(run, [], links, NOW);
+    expect(page.html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(page.html.length).toBeGreaterThan(run.history.length * 20);
+    for (const tag of startTags(page.html)) expect(tag.name).not.toBe('script');
   });
 });

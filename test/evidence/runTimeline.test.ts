@@ -1,8 +1,8 @@
 import { runTimelineOf, type TimelineSegment } from '../../src/shared/evidence/runTimeline';
 import type { Run } from '../../src/shared/runs/run';
 import { CLEAN, drillEnded, finished, withFreeze } from '../dashboard/dashboardRuns';
-import { requested, verifierQueued } from '../runs/drillSamples';
-import { at, done, failed, fresh, inTransfer } from '../runs/runSamples';
+import { queued, requested, verifierQueued } from '../runs/drillSamples';
+import { at, done, failed, fresh, inBackupRunning, inTransfer } from '../runs/runSamples';
 
 const byName = (run: Run): Map<string, TimelineSegment> => new Map(runTimelineOf(run).map((s) => [s.name, s]));
 const states = (run: Run): Record<string, string> =>
@@ -110,5 +110,15 @@ describe('runTimelineOf', () => {
     expect(s.get('remediation')).toMatchObject({ state: 'done', start: at(40), end: at(50) });
     expect(s.get('remediation')?.detail).toContain('thawed');
     expect(byName(done()).has('remediation')).toBe(false);
+  });
+
+  it('waiting: the job runs without a verdict yet, a drill waits for its slot from when it was queued', () => {
+    expect(byName(inBackupRunning()).get('freeze window')).toMatchObject({
+      state: 'running',
+      detail: 'waiting for the verdict',
+    });
+    expect(byName(failed()).get('freeze window')?.state).toBe('skipped');
+    const q = queued();
+    expect(byName(q).get('restore')).toMatchObject({ state: 'running', start: q.drill?.queuedAt });
   });
 });

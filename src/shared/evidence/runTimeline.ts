@@ -62,7 +62,11 @@ const openState = (run: Run): SegmentState => (isTerminalStage(run.stage) ? 'fai
 
 function freezeWindow(run: Run): TimelineSegment {
   const v = run.verdict;
-  if (v === undefined) return segment('freeze window', run.backup.jobId ? openState(run) : 'skipped', 'no verdict yet');
+  // Without a verdict nothing is known of the freeze: a missing verdict is the snapshot's or the logs' story.
+  if (v === undefined)
+    return run.backup.jobId !== undefined && !isTerminalStage(run.stage)
+      ? segment('freeze window', 'running', 'waiting for the verdict')
+      : segment('freeze window', 'skipped', 'no verdict');
   const reason = v.reasons[0] ?? v.consistency;
   if (v.irisLeftFrozen)
     return segment('freeze window', 'failed', `IRIS may have been left frozen: ${reason}`, v.frozenAt);
@@ -138,7 +142,9 @@ function drillSegments(run: Run): TimelineSegment[] {
     if (d.restoreRequestedAt === undefined)
       return failedHere('restore')
         ? segment('restore', 'failed', why)
-        : segment('restore', outcome ? 'skipped' : 'running', 'waiting for a drill slot', d.queuedAt);
+        : outcome !== undefined
+          ? segment('restore', 'skipped', 'not reached')
+          : segment('restore', 'running', 'waiting for a drill slot', d.queuedAt);
     const detail = d.point ? `restoring the ${d.point.tier} point of ${d.point.time}` : 'restoring';
     if (failedHere('restore')) return segment('restore', 'failed', why, d.restoreRequestedAt, d.restoreJobEnd);
     if (d.restoreJobEnd !== undefined) return segment('restore', 'done', detail, d.restoreRequestedAt, d.restoreJobEnd);
