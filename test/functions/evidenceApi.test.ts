@@ -133,6 +133,35 @@ describe('evidence API (function handler, sandbox)', () => {
     expect(String(bad.json['error'])).toContain('is not one of evidence.json');
   });
 
+  it('GET /dashboard: the fleet, a VM and a run as HTML under a strict CSP, links carrying the key', async () => {
+    const html = async (path: string): Promise<{ status: number; csp: string; body: string }> => {
+      const request = new HttpRequest({ method: 'GET', url: `https://app.example/api${path}` });
+      const response = await evidenceApi(request, new InvocationContext({ functionName: 'dashboard' }));
+      const headers = response.headers as Record<string, string>;
+      expect(headers['Content-Type']).toBe('text/html; charset=utf-8');
+      return {
+        status: response.status ?? 200,
+        csp: headers['Content-Security-Policy'] ?? '',
+        body: String(response.body),
+      };
+    };
+    const fleet = await html('/dashboard?code=k%26ey');
+    expect(fleet.status).toBe(200);
+    expect(fleet.csp).toContain("default-src 'none'");
+    expect(fleet.body).not.toContain('<script');
+    for (const vm of ENROLLED) expect(fleet.body).toContain(vm);
+    const vmLink = /href="(\/api\/dashboard\/vms\/[^"]+)"/.exec(fleet.body)?.[1];
+    expect(vmLink).toContain('?code=k%26ey');
+    const vmPage = await html((vmLink ?? '').replace(/^\/api/, '').replace(/&amp;/g, '&'));
+    expect(vmPage.status).toBe(200);
+    const runLink = /href="(\/api\/dashboard\/runs\/[^"]+)"/.exec(vmPage.body)?.[1];
+    const runPage = await html((runLink ?? '').replace(/^\/api/, '').replace(/&amp;/g, '&'));
+    expect(runPage.status).toBe(200);
+    expect(runPage.body).toContain(night);
+    expect((await html('/dashboard/vms/nobody')).status).toBe(404);
+    expect((await html(`/dashboard/runs/${night}/nobody`)).status).toBe(404);
+  });
+
   it('refuses what it cannot answer: 405 for a write, 400 for a bad parameter, 404 for an unknown path', async () => {
     const write = await call('/fleet', 'DELETE');
     expect(write.status).toBe(405);

@@ -14,6 +14,7 @@ import { nightOf } from '../protection/night';
 import type { ApiRequest, ApiResponse } from './apiMessage';
 import { errorResponse, jsonResponse } from './apiMessage';
 import { evidenceExport } from './evidenceExportRoute';
+import { fleetDashboard, runDashboard, vmDashboard } from './dashboardRoutes';
 
 export const RUNS_SCHEMA = 'iris-backup-guard/runs@1';
 export const DRILLS_SCHEMA = 'iris-backup-guard/drills@1';
@@ -113,6 +114,12 @@ const ROUTES: readonly Route[] = [
   { pattern: ['runs', '*', '*'], handler: run },
   { pattern: ['drills'], handler: list(true) },
   { pattern: ['evidence'], handler: (req, ctx) => evidenceExport(req, ctx) },
+  { pattern: ['dashboard'], handler: (req, ctx) => fleetDashboard(req, ctx) },
+  { pattern: ['dashboard', 'vms', '*'], handler: (req, ctx, [vmKey = '']) => vmDashboard(req, ctx, vmKey) },
+  {
+    pattern: ['dashboard', 'runs', '*', '*'],
+    handler: (req, ctx, [night = '', rest = '']) => runDashboard(req, ctx, `${night}/${rest}`),
+  },
 ];
 
 const match = (pattern: string[], segments: string[]): string[] | undefined => {
