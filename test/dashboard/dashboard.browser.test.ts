@@ -83,7 +83,8 @@ beforeAll(async () => {
     ],
     viewport: { width: 1280, height: 900 },
   });
-  context.on('page', (p) => p.on('dialog', (d) => void d.dismiss().then(() => dialogs.push(d.message()))));
+  // Any alert(), confirm() or prompt() would be a script that ran: recorded, and the test fails on it.
+  context.on('page', (p) => p.on('dialog', (d) => void d.dismiss().finally(() => dialogs.push(d.message()))));
   context.on('request', (r) => requests.push(r.url()));
 });
 
@@ -95,7 +96,6 @@ afterAll(async () => {
 
 const open = async (path: string): Promise<Page> => {
   const page = await context.newPage();
-  page.on('dialog', (d) => void d.dismiss().then(() => dialogs.push(d.message())));
   const response = await page.goto(`${origin}${path}`);
   expect(response?.status()).toBe(200);
   return page;
@@ -211,6 +211,14 @@ describe('the dashboard in chromium', () => {
     await Promise.all([page.waitForURL(/\/api\/dashboard\?code=/), page.locator('main a').click()]);
     expect(await page.locator('table#fleet').count()).toBe(1);
     expect(requests.filter((u) => !u.startsWith(origin))).toEqual([]);
+    await page.close();
+  });
+
+  it('the dialog check itself works: a script run from outside the page (the test’s own) is noticed', async () => {
+    const page = await open(`${BASE}?code=${CODE}`);
+    // Run through the DevTools protocol, which the page's policy does not govern: only to prove the check can fail.
+    await page.evaluate('alert("probe")');
+    expect(dialogs.splice(0)).toEqual(['probe']);
     await page.close();
   });
 });
