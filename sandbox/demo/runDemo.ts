@@ -40,6 +40,7 @@ import { DEMO_SCHEMA, demoDrillLines, demoVmLines, renderDemoReport, reportTime,
 import { frozenIrisEntries } from './frozenIrisSection';
 import { receivedAlertsOf } from './receivedAlert';
 import { startDashboardServer } from '../../src/cli/dashboardServer';
+import { untilStopped } from '../../src/cli/untilStopped';
 import { createEvidenceSource } from '../../src/composition/composition';
 import { evidenceFilesOf, sha256Hex } from '../../src/shared/evidence/evidenceFiles';
 import { evidencePackOf } from '../../src/shared/evidence/evidencePack';
@@ -258,15 +259,7 @@ async function serveDashboard(deps: ProtectionDeps, sandbox: Sandbox, port: numb
     context: () => ({ source, settings: deps.settings, now: sandbox.clock.now() }),
   });
   io.out(`Dashboard of this night: ${server.url}\nServing until Ctrl-C.`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   await server.close();
 }
 

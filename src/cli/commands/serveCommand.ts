@@ -3,21 +3,10 @@ import { signIn, STORAGE_SCOPE } from '../azureSignIn';
 import { CliCommand, EXIT_OK, FAILURE_MEANING, USAGE_MEANING } from '../cliCommand';
 import { readOnlyTable } from '../runHistory';
 import { startDashboardServer } from '../dashboardServer';
+import { untilStopped } from '../untilStopped';
 import { createEvidenceSource } from '../../composition/composition';
 import { systemClock } from '../../shared/clock/clock';
 import { loadSettings } from '../../shared/config/settings';
-
-/** Resolves at Ctrl-C (SIGINT) or SIGTERM. */
-const untilStopped = (): Promise<void> =>
-  new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 
 export const serveCommand: CliCommand = {
   name: 'serve',
