@@ -39,8 +39,8 @@ export function helpText(): string {
     '',
     'Options of every command: --help, and --verbose (the details of a failure, e.g. what each credential said).',
     'Run `iris-backup-guard <command> --help` for a command’s options and exit codes.',
-    '`check --vm` and `install --vm` need only the VM id and a sign-in (`az login`); `backup`, `drill` and `status` read the',
-    'app settings from the environment (see README, "Settings").',
+    '`check --vm` and `install --vm` need only the VM id and a sign-in (`az login`); `backup`, `drill`, `status`,',
+    '`evidence` and `serve` read the app settings from the environment (see README, "Settings").',
   ].join('\n');
 }
 

@@ -3,6 +3,7 @@
  * built from what the protection runs stored (run summaries, the evidence index, the alerts), with a `schema` field;
  * bad methods, paths and parameters get clear 4xx answers.
  */
+import { createHash } from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { evidenceApi } from '../../src/functions/evidenceApi';
 import { setEvidenceSource, setProtectionDeps } from '../../src/functions/protectionContext';
@@ -128,6 +129,18 @@ describe('evidence API (function handler, sandbox)', () => {
         .split('\r\n')
         .filter((l) => l !== ''),
     ).toHaveLength(rows.length + 1);
+    // Files fetched one by one match the manifest when made at the same time (X-IBG-Generated-At → at=).
+    const manifest = await call(`/evidence?from=${night}&to=${night}&file=manifest.json`);
+    const at = manifest.headers['X-IBG-Generated-At'] ?? '';
+    for (const f of manifest.json['files'] as { name: string; sha256: string }[]) {
+      const one = new HttpRequest({
+        method: 'GET',
+        url: `https://app.example/api/evidence?from=${night}&to=${night}&file=${f.name}&at=${encodeURIComponent(at)}`,
+      });
+      const body = String((await evidenceApi(one, new InvocationContext({ functionName: 'evidenceApi' }))).body);
+      expect(createHash('sha256').update(body, 'utf8').digest('hex')).toBe(f.sha256);
+    }
+    expect((await call(`/evidence?at=2999-01-01T00:00:00Z`)).status).toBe(400);
     const bad = await call(`/evidence?file=../../etc/passwd`);
     expect(bad.status).toBe(400);
     expect(String(bad.json['error'])).toContain('is not one of evidence.json');
