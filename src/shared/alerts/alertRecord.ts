@@ -75,7 +75,8 @@ const cap = (text: string): string =>
 /** The state's `latest` for an alert. */
 export function latestOf(alertId: string, alert: Alert): AlertStateLatest {
   const s = alert.scope;
-  const scopeId = s.kind === 'run' ? s.vmId : s.kind === 'vm' ? s.vmId : s.kind === 'vault' ? s.vaultId : s.subscriptionId;
+  const scopeId =
+    s.kind === 'run' ? s.vmId : s.kind === 'vm' ? s.vmId : s.kind === 'vault' ? s.vaultId : s.subscriptionId;
   const latest: AlertStateLatest = {
     alertId,
     severity: alert.severity,

@@ -376,7 +376,7 @@ export const SETTINGS_CATALOGUE = [
     required: 'no',
     default: '26',
     description:
-      'The recovery point objective per VM, in hours (1-8760). The dashboard and the fleet API mark a VM red when its newest recovery point that passed a restore drill is older than this (amber in the last quarter of it): measured RPO = age of that point. The daily reconcile checks the vault\'s own newest recovery point (Log Analytics) against it.',
+      "The recovery point objective per VM, in hours (1-8760). The dashboard and the fleet API mark a VM red when its newest recovery point that passed a restore drill is older than this (amber in the last quarter of it): measured RPO = age of that point. The daily reconcile checks the vault's own newest recovery point (Log Analytics) against it.",
     example: '26',
     secret: false,
   },
