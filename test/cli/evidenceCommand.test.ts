@@ -10,10 +10,10 @@ import type { EvidenceManifest } from '../../src/shared/evidence/evidenceFiles';
 import type { EvidencePack } from '../../src/shared/evidence/evidencePack';
 import { runSummaryOf, type RunSummary } from '../../src/shared/evidence/runSummary';
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
-import { MINUTE, settle, tonight } from '../protection/cycleHelpers';
-import { protectionVm, startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
-import { drillScenario, startDrillWorld } from '../drills/drillWorld';
+import { settle, tonight } from '../protection/cycleHelpers';
+import { startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
 import { captureIo } from './cliIo';
+import { startDrilledPair } from './drilledPair';
 
 const ENROLLED = ['iris-a', 'iris-b', 'iris-noconfig'];
 const FILES = ['backups.csv', 'drills.csv', 'evidence.json', 'manifest.json', 'report.html'];
@@ -183,23 +183,7 @@ describe('iris-backup-guard evidence (sandbox, a protected night)', () => {
 describe('iris-backup-guard evidence with drills (sandbox)', () => {
   let w: ProtectionWorld;
   beforeAll(async () => {
-    const scenario = drillScenario([]);
-    scenario.vms = [
-      protectionVm('iris-a', { existingRecoveryPoints: [{ ageHours: 6, type: 'AppConsistent' }] }),
-      protectionVm('iris-bad', { existingRecoveryPoints: [{ ageHours: 6, type: 'AppConsistent' }] }),
-    ];
-    scenario.faults = [{ kind: 'restoreFailure', vm: 'iris-bad' }];
-    w = await startDrillWorld(scenario);
-    const cli = captureIo(w.env, {
-      credential: w.sandbox.credential,
-      clock: w.sandbox.clock,
-      wait: async () => {
-        await w.sandbox.idle();
-        w.sandbox.clock.advance(5 * MINUTE);
-      },
-    });
-    expect(await main(['drill', '--vm', w.vmId('iris-a')], cli)).toBe(0);
-    expect(await main(['drill', '--vm', w.vmId('iris-bad')], cli)).toBe(1);
+    ({ w } = await startDrilledPair());
   }, 120_000);
   afterAll(async () => w?.stop());
 

@@ -6,10 +6,11 @@ import { nightsEndingWith, type VmDrillStatus } from '../../src/cli/commands/sta
 import { runNightlyProtection } from '../../src/shared/protection/nightlyProtection';
 import { targetOf } from '../../src/shared/protection/protectedItemOf';
 import { newRun, type Run } from '../../src/shared/runs/run';
-import { MINUTE, settle, tonight } from '../protection/cycleHelpers';
-import { protectionVm, startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
-import { drillEnv, drillScenario, startDrillWorld } from '../drills/drillWorld';
+import { settle, tonight } from '../protection/cycleHelpers';
+import { startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
+import { drillEnv } from '../drills/drillWorld';
 import { captureIo } from './cliIo';
+import { startDrilledPair } from './drilledPair';
 
 const ENROLLED = ['iris-a', 'iris-b', 'iris-noconfig'];
 
@@ -159,24 +160,9 @@ describe('iris-backup-guard status before anything was recorded (empty Azurite)'
 
 describe('iris-backup-guard status with drills (sandbox)', () => {
   let w: ProtectionWorld;
+  let drillNight: string;
   beforeAll(async () => {
-    const scenario = drillScenario([]);
-    scenario.vms = [
-      protectionVm('iris-a', { existingRecoveryPoints: [{ ageHours: 6, type: 'AppConsistent' }] }),
-      protectionVm('iris-bad', { existingRecoveryPoints: [{ ageHours: 6, type: 'AppConsistent' }] }),
-    ];
-    scenario.faults = [{ kind: 'restoreFailure', vm: 'iris-bad' }];
-    w = await startDrillWorld(scenario);
-    const cli = captureIo(w.env, {
-      credential: w.sandbox.credential,
-      clock: w.sandbox.clock,
-      wait: async () => {
-        await w.sandbox.idle();
-        w.sandbox.clock.advance(5 * MINUTE);
-      },
-    });
-    expect(await main(['drill', '--vm', w.vmId('iris-a')], cli)).toBe(0);
-    expect(await main(['drill', '--vm', w.vmId('iris-bad')], cli)).toBe(1);
+    ({ w, night: drillNight } = await startDrilledPair());
   }, 120_000);
   afterAll(async () => w?.stop());
 
@@ -194,9 +180,16 @@ describe('iris-backup-guard status with drills (sandbox)', () => {
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^VM\s+LAST DRILL\s+VERDICT\s+RTO\s+VERIFIED RPO\s+STAGE \/ REASON$/);
     const rows = lines.slice(at + 2).map((l) => l.split(/\s{2,}/));
+    // Each drill's night is the one its run was made in (the clock may pass midnight between the two drills).
+    const json = io();
+    expect(await main(['status', '--json'], json)).toBe(0);
+    const nights = new Map(
+      (JSON.parse(json.stdout()) as { drills: VmDrillStatus[] }).drills.map((d) => [d.vmName, d.lastDrill.night]),
+    );
+    expect([nights.get('iris-a'), nights.get('iris-bad')].every((n) => n !== undefined && n >= drillNight)).toBe(true);
     expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
-      ['iris-a', tonight(w), 'passed'],
-      ['iris-bad', tonight(w), 'failed'],
+      ['iris-a', nights.get('iris-a'), 'passed'],
+      ['iris-bad', nights.get('iris-bad'), 'failed'],
     ]);
     expect(rows[0]?.[3]).toMatch(/^\d+ min/);
     // The point was 6 h old at the restore, and the drill took about half an hour more.
