@@ -4,8 +4,9 @@
  * - `function-key` (default): the host checks a function key (`x-functions-key` or `?code=`) before the handler runs;
  *   the dashboard carries `?code=` on its links so that a page opened with a key can be browsed.
  * - `app-service`: the routes are anonymous to the host; App Service authentication (Entra ID, "Require
- *   authentication") signs the user in and adds `x-ms-client-principal-id`, which the platform strips from
- *   incoming requests, and the handler refuses any request without it.
+ *   authentication") signs the user in and adds `x-ms-client-principal-id`, and the handler refuses any request
+ *   without it. "External requests aren't allowed to set these headers, so they're present only if set by App
+ *   Service" (learn.microsoft.com/azure/app-service/configure-authentication-user-identities).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { handleEvidenceRequest } from '../shared/api/evidenceApi';
