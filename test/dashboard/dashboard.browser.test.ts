@@ -5,26 +5,22 @@
  * runs, that a phone-sized screen has no sideways scrolling, and that axe finds nothing serious or critical.
  * Screenshots are kept in test-artifacts/dashboard/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { renderFleetPage } from '../../src/shared/report/dashboard/fleetPage';
 import { dashboardLinks } from '../../src/shared/report/dashboard/links';
 import { renderNotFoundPage } from '../../src/shared/report/dashboard/notFoundPage';
 import type { RenderedPage } from '../../src/shared/report/dashboard/page';
 import { renderRunPage } from '../../src/shared/report/dashboard/runPage';
 import { renderVmPage } from '../../src/shared/report/dashboard/vmPage';
+import { launchBrowser, seriousViolations, shot, type TestBrowser } from './browser';
 import { EVIL_VM, NOW, dashboardFixture } from './dashboardFleet';
 
 jest.setTimeout(60_000);
 
 const BASE = '/api/dashboard';
 const CODE = 'test-key';
-const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'dashboard');
 const fixture = dashboardFixture();
 
 /** The dashboard's routes, as the app serves them: `${base}`, `${base}/vms/{vmKey}`, `${base}/runs/{night}/{rest}`. */
@@ -46,13 +42,12 @@ function route(pathname: string, code: string | null): RenderedPage {
 
 let server: Server;
 let origin = '';
+let browser: TestBrowser | undefined;
 let context: BrowserContext;
-let profile = '';
-const dialogs: string[] = [];
-const requests: string[] = [];
+let dialogs: string[] = [];
+let requests: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const page = url.pathname.startsWith(BASE)
@@ -67,31 +62,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profile = mkdtempSync(join(tmpdir(), 'ibg-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    // The machine has no network: nothing may try to reach one in the background.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
   // Any alert(), confirm() or prompt() would be a script that ran: recorded, and the test fails on it.
-  context.on('page', (p) => p.on('dialog', (d) => void d.dismiss().finally(() => dialogs.push(d.message()))));
-  context.on('request', (r) => requests.push(r.url()));
+  browser = await launchBrowser();
+  ({ context, dialogs, requests } = browser);
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  if (profile !== '') rmSync(profile, { recursive: true, force: true });
 });
 
 const open = async (path: string): Promise<Page> => {
@@ -100,17 +78,6 @@ const open = async (path: string): Promise<Page> => {
   expect(response?.status()).toBe(200);
   return page;
 };
-
-const shot = (page: Page, name: string): Promise<Buffer> =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-/** No impact serious or critical; the list names the rules so that a failure says what to fix. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact ?? ''}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Laid out on a phone: the page itself never scrolls sideways (wide tables scroll in their own region). */
 async function fitsPhone(page: Page, name: string): Promise<void> {
