@@ -10,6 +10,9 @@ import { runSummaryOf, type RunSummary } from '../evidence/runSummary';
 import type { Run } from '../runs/run';
 import type { RunRepository, StoredRun } from './runRepository';
 
+/** More than a fleet's active runs: forgetting one only costs an index read. */
+export const MAX_REMEMBERED = 5000;
+
 /** What a summary says, without when it was written: equal views need no index write. */
 const viewOf = (s: RunSummary): string => JSON.stringify({ ...s, updatedAt: undefined });
 
@@ -18,10 +21,16 @@ export function indexedRunRepository(
   index: EvidenceIndex,
   warn: (message: string, details?: Record<string, unknown>) => void,
 ): RunRepository {
-  // The view last seen of each run this instance read or wrote; bounded by the runs of one invocation.
+  // The view last seen of each run this instance read or wrote. The deps live as long as the process, so the map
+  // keeps only the most recent MAX_REMEMBERED runs (a Map iterates in insertion order: the first key is the oldest).
   const seen = new Map<string, string>();
+  const see = (id: string, view: string): void => {
+    seen.delete(id);
+    seen.set(id, view);
+    if (seen.size > MAX_REMEMBERED) seen.delete(seen.keys().next().value as string);
+  };
   const remember = (stored: StoredRun): StoredRun => {
-    seen.set(stored.run.id, viewOf(runSummaryOf(stored.run)));
+    see(stored.run.id, viewOf(runSummaryOf(stored.run)));
     return stored;
   };
   const observe = async (run: Run): Promise<void> => {
@@ -30,7 +39,7 @@ export function indexedRunRepository(
     if (seen.get(run.id) === view) return;
     try {
       await index.observe(summary);
-      seen.set(run.id, view);
+      see(run.id, view);
     } catch (e) {
       warn(`The evidence index was not updated for run ${run.id}: ${e instanceof Error ? e.message : String(e)}`, {
         runId: run.id,
