@@ -4,7 +4,8 @@ import { ago, duration, utcMinute } from '../../src/shared/report/dashboard/form
 import { dashboardLinks } from '../../src/shared/report/dashboard/links';
 import { renderNotFoundPage } from '../../src/shared/report/dashboard/notFoundPage';
 import type { RenderedPage } from '../../src/shared/report/dashboard/page';
-import { renderRunPage } from '../../src/shared/report/dashboard/runPage';
+import type { AlertRecord } from '../../src/shared/alerts/alertRecord';
+import { renderRunPage, shownAlerts } from '../../src/shared/report/dashboard/runPage';
 import { renderVmPage } from '../../src/shared/report/dashboard/vmPage';
 import type { VmStatus } from '../../src/shared/evidence/fleetStatus';
 import type { Run } from '../../src/shared/runs/run';
@@ -236,6 +237,38 @@ describe('renderRunPage', () => {
       '<li>03/10/26-01:34:00:000 (42) 0 &lt;script&gt;alert(&quot;log&quot;)&lt;/script&gt; &lt;script&gt;alert(1)&lt;/script&gt;&quot;onmouseover=&quot;alert(2)\\u202eevil&lt;/style&gt;</li><li>plain line</li>',
     );
     expect(evil).toMatch(/<strong>error<\/strong>DrillIrisDown/);
+  });
+});
+
+describe('the run page leaves out recoveries that only closed a state silently', () => {
+  const run = runOf('iris-prod-2', '2026-03-10');
+  const record = (kind: 'problem' | 'recovery', suppressed: boolean, code: string): AlertRecord => ({
+    id: `${run.id}#${code}`,
+    alert: {
+      severity: 'error',
+      code,
+      message: `${code} message`,
+      scope: { kind: 'run', runId: run.id, vmId: run.target.vmId },
+      at: '2026-03-10T02:00:00.000Z',
+      kind,
+    },
+    decidedAt: '2026-03-10T02:00:00.000Z',
+    dedupKey: `run:${run.target.vmId}|${code}`,
+    deliveries: {},
+    ...(suppressed ? { suppressed: true } : {}),
+  });
+
+  it('shows announced recoveries and held-back repeats, not silent recoveries', () => {
+    const alerts = [
+      record('recovery', true, 'SilentRecovery'),
+      record('recovery', false, 'AnnouncedRecovery'),
+      record('problem', true, 'HeldBackRepeat'),
+    ];
+    expect(shownAlerts(alerts).map((r) => r.alert.code)).toEqual(['AnnouncedRecovery', 'HeldBackRepeat']);
+    const page = norm(renderRunPage(run, alerts, links, NOW).html);
+    expect(page).not.toContain('SilentRecovery');
+    expect(page).toContain('AnnouncedRecovery');
+    expect(page).toContain('a repeat not sent');
   });
 });
 

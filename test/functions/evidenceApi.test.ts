@@ -101,6 +101,9 @@ describe('evidence API (function handler, sandbox)', () => {
     expect(answer.status).toBe(200);
     expect(answer.json['schema']).toBe('iris-backup-guard/run@1');
     expect((answer.json['run'] as { id: string }).id).toBe(summary.runId);
+    const timeline = answer.json['timeline'] as { name: string }[];
+    expect(timeline.length).toBeGreaterThan(0);
+    expect(timeline.map((t) => t.name)).toContain('snapshot');
     const alerts = answer.json['alerts'] as { id: string }[];
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.every((a) => a.id.startsWith(`${summary.runId}#`))).toBe(true);

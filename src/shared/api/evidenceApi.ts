@@ -10,6 +10,8 @@ import type { EvidenceSource } from '../evidence/evidenceSource';
 import { fleetStatusOf, vmStatusOf, type VmStatus } from '../evidence/fleetStatus';
 import { parseHistoryQuery, readHistoryPage } from '../evidence/historyQuery';
 import { runSummaryOf } from '../evidence/runSummary';
+import { runTimelineOf } from '../evidence/runTimeline';
+import { drillRecordOf } from '../drills/drillRecord';
 import { nightOf } from '../protection/night';
 import type { ApiRequest, ApiResponse } from './apiMessage';
 import { errorResponse, jsonResponse } from './apiMessage';
@@ -92,13 +94,24 @@ const list =
     });
   };
 
-/** One run in full: the run as stored, its summary, and the alerts it decided. */
+/**
+ * One run in full: its summary, its timeline (freeze window … cleanup), the drill's record (verdict, RTO by phase,
+ * the evidence lines and the blob of the verifier's whole output), the run as stored, and the alerts it decided.
+ */
 const run: Handler = async (_req, ctx, [night = '', rest = '']) => {
   const runId = `${night}/${rest}`;
   const found = await ctx.source.run(runId);
   if (found === undefined) return errorResponse(404, `No run "${runId}"`, 'GET /runs lists the runs and their ids.');
   const alerts = await ctx.source.runAlerts(found.id);
-  return jsonResponse(200, { schema: RUN_SCHEMA, summary: runSummaryOf(found), run: found, alerts });
+  const drill = drillRecordOf(found);
+  return jsonResponse(200, {
+    schema: RUN_SCHEMA,
+    summary: runSummaryOf(found),
+    timeline: runTimelineOf(found),
+    ...(drill === undefined ? {} : { drill }),
+    run: found,
+    alerts,
+  });
 };
 
 interface Route {

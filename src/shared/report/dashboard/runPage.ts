@@ -121,12 +121,21 @@ function drillPart(run: Run): Html {
     ${logLines(record.evidence, 'Evidence lines from the restored VM')}`;
 }
 
-const alertsPart = (alerts: readonly AlertRecord[]): Html =>
-  alerts.length === 0
+/**
+ * The alerts worth a reader's time: a recovery that was not announced (its problem never was) only closed a state
+ * silently, and a good backup records one for each problem it could have ended, so those are left out.
+ */
+export const shownAlerts = (alerts: readonly AlertRecord[]): AlertRecord[] =>
+  alerts.filter((r) => !(r.alert.kind === 'recovery' && r.suppressed === true));
+
+const alertsPart = (all: readonly AlertRecord[]): Html => {
+  const alerts = shownAlerts(all);
+  return alerts.length === 0
     ? html`<p class="muted">This run raised no alerts.</p>`
     : html`<ul class="alerts">
         ${alerts.map(({ alert: a, decidedAt, suppressed }) => html`<li><strong>${a.severity}</strong> ${a.code}${a.kind === 'recovery' ? ' (recovered)' : ''}: ${a.message} <span class="muted">(${utcMinute(a.at ?? decidedAt)}${suppressed ? ', a repeat not sent' : ''})</span>${a.classification === undefined ? '' : html`<br />Classification: ${a.classification}`}${a.fix === undefined ? '' : html`<br />Fix: ${fixText(a.fix)}`}${a.evidence === undefined || a.evidence.length === 0 ? '' : logLines(a.evidence, `Evidence of ${a.code}`)}</li>`)}
       </ul>`;
+};
 
 export function renderRunPage(
   run: Run,
