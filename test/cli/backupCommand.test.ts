@@ -1,7 +1,7 @@
 /** `iris-backup-guard backup` through main(), against the sandbox (ARM emulator) and Azurite. */
 import { main } from '../../src/cli/main';
 import type { Run } from '../../src/shared/runs/run';
-import { backupJobsOf, MINUTE, runOf, tonight } from '../protection/cycleHelpers';
+import { awayFromMidnight, backupJobsOf, MINUTE, runOf, tonight } from '../protection/cycleHelpers';
 import { startProtectionWorld, type ProtectionWorld } from '../protection/protectionWorld';
 import { captureIo, type CapturedIo } from './cliIo';
 
@@ -10,6 +10,8 @@ describe('iris-backup-guard backup (sandbox)', () => {
   let start: Date;
   beforeAll(async () => {
     w = await startProtectionWorld();
+    // Two calls "the same night" must not straddle midnight UTC.
+    awayFromMidnight(w);
     start = w.sandbox.clock.now();
   });
   afterAll(async () => w?.stop());

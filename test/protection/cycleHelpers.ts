@@ -10,6 +10,16 @@ export const MINUTE = 60_000;
 
 export const tonight = (w: ProtectionWorld): string => nightOf(w.sandbox.clock.now(), 'UTC');
 
+/**
+ * For tests whose steps must share one night: when the sandbox clock (which starts at the real time) is within
+ * `hours` of midnight UTC, it is moved on to 02:00 UTC of the next day, so that the test's work cannot cross midnight.
+ */
+export function awayFromMidnight(w: ProtectionWorld, hours = 8): void {
+  const now = w.sandbox.clock.now().getTime();
+  const nextMidnight = Math.ceil((now + 1) / 86_400_000) * 86_400_000;
+  if (nextMidnight - now < hours * 3_600_000) w.sandbox.clock.advance(nextMidnight + 2 * 3_600_000 - now);
+}
+
 /** Backup jobs of a VM that started at or after `since`, read through the real gateway. */
 export async function backupJobsOf(w: ProtectionWorld, vmName: string, since: Date): Promise<BackupJob[]> {
   const vault = w.deps.settings.vaults[0];

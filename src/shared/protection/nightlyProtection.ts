@@ -106,10 +106,6 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
       throw e;
     }
   });
-  // Yesterday's runs are folded into the evidence index again (repairs a lost index write; best effort).
-  await refreshEvidenceIndex(deps, previousNight(night)).catch((e) =>
-    deps.log.warn('Could not refresh the evidence index', { error: toError(e).message }),
-  );
   // Slots are counted over every active run, so scripts still running from an earlier call hold theirs.
   const granted = grantScriptSlots(
     (await deps.store.listActive()).map((s) => s.run),
@@ -133,6 +129,10 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
       ...(r.reason === undefined ? {} : { reason: r.reason }),
     };
   });
+  // Last, as the least urgent: yesterday's runs are folded into the evidence index again (mends a lost index write).
+  await refreshEvidenceIndex(deps, previousNight(night)).catch((e) =>
+    deps.log.warn('Could not refresh the evidence index', { error: toError(e).message }),
+  );
   const vms: NightlyVmOutcome[] = settled.map((s, i) =>
     s.ok
       ? s.value
