@@ -4,6 +4,7 @@
  * `svg#rto-chart` and `circle.point` are stable so a browser test can check that it drew. Coordinates are numbers
  * computed here; every text in it goes through `html`.
  */
+import { svgFigure } from './svgFigure';
 import { html, type Html } from '../htmlText';
 import type { RunSummary } from '../../evidence/runSummary';
 import { duration, utcMinute } from './format';
@@ -83,49 +84,44 @@ export function rtoChart(history: readonly RunSummary[], rtoTargetMinutes: numbe
     failed.length > 0 ? ` and ${failed.length} failed or inconclusive` : ''
   } from ${utcMinute(first?.iso)} to ${utcMinute(last?.iso)}, against a target of ${targetMin} min; latest ${duration(passed[passed.length - 1]?.rtoMs)}.`;
 
-  return html`<svg
-    id="rto-chart"
-    role="img"
-    aria-label="${label}"
-    viewBox="0 0 ${W} ${H}"
-    width="${W}"
-    height="${H}"
-    xmlns="http://www.w3.org/2000/svg"
-  >
-    <title>${label}</title>
-    ${grid}
-    <line class="axis" x1="${LEFT}" x2="${LEFT}" y1="${TOP}" y2="${base}" />
-    <line class="axis" x1="${LEFT}" x2="${W - RIGHT}" y1="${base}" y2="${base}" />
-    <text
-      x="14"
-      y="${fixed(TOP + plotH / 2)}"
-      transform="rotate(-90 14 ${fixed(TOP + plotH / 2)})"
-      text-anchor="middle"
-    >
-      RTO (min)
-    </text>
-    <text x="${LEFT}" y="${H - 22}" text-anchor="start">${utcMinute(first?.iso)}</text>
-    <text x="${W - RIGHT}" y="${H - 22}" text-anchor="end">${utcMinute(last?.iso)}</text>
-    <text x="${fixed(LEFT + plotW / 2)}" y="${H - 6}" text-anchor="middle">drill finished (UTC)</text>
-    <line class="target" x1="${LEFT}" x2="${W - RIGHT}" y1="${fixed(y(targetMin))}" y2="${fixed(y(targetMin))}" />
-    <text x="${W - RIGHT - 4}" y="${fixed(y(targetMin) - 5)}" text-anchor="end">target ${targetMin} min</text>
-    ${passed.length > 1 ? html`<path class="rto-line" d="${line}" />` : ''}
-    ${passed.map(
-      (d) =>
-        html`<circle class="point" cx="${fixed(x(d.at))}" cy="${fixed(y(d.rtoMs / 60_000))}" r="4.5"
-          ><title>${d.night}: passed, RTO ${duration(d.rtoMs)}</title></circle
-        >`,
-    )}
-    ${failed.map((d) => {
-      const cx = x(d.at);
-      return html`<g class="failed-drill"
-        ><title>${d.night}: ${d.verdict}</title
-        ><line x1="${fixed(cx - 5)}" x2="${fixed(cx + 5)}" y1="${fixed(base - 5)}" y2="${fixed(base + 5)}" /><line
-          x1="${fixed(cx - 5)}"
-          x2="${fixed(cx + 5)}"
-          y1="${fixed(base + 5)}"
-          y2="${fixed(base - 5)}"
-      /></g>`;
-    })}
-  </svg>`;
+  return svgFigure(
+    'rto-chart',
+    label,
+    W,
+    H,
+    html`${grid}
+      <line class="axis" x1="${LEFT}" x2="${LEFT}" y1="${TOP}" y2="${base}" />
+      <line class="axis" x1="${LEFT}" x2="${W - RIGHT}" y1="${base}" y2="${base}" />
+      <text
+        x="14"
+        y="${fixed(TOP + plotH / 2)}"
+        transform="rotate(-90 14 ${fixed(TOP + plotH / 2)})"
+        text-anchor="middle"
+      >
+        RTO (min)
+      </text>
+      <text x="${LEFT}" y="${H - 22}" text-anchor="start">${utcMinute(first?.iso)}</text>
+      <text x="${W - RIGHT}" y="${H - 22}" text-anchor="end">${utcMinute(last?.iso)}</text>
+      <text x="${fixed(LEFT + plotW / 2)}" y="${H - 6}" text-anchor="middle">drill finished (UTC)</text>
+      <line class="target" x1="${LEFT}" x2="${W - RIGHT}" y1="${fixed(y(targetMin))}" y2="${fixed(y(targetMin))}" />
+      <text x="${W - RIGHT - 4}" y="${fixed(y(targetMin) - 5)}" text-anchor="end">target ${targetMin} min</text>
+      ${passed.length > 1 ? html`<path class="rto-line" d="${line}" />` : ''}
+      ${passed.map(
+        (d) =>
+          html`<circle class="point" cx="${fixed(x(d.at))}" cy="${fixed(y(d.rtoMs / 60_000))}" r="4.5"
+            ><title>${d.night}: passed, RTO ${duration(d.rtoMs)}</title></circle
+          >`,
+      )}
+      ${failed.map((d) => {
+        const cx = x(d.at);
+        return html`<g class="failed-drill"
+          ><title>${d.night}: ${d.verdict}</title
+          ><line x1="${fixed(cx - 5)}" x2="${fixed(cx + 5)}" y1="${fixed(base - 5)}" y2="${fixed(base + 5)}" /><line
+            x1="${fixed(cx - 5)}"
+            x2="${fixed(cx + 5)}"
+            y1="${fixed(base + 5)}"
+            y2="${fixed(base - 5)}"
+        /></g>`;
+      })}`,
+  );
 }

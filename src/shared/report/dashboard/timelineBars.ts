@@ -3,6 +3,7 @@
  * the same as a table with the times and details, which is what a screen reader and a narrow screen read. IRIS start
  * and the integrity check have durations only: they are drawn after the agent was ready, one after the other.
  */
+import { svgFigure } from './svgFigure';
 import { html, type Html } from '../htmlText';
 import type { SegmentState, TimelineSegment } from '../../evidence/runTimeline';
 import { duration, utcMinute, utcSecond } from './format';
@@ -72,38 +73,39 @@ export function timelineBars(segments: readonly TimelineSegment[]): Html {
     : 'Nothing in this run has a time yet.';
 
   const svg = drawn
-    ? html`<svg
-        id="timeline"
-        role="img"
-        aria-label="${label}"
-        viewBox="0 0 ${W} ${H}"
-        width="${W}"
-        height="${H}"
-        xmlns="http://www.w3.org/2000/svg"
-      >
-        <title>${label}</title>
-        ${segments.map((s, i) => {
-          const y = TOP + i * ROW;
-          const p = where.get(s);
-          const bar =
-            p === undefined
-              ? html`<text x="${LABEL + 4}" y="${y + 15}" class="muted">${s.state}</text>`
-              : html`<rect
-                  class="bar bar-${s.state}"
-                  x="${x(p.from).toFixed(1)}"
-                  y="${y + 4}"
-                  width="${Math.max(MIN_BAR, x(p.to) - x(p.from)).toFixed(1)}"
-                  height="${ROW - 8}"
-                  ><title>${s.name}: ${s.state}, ${duration(s.durationMs)}</title></rect
-                >`;
-          return html`<text x="${LABEL - 6}" y="${y + 16}" text-anchor="end">${s.name}</text>${bar}`;
-        })}
-        <line class="axis" x1="${LABEL}" x2="${W - RIGHT}" y1="${TOP + rows * ROW + 2}" y2="${TOP + rows * ROW + 2}" />
-        <text x="${LABEL}" y="${H - 8}" text-anchor="start">${utcMinute(new Date(t0).toISOString())}</text>
-        <text x="${W - RIGHT}" y="${H - 8}" text-anchor="end">
-          ${utcMinute(new Date(t1).toISOString())} (${duration(t1 - t0)})
-        </text>
-      </svg>`
+    ? svgFigure(
+        'timeline',
+        label,
+        W,
+        H,
+        html`${segments.map((s, i) => {
+            const y = TOP + i * ROW;
+            const p = where.get(s);
+            const bar =
+              p === undefined
+                ? html`<text x="${LABEL + 4}" y="${y + 15}" class="muted">${s.state}</text>`
+                : html`<rect
+                    class="bar bar-${s.state}"
+                    x="${x(p.from).toFixed(1)}"
+                    y="${y + 4}"
+                    width="${Math.max(MIN_BAR, x(p.to) - x(p.from)).toFixed(1)}"
+                    height="${ROW - 8}"
+                    ><title>${s.name}: ${s.state}, ${duration(s.durationMs)}</title></rect
+                  >`;
+            return html`<text x="${LABEL - 6}" y="${y + 16}" text-anchor="end">${s.name}</text>${bar}`;
+          })}
+          <line
+            class="axis"
+            x1="${LABEL}"
+            x2="${W - RIGHT}"
+            y1="${TOP + rows * ROW + 2}"
+            y2="${TOP + rows * ROW + 2}"
+          />
+          <text x="${LABEL}" y="${H - 8}" text-anchor="start">${utcMinute(new Date(t0).toISOString())}</text>
+          <text x="${W - RIGHT}" y="${H - 8}" text-anchor="end">
+            ${utcMinute(new Date(t1).toISOString())} (${duration(t1 - t0)})
+          </text>`,
+      )
     : html`<p class="muted">${label}</p>`;
 
   const table = html`<div class="scroll" tabindex="0" role="region" aria-label="Timeline">
