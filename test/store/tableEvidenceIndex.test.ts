@@ -156,6 +156,17 @@ describe('evidence index (Azurite)', () => {
     expect(entry?.latest?.stage).toBe('triggering');
   });
 
+  it('listSummaries summarises a run stored before runs had summaries, instead of leaving it out', async () => {
+    const gateway = table(`ibgold${Date.now()}`);
+    const older = new TableRunStore(gateway, { indexOf: runIndexOf, decode: decodeRun });
+    const current = new TableRunStore(gateway, { indexOf: runIndexOf, decode: decodeRun, summaryOf: runSummaryOf });
+    const legacy = runOf('2026-12-02');
+    await older.create('2026-12-02', legacy.vmKey, legacy);
+    const listed: unknown[] = [];
+    for await (const s of current.listSummaries('2026-12-02')) listed.push(s.summary);
+    expect(listed).toEqual([runSummaryOf(legacy)]);
+  });
+
   it('listSummaries reads only the summary column, not the run', async () => {
     const gateway = table(`ibgsel${Date.now()}`);
     const runs = new TableRunStore(gateway, { indexOf: runIndexOf, decode: decodeRun, summaryOf: runSummaryOf });

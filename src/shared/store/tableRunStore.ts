@@ -90,11 +90,12 @@ export class TableRunStore<T, I extends string = string> implements RunStore<T, 
 
   /**
    * The summaries of one partition (`summaryOf`), without the records: a list of small values that does not grow
-   * with the records' size. Rows without a readable summary are skipped (and logged).
+   * with the records' size. A record written before it had a summary (an older version of the app) is read whole
+   * and summarised here, so it is never left out.
    */
   async *listSummaries(partition: string): AsyncIterable<{ key: string; summary: unknown }> {
     await this.table.ensureTable();
-    let skipped = 0;
+    const without: string[] = [];
     for await (const entity of this.table.listEntities({ partitionKey: partition, select: [SUMMARY] })) {
       const text = entity.properties[SUMMARY];
       let summary: unknown;
@@ -103,14 +104,19 @@ export class TableRunStore<T, I extends string = string> implements RunStore<T, 
       } catch {
         summary = undefined;
       }
-      if (summary === undefined) skipped += 1;
+      if (summary === undefined) without.push(entity.rowKey);
       else yield { key: entity.rowKey, summary };
     }
-    // Records written before summaries existed (or too big for one): one line per list, not one per record.
-    if (skipped > 0) {
-      this.options.logger?.warn(`${skipped} records of ${partition} have no readable summary and were left out`, {
-        module: MODULE,
-      });
+    const summarise = this.options.summaryOf;
+    if (summarise === undefined) return;
+    for (const key of without) {
+      const entity = await this.table.getEntity(partition, key);
+      const value = entity === undefined ? undefined : this.read(entity);
+      if (value === undefined) {
+        this.options.logger?.warn(`Skipped unreadable record ${partition}/${key}`, { module: MODULE });
+        continue;
+      }
+      yield { key, summary: summarise(value) };
     }
   }
 
