@@ -6,7 +6,7 @@
  */
 import type { LogQueryGateway, LogTable } from '../azure/logQueryGateway';
 import { toError } from '../errors/appError';
-import { runSummaryOf, type RunSummary } from '../evidence/runSummary';
+import type { RunSummary } from '../evidence/runSummary';
 import { decideReconcile, type EnrolledVmRef, type TableOutcome } from '../reconcile/decideReconcile';
 import { readLoggedBackupItems, type LoggedBackupItem } from '../reconcile/loggedBackupItem';
 import { readLoggedBackupJobs, type LoggedBackupJob, type LoggedTable } from '../reconcile/loggedBackupJob';
@@ -51,9 +51,7 @@ async function query<T>(
 /** The app's runs of the nights around the period; undefined when they could not be read. */
 async function appRuns(deps: ReconcileDeps, nights: string[]): Promise<RunSummary[] | undefined> {
   try {
-    // The runs themselves, not their stored summaries: a run last written before summaries existed has none, and
-    // its job would be reported as not seen by the app. Three nights once a day is a small read.
-    return (await Promise.all(nights.map((n) => deps.store.list(n)))).flat().map((s) => runSummaryOf(s.run));
+    return (await Promise.all(nights.map((n) => deps.store.listSummaries(n)))).flat();
   } catch (e) {
     deps.log.error('Reconcile could not read the app runs; jobs are not compared with them today', {
       error: toError(e).message,
