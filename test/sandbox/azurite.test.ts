@@ -2,16 +2,18 @@ import { TableClient } from '@azure/data-tables';
 import { execFileSync } from 'node:child_process';
 import { startAzurite } from '../../sandbox/azurite';
 
-const azuriteProcesses = (): string[] =>
+/** This instance's Table process: other suites (another jest worker) start and stop Azurites of their own meanwhile. */
+const azuriteProcessesOn = (port: string): string[] =>
   execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     .split('\n')
-    .filter((l) => l.includes('azurite/dist/src/table/main.js'));
+    .filter((l) => l.includes('azurite/dist/src/table/main.js') && l.includes(`--tablePort ${port} `));
 
 describe('startAzurite', () => {
   it('serves Table Storage with a random key and leaves no process behind', async () => {
-    const before = azuriteProcesses().length;
     const azurite = await startAzurite();
+    const port = /TableEndpoint=http:\/\/127\.0\.0\.1:(\d+)/.exec(azurite.connectionString)?.[1] ?? '?';
     try {
+      expect(azuriteProcessesOn(port)).toHaveLength(1);
       expect(azurite.connectionString).toMatch(/AccountKey=[A-Za-z0-9+/]{43}=;/);
       const table = TableClient.fromConnectionString(azurite.connectionString, 'runs', {
         allowInsecureConnection: true,
@@ -29,6 +31,6 @@ describe('startAzurite', () => {
     } finally {
       await azurite.stop();
     }
-    expect(azuriteProcesses()).toHaveLength(before);
+    expect(azuriteProcessesOn(port)).toEqual([]);
   });
 });
