@@ -23,6 +23,7 @@ import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/dr
 import { TableLeaseStore } from '../shared/store/tableLeaseStore';
 import { TableEventLedger } from '../shared/store/tableEventLedger';
 import { TableAlertStore } from '../shared/store/tableAlertStore';
+import { TableHeartbeatStore, type HeartbeatStore } from '../shared/store/tableHeartbeatStore';
 import { createNotificationTargets } from '../shared/gateways/notifiers/createNotificationTargets';
 import { createTableGateway } from '../shared/gateways/sdkTableGateway';
 import { getDefaultCredential } from '../shared/gateways/azureCredential';
@@ -159,6 +160,11 @@ export function createDrillRecordStore(
   wrapTable: (table: TableGateway) => TableGateway = (table) => table,
 ): DrillRecordStore {
   return new TableDrillRecordStore(wrapTable(sideTable(settings, 'drills', credential)));
+}
+
+/** The timers' heartbeats (`<runs table>health`): the advance tick writes one, the health endpoint reads it. */
+export function createHeartbeatStore(settings: Settings, credential?: TokenCredential): HeartbeatStore {
+  return new TableHeartbeatStore(sideTable(settings, 'health', credential));
 }
 
 /**

@@ -10,6 +10,7 @@ import './alertIntake';
 import './azureEvents';
 import './dailyReconcile';
 import './evidenceApi';
+import './health';
 import './nightlyProtection';
 
 // No invocation exists yet, so the warnings go to the console, which the Node worker forwards to the host's log.

@@ -3,9 +3,10 @@
  * start-up, see index.ts), and each invocation gets them with its own log.
  */
 import type { InvocationContext } from '@azure/functions';
-import { createEvidenceSource, createProtectionDeps } from '../composition/composition';
+import { createEvidenceSource, createHeartbeatStore, createProtectionDeps } from '../composition/composition';
 import type { EvidenceSource } from '../shared/evidence/evidenceSource';
 import type { ProtectionDeps, ProtectionLog } from '../shared/protection/protectionDeps';
+import type { HeartbeatStore } from '../shared/store/tableHeartbeatStore';
 
 let deps: ProtectionDeps | undefined;
 
@@ -17,6 +18,7 @@ export function protectionDeps(): ProtectionDeps {
 export function setProtectionDeps(next: ProtectionDeps | undefined): void {
   deps = next;
   source = undefined;
+  heartbeats = undefined;
 }
 
 let source: EvidenceSource | undefined;
@@ -30,6 +32,18 @@ export function evidenceSource(): EvidenceSource {
 /** For tests: the source over the sandbox's storage (with the credential they use). */
 export function setEvidenceSource(next: EvidenceSource | undefined): void {
   source = next;
+}
+
+let heartbeats: HeartbeatStore | undefined;
+
+/** Where the advance tick records that it ran (the health endpoint reads it), beside the runs table. */
+export function heartbeatStore(): HeartbeatStore {
+  return (heartbeats ??= createHeartbeatStore(protectionDeps().settings));
+}
+
+/** For tests: the store over the sandbox's storage (with the credential they use). */
+export function setHeartbeatStore(next: HeartbeatStore | undefined): void {
+  heartbeats = next;
 }
 
 export const invocationLog = (context: InvocationContext): ProtectionLog => ({

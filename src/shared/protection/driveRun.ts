@@ -10,6 +10,7 @@ import type { RunPolicy } from '../runs/runPolicy';
 import type { CommandContext } from './commands/commandHandler';
 import { executeCommand } from './executeCommand';
 import type { ProtectionDeps } from './protectionDeps';
+import { runLog } from './runLog';
 import type { StoredRun } from './runRepository';
 
 export type DriveOutcome =
@@ -27,9 +28,11 @@ export async function driveRun(
   input: { events?: RunEvent[]; commands?: RunCommand[] },
   context: CommandContext = {},
 ): Promise<DriveOutcome> {
+  const runDeps: ProtectionDeps = { ...deps, log: runLog(deps.log, start.run) };
   let stored = start;
   const queue: RunEvent[] = [];
-  for (const command of input.commands ?? []) queue.push(...(await executeCommand(deps, stored.run, command, context)));
+  for (const command of input.commands ?? [])
+    queue.push(...(await executeCommand(runDeps, stored.run, command, context)));
   queue.push(...(input.events ?? []));
   for (let steps = 0; queue.length > 0 && steps < MAX_STEPS; steps += 1) {
     const event = queue.shift() as RunEvent;
@@ -44,7 +47,7 @@ export async function driveRun(
     }
     const results: RunEvent[] = [];
     for (const command of decision.commands)
-      results.push(...(await executeCommand(deps, stored.run, command, context)));
+      results.push(...(await executeCommand(runDeps, stored.run, command, context)));
     // A command's result is decided before the remaining outside observations, which may be older.
     queue.unshift(...results);
   }
