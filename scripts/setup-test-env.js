@@ -2,7 +2,8 @@
 // Installs what the tests need beyond npm packages, on a fresh machine: Debian's shellcheck and dash
 // (the extension runs scripts with `sh`, which is dash on Debian/Ubuntu), tzdata (the zones the time-zone tests run
 // simulated VMs in, read by GNU date; slim images leave it out), chromium (the dashboard's browser test, driven by
-// playwright-core) and the sandbox's TLS certificate.
+// playwright-core), zip and unzip (`npm run package` and its test) and the sandbox's TLS
+// certificate.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const { ensureSandboxCertificate } = require('./sandboxCertificate');
@@ -13,6 +14,8 @@ const packages = [
   ['dash', 'command -v dash'],
   ['chromium', 'command -v chromium'],
   ['tzdata', 'test -f /usr/share/zoneinfo/America/Los_Angeles'],
+  ['zip', 'command -v zip'],
+  ['unzip', 'command -v unzip'],
 ];
 const need = packages.filter(([, check]) => spawnSync('sh', ['-c', check]).status !== 0).map(([pkg]) => pkg);
 if (need.length > 0) {
