@@ -27,9 +27,6 @@ const API_FUNCTIONS = {
   dashboard: 'dashboard/{*rest}',
 } as const;
 
-// The health endpoint is being added alongside this test (src/functions/health.ts); expected once its file exists.
-const HEALTH = fs.existsSync(path.join(ROOT, 'src', 'functions', 'health.ts')) ? ['health'] : [];
-
 const byName = (report: HostReport, name: string): CoreFunctionMetadata | undefined =>
   report.registrations.find((r) => r.name === name);
 
@@ -124,7 +121,7 @@ describe('what the Functions host receives from the entry point', () => {
       'azureEvents',
       'nightlyProtection',
       ...Object.keys(API_FUNCTIONS),
-      ...HEALTH,
+      'health',
     ];
     expect(withoutWorkspace.registrations.map((r) => r.name).sort()).toEqual([...expected].sort());
     expect(withWorkspace.registrations.map((r) => r.name).sort()).toEqual(
@@ -177,6 +174,16 @@ describe('what the Functions host receives from the entry point', () => {
         expect(fn?.bindings['$return']).toMatchObject({ type: 'http', direction: 'out' });
       }
     }
+  });
+
+  it('registers the health check as a GET on health behind a function key', () => {
+    const fn = byName(withoutWorkspace, 'health');
+    expect(fn && triggerOf(fn)).toMatchObject({
+      type: 'httpTrigger',
+      route: 'health',
+      methods: ['GET'],
+      authLevel: 'function',
+    });
   });
 
   it('gives every HTTP function an http output binding for its response', () => {
