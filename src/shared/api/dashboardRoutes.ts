@@ -4,6 +4,7 @@
  * opened with (`?code=`), so that a dashboard opened with a key can be browsed.
  */
 import { fleetStatusOf } from '../evidence/fleetStatus';
+import { quoted } from '../evidence/historyQuery';
 import { dashboardLinks, type DashboardLinks } from '../report/dashboard/links';
 import { renderFleetPage } from '../report/dashboard/fleetPage';
 import { renderVmPage } from '../report/dashboard/vmPage';
@@ -32,7 +33,7 @@ export async function fleetDashboard(req: ApiRequest, ctx: ApiContext): Promise<
 export async function vmDashboard(req: ApiRequest, ctx: ApiContext, vmKey: string): Promise<ApiResponse> {
   const links = linksFor(req);
   const found = await vmStatusFor(ctx, vmKey);
-  if (found === undefined) return pageResponse(renderNotFoundPage(`No VM "${vmKey}" in the fleet.`, links));
+  if (found === undefined) return pageResponse(renderNotFoundPage(`No VM ${quoted(vmKey)} in the fleet.`, links));
   const history = await ctx.source.vmHistory(found.vmKey, VM_HISTORY_DEFAULT);
   const targets = {
     rpoHours: ctx.settings.reporting.rpoTargetHours,
@@ -44,6 +45,6 @@ export async function vmDashboard(req: ApiRequest, ctx: ApiContext, vmKey: strin
 export async function runDashboard(req: ApiRequest, ctx: ApiContext, runId: string): Promise<ApiResponse> {
   const links = linksFor(req);
   const run = await ctx.source.run(runId);
-  if (run === undefined) return pageResponse(renderNotFoundPage(`No run "${runId}".`, links));
+  if (run === undefined) return pageResponse(renderNotFoundPage(`No run ${quoted(runId)}.`, links));
   return pageResponse(renderRunPage(run, await ctx.source.runAlerts(run.id), links, ctx.now));
 }

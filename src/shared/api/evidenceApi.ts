@@ -8,7 +8,7 @@ import type { Settings } from '../config/settings';
 import { toError } from '../errors/appError';
 import type { EvidenceSource } from '../evidence/evidenceSource';
 import { fleetStatusOf, vmStatusOf, type VmStatus } from '../evidence/fleetStatus';
-import { parseHistoryQuery, readHistoryPage } from '../evidence/historyQuery';
+import { parseHistoryQuery, quoted, readHistoryPage } from '../evidence/historyQuery';
 import { runSummaryOf } from '../evidence/runSummary';
 import { runTimelineOf } from '../evidence/runTimeline';
 import { drillRecordOf } from '../drills/drillRecord';
@@ -61,7 +61,7 @@ const historyLimit = (req: ApiRequest): number | { error: string } => {
   const n = Number(given);
   return /^\d{1,3}$/.test(given) && n >= 1 && n <= VM_HISTORY_MAX
     ? n
-    : { error: `limit "${given}" must be 1-${VM_HISTORY_MAX}` };
+    : { error: `limit ${quoted(given)} must be 1-${VM_HISTORY_MAX}` };
 };
 
 const fleet: Handler = async (_req, ctx) => {
@@ -74,7 +74,7 @@ const vm: Handler = async (req, ctx, [vmKey = '']) => {
   if (typeof limit !== 'number') return errorResponse(400, limit.error);
   const found = await vmStatusFor(ctx, vmKey);
   if (found === undefined)
-    return errorResponse(404, `No VM "${vmKey}" in the fleet index`, 'GET /fleet lists the VMs and their keys.');
+    return errorResponse(404, `No VM ${quoted(vmKey)} in the fleet index`, 'GET /fleet lists the VMs and their keys.');
   const history = await ctx.source.vmHistory(found.vmKey, limit);
   return jsonResponse(200, { schema: VM_SCHEMA, status: found.status, history });
 };
@@ -101,7 +101,8 @@ const list =
 const run: Handler = async (_req, ctx, [night = '', rest = '']) => {
   const runId = `${night}/${rest}`;
   const found = await ctx.source.run(runId);
-  if (found === undefined) return errorResponse(404, `No run "${runId}"`, 'GET /runs lists the runs and their ids.');
+  if (found === undefined)
+    return errorResponse(404, `No run ${quoted(runId)}`, 'GET /runs lists the runs and their ids.');
   const alerts = await ctx.source.runAlerts(found.id);
   const drill = drillRecordOf(found);
   return jsonResponse(200, {

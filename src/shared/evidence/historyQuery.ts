@@ -45,6 +45,9 @@ const realDate = (text: string): boolean => {
 };
 
 const dayMs = 86_400_000;
+
+/** Request text quoted in an error: a few dozen characters are enough to recognise it. */
+export const quoted = (text: string): string => JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 const dateMs = (night: string): number => Date.parse(`${night}T00:00:00Z`);
 const nightAt = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -82,27 +85,30 @@ export function parseHistoryQuery(
   const known = new Set(['from', 'to', 'vm', 'kind', 'stage', 'verdict', 'limit', 'cursor', 'code']);
   for (const name of params.keys()) {
     if (!known.has(name))
-      return { error: `unknown parameter "${name}"; use ${[...known].filter((k) => k !== 'code').join(', ')}` };
+      return { error: `unknown parameter ${quoted(name)}; use ${[...known].filter((k) => k !== 'code').join(', ')}` };
   }
   const to = params.get('to') ?? today;
-  if (!realDate(to)) return { error: `to "${to}" is not a date YYYY-MM-DD, e.g. ${today}` };
+  if (!realDate(to)) return { error: `to ${quoted(to)} is not a date YYYY-MM-DD, e.g. ${today}` };
   const from = params.get('from') ?? nightAt(dateMs(to) - (DEFAULT_NIGHTS - 1) * dayMs);
-  if (!realDate(from)) return { error: `from "${from}" is not a date YYYY-MM-DD, e.g. ${today}` };
+  if (!realDate(from)) return { error: `from ${quoted(from)} is not a date YYYY-MM-DD, e.g. ${today}` };
   if (from > to) return { error: `from ${from} is after to ${to}` };
+  // Counted before the nights are listed: 0001-01-01 to 9999-12-31 would be three million of them.
+  const count = Math.round((dateMs(to) - dateMs(from)) / dayMs) + 1;
+  if (count > MAX_NIGHTS_PER_QUERY)
+    return { error: `${count} nights asked for; at most ${MAX_NIGHTS_PER_QUERY} per query` };
   const nights = nightsDownFrom(to, from);
-  if (nights.length > MAX_NIGHTS_PER_QUERY)
-    return { error: `${nights.length} nights asked for; at most ${MAX_NIGHTS_PER_QUERY} per query` };
   const query: HistoryQuery = { nights, limit: DEFAULT_LIMIT, drillsOnly };
   const limit = params.get('limit');
   if (limit !== null) {
     const n = Number(limit);
-    if (!/^\d{1,4}$/.test(limit) || n < 1 || n > MAX_LIMIT) return { error: `limit "${limit}" must be 1-${MAX_LIMIT}` };
+    if (!/^\d{1,4}$/.test(limit) || n < 1 || n > MAX_LIMIT)
+      return { error: `limit ${quoted(limit)} must be 1-${MAX_LIMIT}` };
     query.limit = n;
   }
   const kind = params.get('kind');
   if (kind !== null) {
     if (!(KINDS as readonly string[]).includes(kind))
-      return { error: `kind "${kind}" must be one of ${KINDS.join(', ')}` };
+      return { error: `kind ${quoted(kind)} must be one of ${KINDS.join(', ')}` };
     query.kind = kind as RunKind;
   }
   for (const name of ['vm', 'stage', 'verdict'] as const) {
