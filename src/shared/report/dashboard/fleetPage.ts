@@ -3,6 +3,7 @@
  * and RTO against the targets, open alerts), then the open alerts that are not about one VM. Lean on purpose (one
  * table, no per-row drawing, no script): it must be ready in a browser in under a second for 500 VMs.
  */
+import { scrollTable } from './scrollTable';
 import { html, type Html } from '../htmlText';
 import type { FleetStatus, VmStatus } from '../../evidence/fleetStatus';
 import { openAlertList } from './alertList';
@@ -56,27 +57,21 @@ export function renderFleetPage(fleet: FleetStatus, links: DashboardLinks): Rend
     ${
       fleet.vms.length === 0
         ? html`<p>No VM has been backed up by IRIS Backup Guard yet.</p>`
-        : html`<div class="scroll" tabindex="0" role="region" aria-label="VMs">
-            <table id="fleet">
-              <caption class="muted">
-                ${fleet.vms.length} VMs, the ones that need attention first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">VM</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last backup</th>
-                  <th scope="col">Last drill</th>
-                  <th scope="col" class="num">RPO (target ${targets.rpoHours} h)</th>
-                  <th scope="col" class="num">RTO (target ${targets.rtoMinutes} min)</th>
-                  <th scope="col" class="num">Open alerts</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${fleet.vms.map((vm) => row(vm, links))}
-              </tbody>
-            </table>
-          </div>`
+        : scrollTable(
+            'VMs',
+            'fleet',
+            [
+              { title: 'VM' },
+              { title: 'Status' },
+              { title: 'Last backup' },
+              { title: 'Last drill' },
+              { title: `RPO (target ${targets.rpoHours} h)`, numeric: true },
+              { title: `RTO (target ${targets.rtoMinutes} min)`, numeric: true },
+              { title: 'Open alerts', numeric: true },
+            ],
+            html`${fleet.vms.map((vm) => row(vm, links))}`,
+            html`${fleet.vms.length} VMs, the ones that need attention first`,
+          )
     }
     <h2>Other open alerts</h2>
     ${openAlertList(fleet.otherAlerts, links)}`;

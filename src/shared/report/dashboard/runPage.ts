@@ -3,6 +3,7 @@
  * findings with their fixes, the drill's outcome with the messages.log lines that prove it (from the VM: untrusted,
  * shown as text), and the alerts it raised.
  */
+import { scrollTable } from './scrollTable';
 import { html, type Html } from '../htmlText';
 import type { AlertRecord } from '../../alerts/alertRecord';
 import { drillRecordOf } from '../../drills/drillRecord';
@@ -193,35 +194,26 @@ export function renderRunPage(
     <h2>Alerts</h2>
     ${alertsPart(alerts)}
     <h2>Stage history</h2>
-    <div class="scroll" tabindex="0" role="region" aria-label="Stage history">
-      <table id="stages">
-        <thead>
-          <tr>
-            <th scope="col">At</th>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <td class="nowrap">${utcSecond(run.createdAt)}</td>
-            <td>—</td>
-            <td>preflight</td>
-            <td>created</td>
-          </tr>
-          ${run.history.map(
-            (t) =>
-              html`<tr>
-                <td class="nowrap">${utcSecond(t.at)}</td>
-                <td>${t.from}</td>
-                <td>${t.to}</td>
-                <td>${t.reason ?? ''}</td>
-              </tr> `,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${scrollTable(
+      'Stage history',
+      'stages',
+      [{ title: 'At' }, { title: 'From' }, { title: 'To' }, { title: 'Why' }],
+      html`<tr>
+          <td class="nowrap">${utcSecond(run.createdAt)}</td>
+          <td>—</td>
+          <td>preflight</td>
+          <td>created</td>
+        </tr>
+        ${run.history.map(
+          (t) =>
+            html`<tr>
+              <td class="nowrap">${utcSecond(t.at)}</td>
+              <td>${t.from}</td>
+              <td>${t.to}</td>
+              <td>${t.reason ?? ''}</td>
+            </tr> `,
+        )}`,
+    )}
     ${run.historyDropped ? html`<p class="muted">${run.historyDropped} transitions in the middle were left out to keep the run small.</p>` : ''}`;
   return renderPage({ title: `${run.target.vmName} ${run.night}`, links, body });
 }

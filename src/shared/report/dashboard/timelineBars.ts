@@ -4,6 +4,7 @@
  * and the integrity check have durations only: they are drawn after the agent was ready, one after the other.
  */
 import { svgFigure } from './svgFigure';
+import { scrollTable } from './scrollTable';
 import { html, type Html } from '../htmlText';
 import type { SegmentState, TimelineSegment } from '../../evidence/runTimeline';
 import { duration, utcMinute, utcSecond } from './format';
@@ -108,32 +109,28 @@ export function timelineBars(segments: readonly TimelineSegment[]): Html {
       )
     : html`<p class="muted">${label}</p>`;
 
-  const table = html`<div class="scroll" tabindex="0" role="region" aria-label="Timeline">
-    <table id="timeline-table">
-      <thead>
-        <tr>
-          <th scope="col">Phase</th>
-          <th scope="col">State</th>
-          <th scope="col">Start</th>
-          <th scope="col">End</th>
-          <th scope="col" class="num">Took</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${segments.map(
-          (s) =>
-            html`<tr>
-              <th scope="row">${s.name}</th>
-              <td>${stateBadge(s.state)}</td>
-              <td class="nowrap">${s.start === undefined ? '—' : utcSecond(s.start)}</td>
-              <td class="nowrap">${s.end === undefined ? '—' : utcSecond(s.end)}</td>
-              <td class="num">${duration(s.durationMs)}</td>
-              <td>${s.detail}</td>
-            </tr> `,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  const table = scrollTable(
+    'Timeline',
+    'timeline-table',
+    [
+      { title: 'Phase' },
+      { title: 'State' },
+      { title: 'Start' },
+      { title: 'End' },
+      { title: 'Took', numeric: true },
+      { title: 'Detail' },
+    ],
+    html`${segments.map(
+      (s) =>
+        html`<tr>
+          <th scope="row">${s.name}</th>
+          <td>${stateBadge(s.state)}</td>
+          <td class="nowrap">${s.start === undefined ? '—' : utcSecond(s.start)}</td>
+          <td class="nowrap">${s.end === undefined ? '—' : utcSecond(s.end)}</td>
+          <td class="num">${duration(s.durationMs)}</td>
+          <td>${s.detail}</td>
+        </tr> `,
+    )}`,
+  );
   return html`${svg} ${table}`;
 }

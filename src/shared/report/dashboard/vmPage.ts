@@ -2,6 +2,7 @@
  * A VM's page: its status and why, its findings with their fixes, its open alerts, the RTO of its drills over time,
  * and its history (newest first), each run linking to its own page.
  */
+import { scrollTable } from './scrollTable';
 import { html, type Html } from '../htmlText';
 import type { FleetStatus, VmStatus } from '../../evidence/fleetStatus';
 import type { RunSummary } from '../../evidence/runSummary';
@@ -99,24 +100,20 @@ export function renderVmPage(
     ${
       history.length === 0
         ? html`<p class="muted">No runs recorded.</p>`
-        : html`<div class="scroll" tabindex="0" role="region" aria-label="History">
-            <table id="history">
-              <thead>
-                <tr>
-                  <th scope="col">Night</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Backup</th>
-                  <th scope="col">Drill</th>
-                  <th scope="col" class="num">RTO</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${history.map((s) => historyRow(s, links))}
-              </tbody>
-            </table>
-          </div>`
+        : scrollTable(
+            'History',
+            'history',
+            [
+              { title: 'Night' },
+              { title: 'Kind' },
+              { title: 'Stage' },
+              { title: 'Backup' },
+              { title: 'Drill' },
+              { title: 'RTO', numeric: true },
+              { title: 'Reason' },
+            ],
+            html`${history.map((s) => historyRow(s, links))}`,
+          )
     }`;
   return renderPage({ title: vm.vmName, links, body });
 }
