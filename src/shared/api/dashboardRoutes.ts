@@ -3,7 +3,6 @@
  * report/dashboard/ from the same data the JSON routes answer with; links carry the function key the page was
  * opened with (`?code=`), so that a dashboard opened with a key can be browsed.
  */
-import { fleetStatusOf } from '../evidence/fleetStatus';
 import { quoted } from '../evidence/historyQuery';
 import { dashboardLinks, type DashboardLinks } from '../report/dashboard/links';
 import { renderFleetPage } from '../report/dashboard/fleetPage';
@@ -12,7 +11,7 @@ import { renderRunPage } from '../report/dashboard/runPage';
 import { renderNotFoundPage } from '../report/dashboard/notFoundPage';
 import type { RenderedPage } from '../report/dashboard/page';
 import { fileResponse, type ApiRequest, type ApiResponse } from './apiMessage';
-import { vmStatusFor, VM_HISTORY_DEFAULT, type ApiContext } from './evidenceApi';
+import { fleetStatusFor, vmStatusFor, VM_HISTORY_DEFAULT, type ApiContext } from './evidenceApi';
 
 export const DASHBOARD_BASE = '/api/dashboard';
 
@@ -26,8 +25,7 @@ const pageResponse = (page: RenderedPage): ApiResponse =>
   });
 
 export async function fleetDashboard(req: ApiRequest, ctx: ApiContext): Promise<ApiResponse> {
-  const [entries, alerts] = await Promise.all([ctx.source.vmIndex(), ctx.source.openAlerts()]);
-  return pageResponse(renderFleetPage(fleetStatusOf(entries, alerts, ctx.settings.reporting, ctx.now), linksFor(req)));
+  return pageResponse(renderFleetPage(await fleetStatusFor(ctx), linksFor(req)));
 }
 
 export async function vmDashboard(req: ApiRequest, ctx: ApiContext, vmKey: string): Promise<ApiResponse> {

@@ -7,7 +7,7 @@
 import type { Settings } from '../config/settings';
 import { toError } from '../errors/appError';
 import type { EvidenceSource } from '../evidence/evidenceSource';
-import { fleetStatusOf, vmStatusOf, type VmStatus } from '../evidence/fleetStatus';
+import { fleetStatusOf, vmStatusOf, type FleetStatus, type VmStatus } from '../evidence/fleetStatus';
 import { parseHistoryQuery, quoted, readHistoryPage } from '../evidence/historyQuery';
 import { runSummaryOf } from '../evidence/runSummary';
 import { runTimelineOf } from '../evidence/runTimeline';
@@ -64,10 +64,13 @@ const historyLimit = (req: ApiRequest): number | { error: string } => {
     : { error: `limit ${quoted(given)} must be 1-${VM_HISTORY_MAX}` };
 };
 
-const fleet: Handler = async (_req, ctx) => {
+/** The fleet's status from its two reads (the fleet index and the open alerts): for GET /fleet and the fleet page. */
+export async function fleetStatusFor(ctx: ApiContext): Promise<FleetStatus> {
   const [entries, alerts] = await Promise.all([ctx.source.vmIndex(), ctx.source.openAlerts()]);
-  return jsonResponse(200, fleetStatusOf(entries, alerts, ctx.settings.reporting, ctx.now));
-};
+  return fleetStatusOf(entries, alerts, ctx.settings.reporting, ctx.now);
+}
+
+const fleet: Handler = async (_req, ctx) => jsonResponse(200, await fleetStatusFor(ctx));
 
 const vm: Handler = async (req, ctx, [vmKey = '']) => {
   const limit = historyLimit(req);
