@@ -67,7 +67,7 @@ describe('crash and restart (sandbox)', () => {
       'store.update',
       'startScript:check',
       // Last in the nightly call: the night before is folded into the evidence index again.
-      'store.list',
+      'store.listSummaries',
       // The next tick: the script's one read, its result stored, its Run Command deleted, the backup triggered.
       'store.listActive',
       'listJobs',

@@ -1,11 +1,10 @@
 /**
- * The nightly repair of the evidence index: the runs of the night before are folded in again, from the runs
- * themselves. An index write that failed after a run's last write (indexedRunRepository.ts logs and leaves it) is
+ * The nightly repair of the evidence index: the runs of the night before are folded in again, from their stored
+ * summaries (one partition of small values; a run written before summaries existed is summarised as it is read). An index write that failed after a run's last write (indexedRunRepository.ts logs and leaves it) is
  * put right within a day, and runs stored before the index existed get their place in it. A fold of an unchanged
  * summary writes nothing.
  */
 import { toError } from '../errors/appError';
-import { runSummaryOf } from '../evidence/runSummary';
 import { promisePool } from './promisePool';
 import type { ProtectionDeps } from './protectionDeps';
 
@@ -15,8 +14,8 @@ export async function refreshEvidenceIndex(
 ): Promise<{ folded: number; failed: number }> {
   const index = deps.evidenceIndex;
   if (index === undefined) return { folded: 0, failed: 0 };
-  const runs = await deps.store.list(night);
-  const results = await promisePool(runs, deps.settings.maxConcurrency, (s) => index.observe(runSummaryOf(s.run)));
+  const summaries = await deps.store.listSummaries(night);
+  const results = await promisePool(summaries, deps.settings.maxConcurrency, (s) => index.observe(s));
   const failed = results.filter((r) => !r.ok);
   if (failed.length > 0) {
     const first = failed[0];
@@ -24,5 +23,5 @@ export async function refreshEvidenceIndex(
       error: first !== undefined && !first.ok ? toError(first.error).message : undefined,
     });
   }
-  return { folded: runs.length - failed.length, failed: failed.length };
+  return { folded: summaries.length - failed.length, failed: failed.length };
 }
