@@ -10,6 +10,8 @@ export interface ArmRequest {
   headers: Record<string, string>;
   /** The emulator's own base URL, e.g. https://127.0.0.1:41234, for absolute Location headers and nextLinks. */
   baseUrl: string;
+  /** Set by a chaos runCommandSkip fault: a Run Command PUT is accepted but its script is skipped. */
+  skipRunCommand?: boolean;
 }
 
 export interface ArmResponse {

@@ -1,9 +1,12 @@
-/** The HTTPS shell of the emulator: parses requests, applies faults, routes, answers ARM errors, records traffic. */
+/**
+ * The HTTPS shell of the emulator: parses requests, applies faults (an error answer, or a connection reset before or
+ * after handling), routes, answers ARM errors, records traffic.
+ */
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ArmError } from './armError';
 import type { ArmRequest, ArmResponse, ArmRouter } from './armRouter';
-import type { FaultInjector } from './faultInjector';
+import type { FaultInjector, RequestFault } from './faultInjector';
 import type { TrafficRecorder } from './trafficRecorder';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -51,6 +54,13 @@ export class ArmServer {
     this.recorder = recorder;
   }
 
+  private count(routeName: string, started: number): void {
+    const stats = this.routeStats.get(routeName) ?? { count: 0, totalMs: 0 };
+    stats.count += 1;
+    stats.totalMs += Date.now() - started;
+    this.routeStats.set(routeName, stats);
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -70,6 +80,7 @@ export class ArmServer {
     let routeName = 'unrouted';
     let requestBody: unknown = null;
     let response: ArmResponse;
+    let fault: RequestFault | undefined;
     try {
       const raw = await readBody(req);
       let path: string;
@@ -85,15 +96,15 @@ export class ArmServer {
           throw new ArmError(400, 'InvalidRequestContent', 'The request body is not valid JSON.');
         }
       }
-      const fault = this.options.faults.check(method, path);
-      if (fault) {
-        routeName =
-          fault.statusCode === 429
-            ? 'fault.throttle'
-            : fault.statusCode === 403
-              ? 'fault.forbidden'
-              : 'fault.serverError';
-        throw fault;
+      fault = this.options.faults.decide(method, path);
+      if (fault?.action === 'answer') {
+        routeName = `fault.${fault.name}`;
+        throw fault.error;
+      }
+      if (fault?.action === 'resetBefore') {
+        this.count(`fault.${fault.name}`, started);
+        await hangThenReset(res, fault.hangMs);
+        return;
       }
       const { route, params } = this.options.router.match(method, path);
       routeName = route.name;
@@ -105,6 +116,7 @@ export class ArmServer {
         body: requestBody,
         headers: flatHeaders(req.headers),
         baseUrl: this.baseUrl,
+        ...(fault?.action === 'skipRunCommand' ? { skipRunCommand: true } : {}),
       };
       response = route.handler(armReq, params);
     } catch (e) {
@@ -113,6 +125,15 @@ export class ArmServer {
           ? e
           : new ArmError(500, 'InternalServerError', `Sandbox error: ${e instanceof Error ? e.message : String(e)}`);
       response = { status: err.statusCode, headers: err.headers, body: err.body() };
+    }
+    if (fault?.action === 'resetAfter') {
+      // The request was handled (its effect and ARM events happen) but the answer never reaches the client; it is not
+      // recorded as an exchange either, since none took place on the wire.
+      if (routeName !== 'unrouted' && !routeName.startsWith('fault.'))
+        this.options.afterResponse?.(method, decodedPath(url.pathname), response.status);
+      this.count(`fault.${fault.name}`, started);
+      await hangThenReset(res, fault.hangMs);
+      return;
     }
     const headers: Record<string, string> = { ...(response.headers ?? {}) };
     const hasBody = response.body !== undefined && response.status !== 204;
@@ -124,10 +145,7 @@ export class ArmServer {
     if (routeName !== 'unrouted' && !routeName.startsWith('fault.'))
       this.options.afterResponse?.(method, decodedPath(url.pathname), response.status);
 
-    const stats = this.routeStats.get(routeName) ?? { count: 0, totalMs: 0 };
-    stats.count += 1;
-    stats.totalMs += Date.now() - started;
-    this.routeStats.set(routeName, stats);
+    this.count(routeName, started);
     this.recorder?.record({
       method,
       url: url.toString(),
@@ -139,6 +157,12 @@ export class ArmServer {
       routeName,
     });
   }
+}
+
+/** Holds the connection, then resets it: the client sees ECONNRESET ("socket hang up"), as after a network time-out. */
+async function hangThenReset(res: import('node:http').ServerResponse, hangMs: number): Promise<void> {
+  if (hangMs > 0) await new Promise((resolve) => setTimeout(resolve, hangMs).unref());
+  res.destroy();
 }
 
 function decodedPath(pathname: string): string {

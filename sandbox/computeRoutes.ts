@@ -170,7 +170,9 @@ export function computeRoutes(world: World, runCommands: RunCommandService, page
         const name = p.name ?? '';
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(name))
           throw badRequest(`Invalid run command name '${name}'.`, 'InvalidParameter');
-        const { record, created } = runCommands.createOrUpdate(vm, name, req.body);
+        const { record, created } = runCommands.createOrUpdate(vm, name, req.body, {
+          skip: req.skipRunCommand === true,
+        });
         const url = operationUrl(req, vm.subscriptionId, record.location, record.operationId);
         return json(created ? 201 : 200, runCommandJson(record, false), {
           'Azure-AsyncOperation': url,

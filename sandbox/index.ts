@@ -27,7 +27,16 @@ import { World } from './world';
 
 export { SandboxClock } from './clock';
 export { loadScenario, validateScenario, ScenarioError } from './scenario';
-export type { Scenario, VmSpec, VmFileSpec, VaultSpec, FaultSpec, WorkspaceSpec, LogTableSpec } from './scenario';
+export type {
+  Scenario,
+  VmSpec,
+  VmFileSpec,
+  VaultSpec,
+  FaultSpec,
+  ChaosFault,
+  WorkspaceSpec,
+  LogTableSpec,
+} from './scenario';
 export { generateFleetScenario } from './fleetGenerator';
 export {
   ArmEventLog,
@@ -84,6 +93,11 @@ export interface Sandbox {
   /** Number of requests served so far. */
   readonly requests: number;
   requestStats(): SandboxRequestStats;
+  /**
+   * How many request faults fired so far, by kind (throttle, serverError, forbidden, timeoutBefore, timeoutAfter,
+   * runCommandConflict, runCommandSkip; a kind that never fired is absent).
+   */
+  faultCounts(): Record<string, number>;
   /**
    * The ARM resource events the emulator's operations produced (backup POSTs, VM writes and deletes, the VMs a restore
    * creates), waiting to be taken and delivered to the app's Event Grid handler in either schema.
@@ -153,9 +167,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cert = require(path.join(root, 'scripts', 'sandboxCertificate.js')) as CertificateModule;
   const { certPath, keyPath } = cert.ensureSandboxCertificate();
+  const faults = new FaultInjector(scenario.faults ?? []);
   const server = new ArmServer({
     router,
-    faults: new FaultInjector(scenario.faults ?? []),
+    faults,
     tls: { cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) },
     port: options.port,
     beforeRequest: () => backup.settle(),
@@ -208,6 +223,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       );
     },
     requestStats: () => ({ total: server.requests, byRoute: Object.fromEntries(server.routeStats) }),
+    faultCounts: () => faults.counts(),
     idle: async () => {
       await Promise.all([backup.idle(), runCommands.idle()]);
     },

@@ -8,7 +8,8 @@
  * Latency model (scenario runCommand.durationSeconds): each Run Command has a simulated duration on the sandbox
  * clock, deterministic from the VM and Run Command names; the script runs for real at once, but its result shows
  * only once the sandbox clock reaches start + duration (see RunCommandScenario.durationSeconds).
- * Fault runCommandDeleteFailure: the first DELETEs on a VM are refused and the Run Command stays.
+ * Fault runCommandDeleteFailure: the first DELETEs on a VM are refused and the Run Command stays. A chaos
+ * runCommandSkip draw (faultInjector.ts) makes a PUT end as skipped.
  * outputBlobUri: as Azure's handler, the script's whole stdout is appended to that blob (an append blob, through the
  * SAS URL as given) once the script ends and before its result shows.
  */
@@ -213,8 +214,16 @@ export class RunCommandService {
     return this.list(vm).filter((rc) => ['Pending', 'Running'].includes(rc.execution.executionState)).length;
   }
 
-  /** PUT: validates, starts the script and returns the record (201 for a new one). */
-  createOrUpdate(vm: VmRecord, name: string, body: unknown): { record: RunCommandRecord; created: boolean } {
+  /**
+   * PUT: validates, starts the script and returns the record (201 for a new one). `skip` (a chaos fault) makes the
+   * handler skip it as if too many ran at once.
+   */
+  createOrUpdate(
+    vm: VmRecord,
+    name: string,
+    body: unknown,
+    options: { skip?: boolean } = {},
+  ): { record: RunCommandRecord; created: boolean } {
     if (!isRecord(body)) throw badRequest('The request body must be a JSON object.');
     const props = body.properties;
     if (!isRecord(props)) throw badRequest('The request body must have "properties".');
@@ -250,7 +259,9 @@ export class RunCommandService {
     existing?.stop?.abort();
     if (existing) this.cancelHeld(existing);
     // Counted before this one is added, and without the one it replaces.
-    const skipped = this.running(vm) - (existing?.stop === undefined ? 0 : 1) >= (this.timing.maxParallelPerVm ?? 5);
+    const skipped =
+      options.skip === true ||
+      this.running(vm) - (existing?.stop === undefined ? 0 : 1) >= (this.timing.maxParallelPerVm ?? 5);
     const op = this.newOperation(vm.subscriptionId, location, false);
     const record: RunCommandRecord = {
       id: `${vm.id}/runCommands/${name}`,

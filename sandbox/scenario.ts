@@ -199,7 +199,54 @@ export type FaultSpec =
    * above the SDK's retries is needed for the caller to see it. Codes: 409 Conflict, 429 TooManyRequests,
    * 503 ServiceUnavailable, other 5xx InternalServerError, other 4xx BadRequest.
    */
-  | { kind: 'runCommandDeleteFailure'; vm: string; count?: number; statusCode?: number };
+  | { kind: 'runCommandDeleteFailure'; vm: string; count?: number; statusCode?: number }
+  /**
+   * Random faults on matching requests, drawn from a seeded generator (the same seed and request order give the same
+   * faults). At most one fault per request; the probabilities are tried in the order listed here, each on a fresh
+   * draw, so a later one applies only to the requests the earlier ones spared. Applied after the nth-request faults
+   * above (a request one of them answers draws nothing).
+   */
+  | ChaosFault;
+
+/** The 'chaos' fault kind (see FaultSpec). */
+export interface ChaosFault {
+  kind: 'chaos';
+  seed: number;
+  /** Case-insensitive regular expression over the URL-decoded path (default: every request). */
+  pathPattern?: string;
+  /** Only requests with this HTTP method (default: every method). */
+  method?: string;
+  /** 429 TooManyRequests with Retry-After: retryAfterSeconds (default 1), before the request is handled. */
+  throttle?: number;
+  retryAfterSeconds?: number;
+  /** 500 or 503 (alternating by draw), before the request is handled. */
+  serverError?: number;
+  /** The connection is held hangMs (default 200, real time) and then reset, the request NOT handled. */
+  timeoutBefore?: number;
+  /** The request IS handled (its effect happens), then the connection is held hangMs and reset: the answer is lost. */
+  timeoutAfter?: number;
+  /**
+   * PUT of a VM's Run Command (.../virtualMachines/<vm>/runCommands/<name>): 409 Conflict, "another operation is in
+   * progress", before it is handled.
+   */
+  runCommandConflict?: number;
+  /**
+   * PUT of a VM's Run Command: accepted, but the handler skips it (ends Failed with SKIPPED_MESSAGE, as when too many
+   * run at once; see runCommandService.ts skip()).
+   */
+  runCommandSkip?: number;
+  hangMs?: number;
+}
+
+/** The probabilities of a chaos fault, in the order they are tried. */
+export const CHAOS_PROBABILITIES = [
+  'throttle',
+  'serverError',
+  'timeoutBefore',
+  'timeoutAfter',
+  'runCommandConflict',
+  'runCommandSkip',
+] as const satisfies readonly (keyof ChaosFault)[];
 
 export interface RunCommandScenario {
   /** How often a running script's output and error are refreshed (Azure: about 15 s; default 15000). */
@@ -332,6 +379,11 @@ export function validateScenario(value: unknown, where = 'scenario'): Scenario {
       }
     }
   });
+  if (value.faults !== undefined && !Array.isArray(value.faults))
+    throw new ScenarioError(`${where}: 'faults' must be an array`);
+  (Array.isArray(value.faults) ? value.faults : []).forEach((f: unknown, i) => {
+    if (isRecord(f) && f.kind === 'chaos') validateChaos(f, `${where}.faults[${i}]`);
+  });
   const durations = isRecord(value.runCommand) ? value.runCommand.durationSeconds : undefined;
   if (
     durations !== undefined &&
@@ -347,6 +399,31 @@ export function validateScenario(value: unknown, where = 'scenario'): Scenario {
     throw new ScenarioError(`${where}.runCommand.durationSeconds: must be { min, max } with 0 <= min <= max`);
   }
   return value as unknown as Scenario;
+}
+
+function validateChaos(f: Record<string, unknown>, where: string): void {
+  if (typeof f.seed !== 'number' || !Number.isInteger(f.seed))
+    throw new ScenarioError(`${where}: chaos 'seed' must be an integer`);
+  for (const k of CHAOS_PROBABILITIES) {
+    const p = f[k];
+    if (p !== undefined && !(typeof p === 'number' && p >= 0 && p <= 1))
+      throw new ScenarioError(`${where}: chaos '${k}' must be a probability from 0 to 1, not ${JSON.stringify(p)}`);
+  }
+  for (const k of ['hangMs', 'retryAfterSeconds']) {
+    const v = f[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0))
+      throw new ScenarioError(`${where}: chaos '${k}' must be a non-negative number`);
+  }
+  if (f.method !== undefined && typeof f.method !== 'string')
+    throw new ScenarioError(`${where}: chaos 'method' must be a string`);
+  if (f.pathPattern !== undefined) {
+    if (typeof f.pathPattern !== 'string') throw new ScenarioError(`${where}: chaos 'pathPattern' must be a string`);
+    try {
+      new RegExp(f.pathPattern, 'i');
+    } catch {
+      throw new ScenarioError(`${where}: chaos 'pathPattern' is not a valid regular expression`);
+    }
+  }
 }
 
 export function loadScenario(file: string): Scenario {
