@@ -22,6 +22,7 @@ import { tableEvidenceSource } from '../shared/protection/tableEvidenceSource';
 import { TableDrillRecordStore, type DrillRecordStore } from '../shared/store/drillRecordStore';
 import { TableLeaseStore } from '../shared/store/tableLeaseStore';
 import { TableEventLedger } from '../shared/store/tableEventLedger';
+import { TableNightLedger } from '../shared/store/tableNightLedger';
 import { TableAlertStore } from '../shared/store/tableAlertStore';
 import { TableHeartbeatStore, type HeartbeatStore } from '../shared/store/tableHeartbeatStore';
 import { createNotificationTargets } from '../shared/gateways/notifiers/createNotificationTargets';
@@ -80,6 +81,8 @@ export function createProtectionDeps(
     leases: new TableLeaseStore(sideTable(settings, 'leases', overrides.credential)),
     // Event Grid and the alert intake deliver at least once: the ledger keeps what was acted on (and what was not).
     events: new TableEventLedger(sideTable(settings, 'events', overrides.credential)),
+    // A nightly call cut short is made again by the next advance tick.
+    nights: new TableNightLedger(sideTable(settings, 'nights', overrides.credential)),
     // Every alert is recorded (with its dedup state) even with no target set: the log gets it either way.
     notifications: {
       store: new TableAlertStore(sideTable(settings, 'alerts', overrides.credential), {

@@ -17,6 +17,7 @@ import { grantScriptSlots } from '../runs/scriptSlots';
 import { grantDrillSlots } from '../runs/drillSlots';
 import { addDeliveryReports, deliverPending, type DeliveryReport } from './alertDelivery';
 import { followUpScripts } from './followUpScripts';
+import { resumeUnfinishedNight } from './resumeNight';
 
 export interface AdvanceResult {
   /** Runs looked at. */
@@ -110,6 +111,8 @@ export function jobFor(run: Run, jobs: readonly BackupJob[]): BackupJob | undefi
 
 /** Every in-flight run, as the advance timer does it. */
 export async function advanceRuns(deps: ProtectionDeps): Promise<AdvanceResult> {
+  // A nightly call cut short first gets the VMs it missed their runs, which this tick then moves on.
+  await resumeUnfinishedNight(deps);
   return advanceStoredRuns(deps, await deps.store.listActive(), {});
 }
 

@@ -76,7 +76,12 @@ async function inProgressJobsByVault(
 }
 
 export async function runNightlyProtection(deps: ProtectionDeps, night: string): Promise<NightlyResult> {
+  // First: a call cut short from here on is made again by a later advance tick (nightLedger.ts).
+  await deps.nights
+    ?.started(night, deps.clock.now().toISOString())
+    .catch((e) => deps.log.warn('Could not record the nightly call as begun', { error: toError(e).message }));
   const { enrollment, alerts } = await listEnrollment(deps);
+  const everyScopeRead = alerts.length === 0;
   if (enrollment.taggedNotProtected.length > 0 || enrollment.listedNotProtected.length > 0) {
     deps.log.warn('Enrolled VMs that no configured vault protects cannot be backed up', {
       taggedNotProtected: enrollment.taggedNotProtected,
@@ -129,6 +134,12 @@ export async function runNightlyProtection(deps: ProtectionDeps, night: string):
       ...(r.reason === undefined ? {} : { reason: r.reason }),
     };
   });
+  // Finished once every enrolled VM of every vault has its run; otherwise a later tick calls again.
+  if (everyScopeRead && created.every((c) => c.ok)) {
+    await deps.nights
+      ?.finished(night, deps.clock.now().toISOString())
+      .catch((e) => deps.log.warn('Could not record the nightly call as finished', { error: toError(e).message }));
+  }
   // Last, as the least urgent: yesterday's runs are folded into the evidence index again (mends a lost index write).
   await refreshEvidenceIndex(deps, previousNight(night)).catch((e) =>
     deps.log.warn('Could not refresh the evidence index', { error: toError(e).message }),

@@ -11,6 +11,7 @@ import type { AlertRepository } from '../alerts/alertRepository';
 import type { NotificationTarget } from '../alerts/notificationTarget';
 import type { LeaseRepository } from '../store/leaseRepository';
 import type { EventLedger } from './eventLedger';
+import type { NightLedger } from './nightLedger';
 import type { EvidenceIndex } from '../store/tableEvidenceIndex';
 
 export interface ProtectionLog {
@@ -65,6 +66,8 @@ export interface ProtectionDeps {
   pause?: (ms: number) => Promise<void>;
   /** Events and alerts received (insert-only, deduplicated by id); absent, every delivery is acted on. */
   events?: EventLedger;
+  /** Which nights' nightly calls finished; absent, a call cut short is not resumed (nightLedger.ts). */
+  nights?: NightLedger;
   /** The fleet index and VM histories; `store` writes it with each run, the nightly call repairs it. */
   evidenceIndex?: EvidenceIndex;
 }
