@@ -13,6 +13,7 @@ import type { TokenCredential } from '@azure/identity';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
 import type { AzureEndpointSettings } from '../config/settings';
 import { armWritePacer, HALF_OF_ARM_WRITE_BUDGET, TokenBucket, type WriteBudget } from './armWritePacer';
+import { restoreResendGuard } from './restoreResendGuard';
 
 export const ARM_SCOPE = 'https://management.azure.com/.default';
 
@@ -50,7 +51,7 @@ export const createAzureClients = (
           endpoint: base,
           $host: base,
           credentialScopes: [ARM_SCOPE],
-          additionalPolicies: pacer(subscriptionId),
+          additionalPolicies: [...pacer(subscriptionId), { policy: restoreResendGuard, position: 'perRetry' }],
         });
       }),
     compute: (subscriptionId) =>
