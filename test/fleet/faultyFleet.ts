@@ -103,6 +103,8 @@ export interface FleetReport {
   deliveryRetries: number;
   runs: number;
   drills: Record<string, number>;
+  /** Drills that did not pass on a VM without a drill fault, with their reasons (faults may make one inconclusive). */
+  unexpectedDrills: string[];
   alertsRecorded: number;
   deliveriesSent: number;
   /** What must be zero. */
@@ -521,7 +523,22 @@ async function inspect(
     if (got !== nights.length) problems.push(`${name}: ${got} runs for ${nights.length} nights`);
   }
   const drills: Record<string, number> = {};
-  for (const r of runs) if (r.drill !== undefined) count(drills, r.drill.outcome?.verdict ?? 'no verdict');
+  const unexpectedDrills: string[] = [];
+  const faultOf = vmFaults(o.vms, o.faultyShare);
+  const drillFaults: readonly (VmFault | undefined)[] = [
+    'restoreFails',
+    'restoreLeavesDisks',
+    'restoredIntegrityErrors',
+  ];
+  for (const r of runs) {
+    if (r.drill === undefined) continue;
+    const verdict = r.drill.outcome?.verdict ?? 'no verdict';
+    count(drills, verdict);
+    if (verdict !== 'passed' && !drillFaults.includes(faultOf.get(r.target.vmName)))
+      unexpectedDrills.push(
+        `${r.id}: ${verdict} at ${r.drill.outcome?.stage ?? '?'}: ${r.drill.outcome?.reason ?? ''}`,
+      );
+  }
 
   // Alert records: every routed delivery sent, each received once per target.
   const records: AlertRecord[] = await persistently('the alert records', () =>
@@ -584,6 +601,7 @@ async function inspect(
     deliveryRetries,
     runs: runs.length,
     drills,
+    unexpectedDrills,
     alertsRecorded: records.length,
     deliveriesSent,
     duplicates: { backupJobs: duplicateJobs, restoreJobs: duplicateRestores, deliveries: duplicateDeliveries },
@@ -614,6 +632,7 @@ export function formatFleetReport(r: FleetReport): string {
     `  retries: ARM ${r.retries.arm} and Table Storage ${r.retries.storage} requests sent again by the SDKs; ` +
       `${r.deliveryRetries} alert deliveries tried again`,
     `  drills: ${drills || 'none'}; alerts recorded ${r.alertsRecorded}, deliveries sent ${r.deliveriesSent}`,
+    ...r.unexpectedDrills.map((d) => `    not passed without a drill fault: ${d}`),
     `  duplicates: backup jobs ${r.duplicates.backupJobs}, restore jobs ${r.duplicates.restoreJobs}, deliveries ` +
       `${r.duplicates.deliveries} (redelivered after a kill mid-send, same id: ${r.redeliveredAfterKill})`,
     `  missing backup jobs ${r.missingBackupJobs}, open runs ${r.openRuns}`,
