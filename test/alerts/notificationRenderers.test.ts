@@ -14,6 +14,7 @@ import { escapeSlack, SLACK_SECTION_CHARS, slackBlocks } from '../../src/shared/
 import { escapeCardMarkdown, teamsCard } from '../../src/shared/alerts/teamsCard';
 import { webhookPayload, WEBHOOK_SCHEMA } from '../../src/shared/alerts/webhookPayload';
 import { frozenAlert, recordOf, RUN_ID, VM_ID } from './alertFixtures';
+import { stringsOf } from '../support/jsonStrings';
 
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -31,16 +32,6 @@ const hostile = frozenAlert({
   fix: 'run `iris stat -W` & check <here>',
 });
 const record = recordOf(hostile);
-
-/** Every string inside a JSON value. */
-const strings = (value: unknown): string[] =>
-  typeof value === 'string'
-    ? [value]
-    : Array.isArray(value)
-      ? value.flatMap(strings)
-      : typeof value === 'object' && value !== null
-        ? Object.values(value).flatMap(strings)
-        : [];
 
 describe('notificationContent', () => {
   it('has the title, run, VM, classification, evidence, fix, alert id and decision time', () => {
@@ -65,7 +56,7 @@ describe('notificationContent', () => {
 
   it('neutralises control characters and caps each line, the number of lines and the total', () => {
     const c = notificationContent(record);
-    for (const s of strings(c)) expect(s).not.toMatch(CONTROL);
+    for (const s of stringsOf(c)) expect(s).not.toMatch(CONTROL);
     const long = notificationContent(
       recordOf(frozenAlert({ evidence: Array.from({ length: 50 }, (_, i) => `${i}:`.padEnd(1000, 'x')) })),
     );
@@ -82,7 +73,7 @@ describe('webhookPayload', () => {
     expect(p.schema).toBe(WEBHOOK_SCHEMA);
     expect(p.id).toBe(record.id);
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
-    for (const s of strings(p)) expect(s).not.toMatch(CONTROL);
+    for (const s of stringsOf(p)) expect(s).not.toMatch(CONTROL);
     expect(p.evidence[0]).toBe('<script>alert(1)</script>');
   });
 });
@@ -92,7 +83,7 @@ describe('teamsCard', () => {
     type: string;
     attachments: { contentType: string; content: { type: string; version: string; body: { text?: string }[] } }[];
   };
-  const texts = strings(card.attachments[0]?.content.body);
+  const texts = stringsOf(card.attachments[0]?.content.body);
 
   it('is a Workflows message with one Adaptive Card 1.4', () => {
     expect(card.type).toBe('message');
@@ -124,7 +115,7 @@ describe('teamsCard', () => {
 
 describe('slackBlocks', () => {
   const message = slackBlocks(record) as { text: string; blocks: { type: string; text?: { text: string } }[] };
-  const all = strings(message).join('\n');
+  const all = stringsOf(message).join('\n');
 
   it('has a fallback text, a header, mrkdwn sections and a context', () => {
     expect(message.text).toContain('CRITICAL');

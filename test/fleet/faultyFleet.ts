@@ -41,6 +41,7 @@ import {
   type ProtectionWorld,
 } from '../protection/protectionWorld';
 import { killable, KillSwitch, type Kill } from './killSwitch';
+import { stringsOf } from '../support/jsonStrings';
 
 const MINUTE = 60_000;
 const TICK_MS = 5 * MINUTE;
@@ -420,16 +421,6 @@ async function allDelivered(w: ProtectionWorld): Promise<boolean> {
   return pending !== undefined && pending.length === 0;
 }
 
-/** Every string in a JSON value, one per line. */
-const stringsOf = (v: unknown): string[] =>
-  typeof v === 'string'
-    ? [v]
-    : Array.isArray(v)
-      ? v.flatMap(stringsOf)
-      : typeof v === 'object' && v !== null
-        ? Object.values(v).flatMap(stringsOf)
-        : [];
-
 /** The alert id in a received notification: the webhook's `id`, the CloudEvent's `id`, else the card's text. */
 function receivedIds(body: unknown, knownIds: readonly string[]): string[] {
   if (Array.isArray(body)) return body.flatMap((e) => (typeof e?.id === 'string' ? [e.id as string] : []));
@@ -462,7 +453,9 @@ async function inspect(
   const runOf = (night: string, vm: string): Run | undefined =>
     runs.find((r) => r.night === night && r.target.vmName.toLowerCase() === vm.toLowerCase());
   const described = (r: Run | undefined): string =>
-    r === undefined ? 'no run' : `run ${r.stage}${r.reason === undefined ? '' : `: ${r.reason}`}`;
+    r === undefined
+      ? 'no run'
+      : `run ${r.history.map((h) => h.to).join(' → ')}${r.reason === undefined ? '' : `: ${r.reason}`}`;
   // Backup and restore jobs per VM and night, as the vault lists them.
   let duplicateJobs = 0;
   let missingJobs = 0;
