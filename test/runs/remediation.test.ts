@@ -220,9 +220,48 @@ describe('remediation: the frozen check', () => {
       error: '',
     };
     const d = step(recordAlerts(s0, THAW), observed(s0.run, garbled, 33), THAW);
-    expect(d.run.remediation).toMatchObject({ step: 'done', outcome: 'check-failed' });
+    expect(d.run.remediation).toMatchObject({ step: 'watching' });
     expect(d.alerts).toEqual(['problem:IrisFreezeCheckFailed']);
     expect(ofType(d.commands, 'StartScript')).toEqual([]);
+  });
+
+  it('after checks that gave no answer, the first that finds IRIS frozen leads to the thaw (auto-thaw on)', () => {
+    const s0 = assessedFrozen(THAW);
+    const skipped: RunScriptResult = { executionState: 'Failed', output: '', error: '' };
+    let r = step(recordAlerts(s0, THAW), observed(s0.run, skipped, 33), THAW).run;
+    expect(r.remediation?.step).toBe('watching');
+    // Ten minutes on it checks again; this one gives no answer either, and it goes on.
+    let t = step(r, { type: 'Tick', at: at(44) }, THAW);
+    expect(ofType(t.commands, 'StartScript').map((c) => c.purpose)).toEqual(['frozen-check']);
+    r = step(t.run, observed(t.run, skipped, 45), THAW).run;
+    expect(r.remediation?.step).toBe('watching');
+    t = step(r, { type: 'Tick', at: at(56) }, THAW);
+    const found = step(t.run, observed(t.run, FROZEN, 57), THAW);
+    expect(found.alerts).toEqual(['problem:IrisFrozen']);
+    expect(found.run.remediation?.step).toBe('awaiting-thaw');
+    expect(types(found.commands)).toContain('FindSnapshotInProgress');
+  });
+
+  it('after checks that gave no answer, IRIS found running ends it as not frozen; none answering for 6 h gives up', () => {
+    const s0 = assessedFrozen(THAW);
+    const skipped: RunScriptResult = { executionState: 'Failed', output: '', error: '' };
+    const r = step(recordAlerts(s0, THAW), observed(s0.run, skipped, 33), THAW).run;
+    const t = step(r, { type: 'Tick', at: at(44) }, THAW);
+    const running = step(t.run, observed(t.run, RUNNING, 45), THAW);
+    expect(running.run.remediation).toMatchObject({ step: 'done', outcome: 'not-frozen' });
+    const late = step(r, { type: 'Tick', at: at(32 + 6 * 60 + 1) }, THAW);
+    expect(late.run.remediation).toMatchObject({ step: 'done', outcome: 'check-failed' });
+    expect(late.alerts).toEqual([]);
+  });
+
+  it('auto-thaw off: after checks that gave no answer, IRIS found frozen is watched, never thawed', () => {
+    const s0 = assessedFrozen(POLICY);
+    const skipped: RunScriptResult = { executionState: 'Failed', output: '', error: '' };
+    const r = step(recordAlerts(s0, POLICY), observed(s0.run, skipped, 33), POLICY).run;
+    const t = step(r, { type: 'Tick', at: at(44) }, POLICY);
+    const found = step(t.run, observed(t.run, FROZEN, 45), POLICY);
+    expect(found.run.remediation?.step).toBe('watching');
+    expect(types(found.commands)).not.toContain('FindSnapshotInProgress');
   });
 
   it("gives Caché's own commands for a frozen Caché instance (csession, ccontrol stat -W), never iris's", () => {

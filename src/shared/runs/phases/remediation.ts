@@ -193,6 +193,11 @@ function thawSummary(result: Parameters<typeof thawReportOf>[0]): string {
   return parts.join('; ').slice(0, 500);
 }
 
+/**
+ * A check that gave no answer (its Run Command skipped, refused, timed out, or its output unreadable) is not an
+ * answer either way: the alert says how to check by hand, and the track goes on checking every watchEveryMs for
+ * watchForMs, so that a passing fault neither leaves IRIS frozen nor ends the track on a guess.
+ */
 function checkFailed(run: Run, rem: RunRemediation, why: string, at: string, c: CommandBuilder): Run {
   const after = rem.step === 'verifying-thaw' ? 'after the thaw ' : '';
   if (rem.step === 'watching') {
@@ -203,15 +208,16 @@ function checkFailed(run: Run, rem: RunRemediation, why: string, at: string, c: 
     classification: 'IrisStillFrozen',
     fix: manualThaw(rem.frozen ?? [], rem.product),
   });
-  return finish(
-    run,
-    rem,
-    rem.step === 'verifying-thaw' ? 'thaw-failed' : 'check-failed',
-    at,
-    `the check gave no answer: ${why}`,
-    c,
-  );
+  if (rem.leaseUntil !== undefined) c.add({ type: 'ReleaseRemediationLease' });
+  const watching: RunRemediation = { ...rem };
+  delete watching.leaseUntil;
+  return stepTo(run, watching, 'watching', at, `the check ${after}gave no answer (${why}); checking again`, {
+    lastCheckAt: at,
+  });
 }
+
+/** Watching after a first check that gave no answer: nothing was found frozen yet, and no thaw was tried. */
+const neverAnswered = (rem: RunRemediation): boolean => rem.frozen === undefined && rem.thawSummary === undefined;
 
 const names = (check: FrozenCheck, state: 'frozen' | 'unknown'): string[] =>
   check.instances.filter((i) => i.state === state).map((i) => i.name);
@@ -224,7 +230,11 @@ function afterCheck(run: Run, current: RunRemediation, check: FrozenCheck, at: s
   const seen = check.instances.map((i) => `${i.name} ${i.state}`).join(', ') || 'no IRIS instance';
   if (frozen.length === 0 && unknown.length === 0 && !(check.instances.length === 0 && check.problems.length > 0)) {
     const outcome: RemediationOutcome =
-      rem.step === 'verifying-thaw' ? 'thawed' : rem.step === 'watching' ? 'thawed-elsewhere' : 'not-frozen';
+      rem.step === 'verifying-thaw'
+        ? 'thawed'
+        : rem.step === 'watching' && !neverAnswered(rem)
+          ? 'thawed-elsewhere'
+          : 'not-frozen';
     const said =
       outcome === 'thawed'
         ? `IRIS was thawed by the app and is running (${seen})`
@@ -268,7 +278,10 @@ function afterCheck(run: Run, current: RunRemediation, check: FrozenCheck, at: s
         : manualThaw(frozen, rem.product),
     },
   );
-  if (rem.step === 'watching') return withStep(run, { ...rem, frozen, lastCheckAt: at }, at);
+  // Watching goes on read-only, unless this is the first answer after checks that gave none: then it is thawed as
+  // the first check's answer would have been.
+  if (rem.step === 'watching' && !(autoThaw && neverAnswered(rem)))
+    return withStep(run, { ...rem, frozen, lastCheckAt: at }, at);
   if (!autoThaw) {
     return stepTo(run, rem, 'watching', at, `frozen: ${list}; IBG_AUTO_THAW is off, so the app only watches`, {
       frozen,
@@ -304,6 +317,10 @@ export function onRemediationTick(run: Run, at: string, ctx: PhaseContext): Run 
         return run;
       }
       if (rem.step !== 'watching') return run;
+      if (ms(at) - ms(rem.requestedAt) > p.watchForMs && neverAnswered(rem)) {
+        // IrisFreezeCheckFailed said so when the first check failed; no check has answered since.
+        return finish(run, rem, 'check-failed', at, 'stopped checking: no check gave an answer', c);
+      }
       if (ms(at) - ms(rem.requestedAt) > p.watchForMs) {
         c.alert(
           'critical',
