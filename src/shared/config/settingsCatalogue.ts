@@ -118,7 +118,7 @@ export const SETTINGS_CATALOGUE = [
     required: 'no',
     default: '15',
     description:
-      'Time limit of the preflight stage of a run, in minutes (1-2880). The triggering stage gets this limit plus the 10-minute wait before a lost backup request is retried.',
+      'Time limit of the preflight stage of a run, in minutes (1-2880). The triggering stage gets this limit plus the 10-minute wait before a lost backup request is asked again and two retry intervals (5 minutes each, or twice IBG_RUN_COMMAND_TIMEOUT_SECONDS).',
     example: '15',
     secret: false,
   },

@@ -16,8 +16,10 @@ export function runPolicyOf(settings: Settings): RunPolicy {
     stageLimitsMs: {
       preflight: l.preflight * MINUTE,
       // Triggering is a job lookup and one POST; it shares the preflight limit rather than adding a setting, plus
-      // the wait before a request that left no job may be repeated (decide.ts, RETRIGGER_GRACE_MS).
-      triggering: l.preflight * MINUTE + Math.max(RETRIGGER_GRACE_MS, retryAfterMs),
+      // the wait before a request that left no job may be repeated (decide.ts, RETRIGGER_GRACE_MS), plus two retry
+      // intervals, so that the repeated request still has tries left when a fault meets it too (a 25-minute limit
+      // left it two ticks, and the fleet under faults saw a VM lose its night).
+      triggering: l.preflight * MINUTE + Math.max(RETRIGGER_GRACE_MS, retryAfterMs) + 2 * retryAfterMs,
       'backup-running': l.backup * MINUTE,
       assessing: l.assess * MINUTE,
       // The transfer to the vault after the snapshot takes hours; it gets the backup limit again.
