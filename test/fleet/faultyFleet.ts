@@ -483,7 +483,10 @@ async function inspect(
       }
       if (backups === 0) {
         missingJobs += 1;
-        problems.push(`${night} ${name}: no backup job (${described(runOf(night, name))})`);
+        const run = runOf(night, name);
+        problems.push(
+          `${night} ${name}: no backup job (${described(run)}; backup ${JSON.stringify(run?.backup ?? {}).slice(0, 400)})`,
+        );
       }
       if (restores > 1) {
         duplicateRestores += restores - 1;
@@ -585,7 +588,13 @@ async function inspect(
     for (const rc of mine) problems.push(`${name}: Run Command ${rc} left`);
     if (readIrisInstance(w.sandbox.vmRoot(w.vmId(name)), 'IRIS')?.frozen === true) {
       frozen += 1;
-      problems.push(`${name}: IRIS left frozen`);
+      const remediations = runs
+        .filter((r) => r.target.vmName === name)
+        .map(
+          (r) =>
+            `${r.night}: ${r.remediation === undefined ? 'no check' : JSON.stringify(r.remediation).slice(0, 600)}`,
+        );
+      problems.push(`${name}: IRIS left frozen (${remediations.join('; ')})`);
     }
   }
   return {
