@@ -1,7 +1,7 @@
 /**
  * A restore request is never sent twice by the SDK (gateways/restoreResendGuard.ts), through the real recovery
- * services client against the sandbox: an answer lost after the vault started the job, or a 5xx, fails the call
- * with exactly the one job (or none) the vault made; a 429 is still retried.
+ * services client against the sandbox: an answer lost after the vault started the job, or a 500, fails the call
+ * with exactly the one job (or none) the vault made; a 429 or a 503 is still retried.
  */
 import { type FaultSpec, type Sandbox, startSandbox } from '../../sandbox';
 import type { ProtectedVm } from '../../src/shared/azure/backupGateway';
@@ -108,6 +108,13 @@ describe('a restore request is not sent twice (sandbox, real SDK client)', () =>
     await expect(restore(w)).rejects.toMatchObject({ statusCode: 500 });
     expect(w.sandbox.faultCounts().serverError).toBe(1);
     expect(await restoreJobs(w)).toBe(0);
+  });
+
+  it('a 503 (not taken) is retried by the SDK: one job', async () => {
+    w = await start([{ kind: 'serverError', pathPattern: RESTORE, method: 'POST', nth: 1, count: 2, statusCode: 503 }]);
+    await expect(restore(w)).resolves.toMatchObject({ operationId: expect.any(String) });
+    expect(w.sandbox.faultCounts().serverError).toBe(2);
+    expect(await restoreJobs(w)).toBe(1);
   });
 
   it('a 429 is retried after its Retry-After: one job', async () => {

@@ -2,10 +2,10 @@
  * A restore request is never sent twice by the SDK. Its retry policy sends a request again after a dropped
  * connection or a 5xx, but a restore POST that reached Azure before its answer was lost has already started a restore
  * job, and a second POST starts another one (Azure refuses a second backup of an item while one runs, not a second
- * restore). So for a restore POST this policy turns a dropped connection or a 5xx into an error the retry policy
- * does not retry; the drill's own logic then decides from the vault's job list whether to ask again (phases/restore.ts:
- * at most once, after a grace period without a job). A 429 is still retried: ARM throttles before the request
- * reaches the vault.
+ * restore). So for a restore POST this policy turns a dropped connection or a 5xx other than 503 into an error the
+ * retry policy does not retry; the drill's own logic then decides from the vault's job list whether to ask again
+ * (phases/restore.ts: at most once, after a grace period without a job). A 429 and a 503 are still retried: both
+ * say the request was not taken (ARM throttles before the vault sees it; 503 is "not available", not "failed").
  */
 import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 
@@ -35,7 +35,7 @@ export const restoreResendGuard: PipelinePolicy = {
       }
       throw e;
     }
-    if (response.status < 500) return response;
+    if (response.status < 500 || response.status === 503) return response;
     // Without `response` the retry policy has nothing it retries; the status stays on the error.
     throw new RestError(`The restore request was answered ${response.status}; not sent again`, {
       code: RESTORE_NOT_RESENT,
