@@ -34,11 +34,13 @@ async function bench(): Promise<void> {
       timeoutAfter: 0.005,
       runCommandConflict: 0.03,
       runCommandSkip: 0.03,
+      retryAfterSeconds: 1,
     },
     storage: { busy: 0.01, lostAnswer: 0.005 },
     targetsDownTicks: 6,
     hangTicks: 2,
     maxTicksPerNight: 200,
+    transferMinutes: 60,
     progress: (line) => console.log(`  ${line}`),
   });
   console.log(formatFleetReport(report));
