@@ -35,6 +35,8 @@ const probe = (wd: { instance: string; rc: number }[], command: 'iris' | 'ccontr
 });
 const FROZEN = probe([{ instance: 'IRIS', rc: 5 }]);
 const RUNNING = probe([{ instance: 'IRIS', rc: 3 }]);
+/** A check whose Run Command ended without running (skipped, refused): no answer. */
+const SKIPPED: RunScriptResult = { executionState: 'Failed', output: '', error: '' };
 const THAW_OUT: RunScriptResult = {
   executionState: 'Succeeded',
   exitCode: 0,
@@ -227,13 +229,12 @@ describe('remediation: the frozen check', () => {
 
   it('after checks that gave no answer, the first that finds IRIS frozen leads to the thaw (auto-thaw on)', () => {
     const s0 = assessedFrozen(THAW);
-    const skipped: RunScriptResult = { executionState: 'Failed', output: '', error: '' };
-    let r = step(recordAlerts(s0, THAW), observed(s0.run, skipped, 33), THAW).run;
+    let r = step(recordAlerts(s0, THAW), observed(s0.run, SKIPPED, 33), THAW).run;
     expect(r.remediation?.step).toBe('watching');
     // Ten minutes on it checks again; this one gives no answer either, and it goes on.
     let t = step(r, { type: 'Tick', at: at(44) }, THAW);
     expect(ofType(t.commands, 'StartScript').map((c) => c.purpose)).toEqual(['frozen-check']);
-    r = step(t.run, observed(t.run, skipped, 45), THAW).run;
+    r = step(t.run, observed(t.run, SKIPPED, 45), THAW).run;
     expect(r.remediation?.step).toBe('watching');
     t = step(r, { type: 'Tick', at: at(56) }, THAW);
     const found = step(t.run, observed(t.run, FROZEN, 57), THAW);
@@ -244,8 +245,7 @@ describe('remediation: the frozen check', () => {
 
   it('after checks that gave no answer, IRIS found running ends it as not frozen; none answering for 6 h gives up', () => {
     const s0 = assessedFrozen(THAW);
-    const skipped: RunScriptResult = { executionState: 'Failed', output: '', error: '' };
-    const r = step(recordAlerts(s0, THAW), observed(s0.run, skipped, 33), THAW).run;
+    const r = step(recordAlerts(s0, THAW), observed(s0.run, SKIPPED, 33), THAW).run;
     const t = step(r, { type: 'Tick', at: at(44) }, THAW);
     const running = step(t.run, observed(t.run, RUNNING, 45), THAW);
     expect(running.run.remediation).toMatchObject({ step: 'done', outcome: 'not-frozen' });
@@ -256,8 +256,7 @@ describe('remediation: the frozen check', () => {
 
   it('auto-thaw off: after checks that gave no answer, IRIS found frozen is watched, never thawed', () => {
     const s0 = assessedFrozen(POLICY);
-    const skipped: RunScriptResult = { executionState: 'Failed', output: '', error: '' };
-    const r = step(recordAlerts(s0, POLICY), observed(s0.run, skipped, 33), POLICY).run;
+    const r = step(recordAlerts(s0, POLICY), observed(s0.run, SKIPPED, 33), POLICY).run;
     const t = step(r, { type: 'Tick', at: at(44) }, POLICY);
     const found = step(t.run, observed(t.run, FROZEN, 45), POLICY);
     expect(found.run.remediation?.step).toBe('watching');
