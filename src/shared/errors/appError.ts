@@ -56,6 +56,10 @@ export class ConfigError extends AppError {
 export const isAppError = (e: unknown): e is AppError =>
   typeof e === 'object' && e !== null && (e as { isAppError?: unknown }).isAppError === true;
 
+/** Another writer got there first: an insert of a key that exists, or a write with a stale ETag. */
+export const isWriteRace = (e: unknown): boolean =>
+  isAppError(e) && (e.code === 'CONFLICT' || e.code === 'PRECONDITION_FAILED');
+
 /** Turns anything thrown into an Error, so it can be logged and classified. */
 export const toError = (e: unknown): Error => {
   if (e instanceof Error) return e;

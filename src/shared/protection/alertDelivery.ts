@@ -14,7 +14,7 @@ import { afterFailure, afterSuccess, isDue } from '../alerts/deliveryBackoff';
 import type { AlertRepository } from '../alerts/alertRepository';
 import type { NotificationTarget } from '../alerts/notificationTarget';
 import { terminalLine } from '../report/terminalText';
-import { isAppError } from '../errors/appError';
+import { isAppError, isWriteRace } from '../errors/appError';
 import type { ProtectionDeps, ProtectionLog } from './protectionDeps';
 
 const STATE_WRITE_ATTEMPTS = 8;
@@ -22,9 +22,6 @@ const STATE_WRITE_ATTEMPTS = 8;
 export const CLAIM_MS = 60_000;
 
 type AlertDeps = Pick<ProtectionDeps, 'settings' | 'clock' | 'log' | 'notifications'>;
-
-const isWriteRace = (e: unknown): boolean =>
-  isAppError(e) && (e.code === 'CONFLICT' || e.code === 'PRECONDITION_FAILED');
 
 /** The log entry of an alert: the ALERT line (what the log alert rule matches) and structured fields. */
 export function logAlert(log: ProtectionLog, id: string | undefined, alert: Alert): void {

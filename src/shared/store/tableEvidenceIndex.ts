@@ -7,7 +7,7 @@
  * only ever with a summary at least as new as the stored one (ETag-guarded), so a slow instance cannot put an older
  * summary back.
  */
-import { isAppError } from '../errors/appError';
+import { isAppError, isWriteRace } from '../errors/appError';
 import type { GatewayLogger } from '../azure/gatewayLogger';
 import type { TableGateway } from '../azure/tableGateway';
 import { isRunSummary, type RunSummary } from '../evidence/runSummary';
@@ -35,9 +35,6 @@ const decodeEntry = (json: unknown): VmIndexEntry => {
   if (!isVmIndexEntry(json)) throw new TypeError('not a fleet index entry');
   return json;
 };
-
-const isWriteRace = (e: unknown): boolean =>
-  isAppError(e) && (e.code === 'CONFLICT' || e.code === 'PRECONDITION_FAILED');
 
 export interface EvidenceIndex {
   /** Folds one run's summary into the fleet index and the VM's history. */

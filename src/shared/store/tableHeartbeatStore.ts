@@ -4,7 +4,7 @@
  * instances finishing ticks at once both prove the app is alive.
  */
 import type { TableGateway } from '../azure/tableGateway';
-import { isAppError } from '../errors/appError';
+import { isWriteRace } from '../errors/appError';
 
 const PARTITION = 'heartbeat';
 
@@ -34,7 +34,7 @@ export class TableHeartbeatStore implements HeartbeatStore {
       else await this.table.replaceEntity(PARTITION, heartbeat.name, properties, existing.etag);
     } catch (e) {
       // Another instance beat between the read and the write: its beat is as good as ours.
-      if (isAppError(e) && (e.code === 'CONFLICT' || e.code === 'PRECONDITION_FAILED')) return;
+      if (isWriteRace(e)) return;
       throw e;
     }
   }

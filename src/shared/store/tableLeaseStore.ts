@@ -3,7 +3,7 @@
  * extended by a replace with the row's ETag, so two instances racing for one lease cannot both win.
  */
 import type { TableGateway } from '../azure/tableGateway';
-import { isAppError } from '../errors/appError';
+import { isAppError, isWriteRace } from '../errors/appError';
 import type { Lease, LeaseOutcome, LeaseRepository } from './leaseRepository';
 import { tableKeyOf } from './tableKeys';
 
@@ -34,7 +34,7 @@ export class TableLeaseStore implements LeaseRepository {
       return { acquired: true, lease };
     } catch (e) {
       // Another instance took or changed it between the read and the write: it holds the lease now.
-      if (isAppError(e) && (e.code === 'CONFLICT' || e.code === 'PRECONDITION_FAILED')) {
+      if (isWriteRace(e)) {
         const now2 = await this.table.getEntity(PARTITION, row);
         return { acquired: false, heldBy: now2 ? leaseOf(key, now2.properties) : lease };
       }

@@ -3,7 +3,7 @@
  * calls beginning at once both count.
  */
 import type { TableGateway } from '../azure/tableGateway';
-import { isAppError } from '../errors/appError';
+import { isWriteRace } from '../errors/appError';
 import type { NightLedger, NightRecord } from '../protection/nightLedger';
 
 const PARTITION = 'night';
@@ -18,9 +18,6 @@ const recordOf = (night: string, p: Record<string, unknown>): NightRecord | unde
     ...(typeof p.finishedAt === 'string' ? { finishedAt: p.finishedAt } : {}),
   };
 };
-
-const isWriteRace = (e: unknown): boolean =>
-  isAppError(e) && (e.code === 'CONFLICT' || e.code === 'PRECONDITION_FAILED');
 
 export class TableNightLedger implements NightLedger {
   constructor(private readonly table: TableGateway) {}
