@@ -15,3 +15,12 @@ export function hardenedSetupFiles(): VmFileSpec[] {
     { path: HARDENED_POST_SCRIPT, source: 'vm/iris-post.sh', owner: 'root', mode: '700' },
   ];
 }
+
+/** The hardened setup with a post-script that fails without thawing (a broken deployment): IRIS is left frozen. */
+export function neverThawingSetupFiles(): VmFileSpec[] {
+  return hardenedSetupFiles().map((f) =>
+    f.path === HARDENED_POST_SCRIPT
+      ? { path: f.path, content: '#!/bin/sh\necho "thaw skipped" >&2\nexit 3\n', owner: 'root', mode: '700' }
+      : f,
+  );
+}

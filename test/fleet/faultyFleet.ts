@@ -14,7 +14,7 @@
 import * as diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { startAzurite, type AzuriteTables } from '../../sandbox/azurite';
-import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
+import { neverThawingSetupFiles } from '../../sandbox/hardenedSetup';
 import type { FaultSpec, Scenario, VmSpec } from '../../sandbox/index';
 import {
   startNotificationReceivers,
@@ -127,14 +127,6 @@ export interface FleetReport {
   problems: string[];
 }
 
-/** The hardened pre-script freezes IRIS; this post-script fails without thawing it (a broken deployment). */
-const brokenPostFiles = (): VmSpec['files'] =>
-  hardenedSetupFiles().map((f) =>
-    f.path.endsWith('iris-post.sh')
-      ? { path: f.path, content: '#!/bin/sh\necho "thaw skipped" >&2\nexit 3\n', owner: 'root', mode: '700' }
-      : f,
-  );
-
 export const fleetVmName = (i: number): string => `iris-${String(i + 1).padStart(3, '0')}`;
 
 /** Which VM gets which VM-level fault: every 1/share-th VM, the kinds in turn. */
@@ -164,7 +156,7 @@ function vmSpecOf(name: string, fault: VmFault | undefined): VmSpec {
         },
       });
     case 'postScriptLeavesFrozen':
-      return protectionVm(name, { files: brokenPostFiles() });
+      return protectionVm(name, { files: neverThawingSetupFiles() });
     default:
       return protectionVm(name);
   }

@@ -5,7 +5,7 @@
  * announced as recovered; the thaw waits its turn when another remediation holds the VM's lease.
  */
 import { startNotificationReceivers, type NotificationReceivers } from '../../sandbox/notificationReceivers';
-import { hardenedSetupFiles } from '../../sandbox/hardenedSetup';
+import { neverThawingSetupFiles } from '../../sandbox/hardenedSetup';
 import { readIrisCalls, readIrisInstance } from '../../sandbox/vm-bin/irisSimState';
 import type { Scenario } from '../../sandbox/index';
 import { advanceRuns } from '../../src/shared/protection/advanceRuns';
@@ -15,18 +15,10 @@ import { vmKeyOf, type Run } from '../../src/shared/runs/run';
 import { MINUTE, runOf, tonight } from './cycleHelpers';
 import { SUB, protectionVm, startProtectionWorld, type ProtectionWorld } from './protectionWorld';
 
-/** The hardened pre-script freezes IRIS; this post-script fails without thawing it (a broken deployment). */
-const brokenPost = (): Scenario['vms'][number]['files'] =>
-  hardenedSetupFiles().map((f) =>
-    f.path.endsWith('iris-post.sh')
-      ? { path: f.path, content: '#!/bin/sh\necho "thaw skipped" >&2\nexit 3\n', owner: 'root', mode: '700' }
-      : f,
-  );
-
 const scenario = (): Scenario => ({
   name: 'frozen-iris',
   vaults: [{ subscriptionId: SUB, resourceGroup: 'rg-backup', name: 'vault-1', location: 'westeurope' }],
-  vms: [protectionVm('iris-frozen', { files: brokenPost() })],
+  vms: [protectionVm('iris-frozen', { files: neverThawingSetupFiles() })],
   // A short snapshot phase: the check must come before the hardened pre-script's WDSuspendLimit (300 s) resumes IRIS.
   backup: { durationMinutes: 2 },
 });
