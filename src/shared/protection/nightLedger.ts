@@ -16,8 +16,8 @@ export interface NightRecord {
 
 export interface NightLedger {
   get(night: string): Promise<NightRecord | undefined>;
-  /** Records a call beginning (attempts + 1) and returns the record as it now stands. */
-  started(night: string, at: string): Promise<NightRecord>;
+  /** Records a call beginning (attempts + 1). */
+  started(night: string, at: string): Promise<void>;
   finished(night: string, at: string): Promise<void>;
 }
 

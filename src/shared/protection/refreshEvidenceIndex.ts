@@ -1,8 +1,9 @@
 /**
  * The nightly repair of the evidence index: the runs of the night before are folded in again, from their stored
- * summaries (one partition of small values; a run written before summaries existed is summarised as it is read). An index write that failed after a run's last write (indexedRunRepository.ts logs and leaves it) is
- * put right within a day, and runs stored before the index existed get their place in it. A fold of an unchanged
- * summary writes nothing.
+ * summaries (one partition of small values; a run written before summaries existed is summarised as it is read).
+ * An index write that failed after a run's last write (indexedRunRepository.ts logs and leaves it) is put right
+ * within a day, and runs stored before the index existed get their place in it. A fold of an unchanged summary
+ * writes nothing.
  */
 import { toError } from '../errors/appError';
 import { promisePool } from './promisePool';

@@ -28,7 +28,7 @@ export class TableNightLedger implements NightLedger {
     return row === undefined ? undefined : recordOf(night, row.properties);
   }
 
-  started(night: string, at: string): Promise<NightRecord> {
+  started(night: string, at: string): Promise<void> {
     return this.write(night, (current) => ({ night, startedAt: at, attempts: (current?.attempts ?? 0) + 1 }));
   }
 
@@ -42,7 +42,7 @@ export class TableNightLedger implements NightLedger {
   }
 
   /** Read, change, write with the ETag; a write race is read again. */
-  private async write(night: string, change: (current: NightRecord | undefined) => NightRecord): Promise<NightRecord> {
+  private async write(night: string, change: (current: NightRecord | undefined) => NightRecord): Promise<void> {
     await this.table.ensureTable();
     for (let attempt = 1; ; attempt += 1) {
       const row = await this.table.getEntity(PARTITION, night);
@@ -51,7 +51,7 @@ export class TableNightLedger implements NightLedger {
       try {
         if (row === undefined) await this.table.createEntity(PARTITION, night, properties);
         else await this.table.replaceEntity(PARTITION, night, properties, row.etag);
-        return next;
+        return;
       } catch (e) {
         if (!isWriteRace(e) || attempt >= WRITE_ATTEMPTS) throw e;
       }
